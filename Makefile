@@ -1,0 +1,35 @@
+# Quick start: `make demo` (audit the bundled demo data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.bie-installed
+
+.PHONY: demo test lint wheel-check clean fixtures bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/bie demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src cli tests fixtures benchmarks
+	$(BIN)/ruff format --check src cli tests fixtures benchmarks
+	$(BIN)/mypy
+
+fixtures: $(STAMP)
+	$(BIN)/python fixtures/make_fixtures.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/read.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache bie-demo

@@ -1,0 +1,1 @@
+"""The ``bie`` command: parses options, calls one library function, renders with rich."""

@@ -1,0 +1,162 @@
+"""One exception hierarchy for the whole library.
+
+Every error has a stable ``code`` (a slug that never changes, used in docs and tests), the ``path`` of the
+file concerned when there is one, and ``params`` that fill the message templates kept in
+``bie/data/messages.yaml`` (French and English). ``str(error)`` gives the French message; the CLI calls
+:meth:`BieError.message` with the user's language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+
+class BieError(Exception):
+    """Base class of every error raised on purpose by bie."""
+
+    code: ClassVar[str] = "error"
+
+    def __init__(self, path: str | Path | None = None, **params: Any) -> None:
+        self.path = str(path) if path is not None else None
+        self.params: dict[str, Any] = params
+        super().__init__(self.message("fr"))
+
+    def message(self, lang: str = "fr") -> str:
+        """The full one-line message: the file, what is wrong, what to do."""
+        from bie.i18n import error_message
+
+        return error_message(self.code, lang, path=self.path, **self.params)
+
+
+class InputError(BieError):
+    """The input file cannot be read as a funding table."""
+
+    code = "input-error"
+
+
+class FileNotFound(InputError):
+    """The input path does not exist or is not a file."""
+
+    code = "file-not-found"
+
+
+class EmptyFile(InputError):
+    """The file is empty (0 bytes) or holds no cell at all."""
+
+    code = "empty-file"
+
+
+class NotASpreadsheet(InputError):
+    """The bytes are not those of any supported spreadsheet or text format."""
+
+    code = "not-a-spreadsheet"
+
+
+class UnsupportedFormat(InputError):
+    """A known format that bie does not read (PDF, Numbers, Word…)."""
+
+    code = "unsupported-format"
+
+
+class EncryptedWorkbook(InputError):
+    """A workbook protected by a password to open."""
+
+    code = "encrypted-workbook"
+
+
+class TruncatedFile(InputError):
+    """The file is cut short (incomplete download or copy)."""
+
+    code = "truncated-file"
+
+
+class CorruptFile(InputError):
+    """The container is readable but its content is malformed."""
+
+    code = "corrupt-file"
+
+
+class UndecodableText(InputError):
+    """A text file whose bytes decode in none of the supported encodings."""
+
+    code = "undecodable-text"
+
+
+class UnsafeFile(InputError):
+    """The file would use unbounded memory or time if read: refused before parsing."""
+
+    code = "unsafe-file"
+
+
+class FileTooLarge(UnsafeFile):
+    code = "file-too-large"
+
+
+class DecompressionBomb(UnsafeFile):
+    code = "decompression-bomb"
+
+
+class XmlEntities(UnsafeFile):
+    code = "xml-entities"
+
+
+class SheetTooLarge(UnsafeFile):
+    code = "sheet-too-large"
+
+
+class ReaderCrashed(InputError):
+    """The spreadsheet engine failed on this file (caught panic, killed child process)."""
+
+    code = "reader-crashed"
+
+
+class NoHeaderFound(InputError):
+    """No sheet has a row that looks like the header of a funding table."""
+
+    code = "no-header"
+
+
+class SheetNotFound(InputError):
+    """The sheet asked for with ``sheet=`` does not exist."""
+
+    code = "sheet-not-found"
+
+
+class ConfigError(BieError):
+    """A file given to configure bie (mapping, rules, overrides, questionnaire) is invalid."""
+
+    code = "config-error"
+
+
+class MappingError(ConfigError):
+    code = "mapping-invalid"
+
+
+class RulesError(ConfigError):
+    code = "rules-invalid"
+
+
+class OverridesError(ConfigError):
+    code = "overrides-invalid"
+
+
+class QuestionnaireError(ConfigError):
+    code = "questionnaire-invalid"
+
+
+class OutputError(BieError):
+    """A report cannot be written where asked."""
+
+    code = "output-error"
+
+
+def all_error_classes() -> list[type[BieError]]:
+    """Every concrete error class, for documentation and tests."""
+    seen: list[type[BieError]] = []
+    stack: list[type[BieError]] = [BieError]
+    while stack:
+        cls = stack.pop()
+        seen.append(cls)
+        stack.extend(sorted(cls.__subclasses__(), key=lambda c: c.__name__, reverse=True))
+    return seen

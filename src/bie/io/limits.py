@@ -1,0 +1,34 @@
+"""Bounds that keep a hostile or broken input from exhausting memory or time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Reading limits. The defaults accept any real contrat de ville or subsidy file seen so far with a
+    wide margin (the largest national export we know of has about 25,000 actions)."""
+
+    #: Largest input file accepted, in bytes.
+    max_file_bytes: int = 512 * 1024 * 1024
+    #: Largest inflated size of one zip member (xlsx/ods part), in bytes.
+    max_member_bytes: int = 1536 * 1024 * 1024
+    #: Largest inflated size of all zip members together, in bytes.
+    max_total_bytes: int = 2560 * 1024 * 1024
+    #: Highest inflate ratio accepted for a member larger than ``ratio_floor_bytes``.
+    max_ratio: float = 100.0
+    ratio_floor_bytes: int = 16 * 1024 * 1024
+    #: Largest cell grid (rows × columns of the used range) handed to the spreadsheet engine.
+    max_cells: int = 40_000_000
+    #: Largest number of columns kept (a funding table has a few dozen).
+    max_columns: int = 2000
+    #: Seconds allowed to the sandboxed reader of legacy formats (.xls, .xlsb).
+    sandbox_timeout_s: float = 300.0
+    #: Address-space limit of the sandboxed reader, in bytes (Unix only).
+    sandbox_memory_bytes: int = 6 * 1024 * 1024 * 1024
+    #: Excel's own limit on the length of a cell; longer cells are flagged.
+    max_cell_chars: int = 32_767
+
+
+DEFAULT_LIMITS = Limits()

@@ -1,0 +1,112 @@
+"""Read legacy binary workbooks (.xls, .xlsb) in a child process with memory and time limits.
+
+Their cell grids cannot be measured cheaply before parsing (no XML to scan), so calamine runs in a separate
+interpreter: if it aborts or runs away on a hostile file, only the child dies, and the user gets a clear
+error instead of a dead terminal. The child writes each sheet as an Arrow IPC file in a private temporary
+folder; the parent reads them back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from bie.errors import CorruptFile, EncryptedWorkbook, ReaderCrashed
+from bie.io.limits import Limits
+from bie.io.raw import RawBook, RawSheet
+
+
+def _limit_child(memory: int, seconds: float) -> None:  # pragma: no cover - runs in the child
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    cpu = int(seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+
+def read_sandboxed(path: Path, fmt: str, limits: Limits, only: str | int | None = None) -> RawBook:
+    with tempfile.TemporaryDirectory(prefix="bie-") as tmp:
+        cmd = [sys.executable, "-m", "bie.io.sandbox", str(path), tmp, json.dumps(only)]
+        preexec = None
+        if os.name == "posix":
+            mem, secs = limits.sandbox_memory_bytes, limits.sandbox_timeout_s
+
+            def preexec() -> None:  # pragma: no cover - runs in the child
+                _limit_child(mem, secs)
+
+        env = dict(os.environ, POLARS_MAX_THREADS="1")
+        try:
+            proc = subprocess.run(  # noqa: PLW1510 - the return code is examined below
+                cmd, capture_output=True, timeout=limits.sandbox_timeout_s, preexec_fn=preexec, env=env
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ReaderCrashed(path, detail=f"lecture interrompue après {limits.sandbox_timeout_s:.0f} s") from exc
+        meta_path = Path(tmp) / "meta.json"
+        if proc.returncode != 0 or not meta_path.exists():
+            err_path = Path(tmp) / "error.json"
+            if err_path.exists():
+                err = json.loads(err_path.read_text(encoding="utf-8"))
+                if err.get("kind") == "encrypted":
+                    raise EncryptedWorkbook(path)
+                raise CorruptFile(path, detail=err.get("detail", "?"))
+            if proc.returncode < 0:
+                sig = signal.Signals(-proc.returncode).name
+                detail = f"arrêt du lecteur ({sig}) : mémoire ou temps dépassé"
+            else:
+                tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+                detail = tail[0][:160]
+            raise ReaderCrashed(path, detail=detail)
+        meta: list[dict[str, Any]] = json.loads(meta_path.read_text(encoding="utf-8"))
+        book = RawBook(path=str(path), format=fmt, sheets=[])
+        for entry in meta:
+            sheet = RawSheet(name=entry["name"], index=entry["index"], visible=entry["visible"])
+            if entry.get("file"):
+                sheet.frame = pl.read_ipc(io.BytesIO((Path(tmp) / entry["file"]).read_bytes()))
+            book.sheets.append(sheet)
+        return book
+
+
+def _child(path: str, out: str, only_json: str) -> int:  # pragma: no cover - runs in the child
+    import fastexcel
+
+    from bie.io.xlsx import _frame_from_fastexcel
+
+    only = json.loads(only_json)
+    outdir = Path(out)
+    try:
+        reader = fastexcel.read_excel(path)
+        meta = []
+        for index, name in enumerate(reader.sheet_names):
+            entry: dict[str, Any] = {"name": name, "index": index, "visible": True, "file": None}
+            if only is None or only in (name, index):
+                sheet = reader.load_sheet(index, header_row=None, dtypes="string", skip_rows=0)
+                entry["visible"] = sheet.visible == "visible"
+                if entry["visible"] or only is not None:
+                    df = sheet.to_polars()
+                    if df.width:
+                        frame = _frame_from_fastexcel(df)
+                        entry["file"] = f"sheet{index}.arrow"
+                        frame.write_ipc(outdir / entry["file"])
+            meta.append(entry)
+    except fastexcel.FastExcelError as exc:
+        text = str(exc)
+        kind = "encrypted" if ("password" in text.lower() or "encrypt" in text.lower()) else "corrupt"
+        (outdir / "error.json").write_text(
+            json.dumps({"kind": kind, "detail": text.splitlines()[0][:160] if text else "?"}), encoding="utf-8"
+        )
+        return 2
+    (outdir / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(_child(sys.argv[1], sys.argv[2], sys.argv[3]))

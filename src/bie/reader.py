@@ -1,0 +1,388 @@
+"""``bie.read``: from a file to typed actions and a ledger of every source row.
+
+read → locate header/sections/totals → map columns → parse values. Nothing is modified on disk; every
+cell is read as text first; a value that cannot be parsed is kept raw (in :attr:`ReadResult.original`) and
+flagged with its cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+
+from bie import parse
+from bie.errors import NoHeaderFound, SheetNotFound
+from bie.io.limits import DEFAULT_LIMITS, Limits
+from bie.io.raw import ROW, RawBook, RawSheet
+from bie.io.sniff import sniff
+from bie.issues import Issue
+from bie.layout import Header, _flatten, find_header, row_score
+from bie.mapping import FUNDING_PREFIX, ColumnMapping, MappingFile, load_mapping, map_columns
+from bie.model import ReadResult, SheetInfo
+from bie.rows import PARENT, PILLAR_SECTION, REASON, THEME_SECTION, RowRoles, classify
+from bie.vocabulary import Vocabulary, fold, vocabulary
+
+#: Issues kept per code (the count of all is in ``ReadResult.issue_counts``).
+ISSUE_CAP = 1000
+STRONG = ("action_id", "title", "carrier", "carrier_id")
+WEAK = ("description", "objectives")
+_KIND_FR = {"amount": "montant", "count": "nombre", "date": "date", "year": "année", "percent": "pourcentage",
+            "siret": "SIRET", "id": "identifiant"}
+
+
+def _text(expr: pl.Expr) -> pl.Expr:
+    """Text fields: surrounding spaces removed, blank cells null, never a status."""
+    clean = expr.str.strip_chars()
+    return pl.struct(
+        pl.when(clean == "").then(None).otherwise(clean).alias("value"), pl.lit(None, pl.String).alias("status")
+    )
+
+
+_PARSERS = {
+    "text": _text,
+    "amount": parse.amount, "count": parse.count, "date": parse.date, "year": parse.year,
+    "percent": parse.percent, "siret": parse.siret, "id": parse.identifier,
+}
+
+
+def _load(path: Path, fmt: str, limits: Limits, only: str | int | None) -> RawBook:
+    if fmt in ("xlsx", "xlsm"):
+        from bie.io.xlsx import read_xlsx
+
+        return read_xlsx(path, fmt, limits, only)
+    if fmt == "ods":
+        from bie.io.ods import read_ods
+
+        return read_ods(path, limits, only)
+    if fmt in ("xls", "xlsb"):
+        from bie.io.sandbox import read_sandboxed
+
+        return read_sandboxed(path, fmt, limits, only)
+    from bie.io.text import read_text
+
+    return read_text(path, limits)
+
+
+def _resolve_sheet(book: RawBook, sheet: str | int | None, path: Path) -> str | int | None:
+    if sheet is None or book.format == "csv":
+        return None
+    names = [s.name for s in book.sheets]
+    if isinstance(sheet, str) and sheet in names:
+        return sheet
+    if isinstance(sheet, str) and sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+        return names[int(sheet) - 1]  # a position as the user counts, from 1
+    if isinstance(sheet, int) and 0 <= sheet < len(names):
+        return names[sheet]
+    raise SheetNotFound(path, sheet=sheet, available=", ".join(f"« {n} »" for n in names) or "aucune")
+
+
+def _header_from_rows(sheet: RawSheet, rows: list[int], vocab: Vocabulary) -> Header:
+    frame = sheet.frame
+    assert frame is not None
+    all_rows = frame.get_column(ROW).to_list()
+    positions = [all_rows.index(r) for r in rows if r in all_rows]
+    if len(positions) != len(rows):
+        raise NoHeaderFound(sheet.name, sheets=f"lignes d'en-tête {rows} absentes de « {sheet.name} »")
+    cols = [c for c in frame.columns if c.startswith("c")]
+    grid = [["" if v is None else " ".join(str(v).split()) for v in r] for r in frame.select(cols).iter_rows()]
+    sheet_row = {i: all_rows[i] - 1 for i in range(len(all_rows))}
+    merges = [m.__class__(m.row0, m.col0 - sheet.first_col, m.row1, m.col1 - sheet.first_col) for m in sheet.merges]
+    below = frame.slice(positions[-1] + 1)
+    has_data = [below.get_column(c).null_count() < below.height for c in cols]
+    score = row_score(vocab, grid[positions[0]])[0]
+    return _flatten(sheet, grid, positions, merges, sheet_row, cols, score, all_rows, has_data)
+
+
+def _choose(book: RawBook, vocab: Vocabulary, wanted: str | int | None, mapping_file: MappingFile | None,
+            path: Path) -> tuple[RawSheet, Header, list[SheetInfo], list[Issue]]:
+    infos: list[SheetInfo] = []
+    issues: list[Issue] = []
+    found: list[tuple[RawSheet, Header]] = []
+    for sheet in book.sheets:
+        if wanted is not None and sheet.name != wanted:
+            continue
+        if sheet.error:
+            infos.append(SheetInfo(sheet.name, "unreadable"))
+            issues.append(Issue("sheet-unreadable", sheet=sheet.name, params={"detail": sheet.error}))
+            continue
+        if not sheet.visible and wanted is None:
+            infos.append(SheetInfo(sheet.name, "hidden"))
+            issues.append(Issue("sheet-hidden", sheet=sheet.name))
+            continue
+        if sheet.empty:
+            infos.append(SheetInfo(sheet.name, "empty"))
+            issues.append(Issue("sheet-empty", sheet=sheet.name))
+            continue
+        header = (
+            _header_from_rows(sheet, mapping_file.header_rows, vocab)
+            if mapping_file is not None and mapping_file.header_rows
+            else find_header(sheet, vocab)
+        )
+        if header is None:
+            infos.append(SheetInfo(sheet.name, "no_header"))
+            continue
+        found.append((sheet, header))
+        infos.append(SheetInfo(sheet.name, "candidate", header.score))
+    if not found:
+        described = ", ".join(f"« {i.name} » ({_STATUS_FR[i.status]})" for i in infos) or "aucune feuille"
+        raise NoHeaderFound(path, sheets=described)
+    sheet, header = max(found, key=lambda sh: (sh[1].score, -sh[0].index))
+    for info in infos:
+        if info.status == "candidate":
+            if info.name == sheet.name:
+                info.status = "read"
+            else:
+                info.status = "not_chosen"
+                issues.append(Issue("sheet-not-chosen", sheet=info.name, params={"sheet": info.name, "chosen": sheet.name}))
+    for info, s in ((i, s) for i in infos for s in book.sheets if s.name == i.name and i.status == "no_header"):
+        if s.name != sheet.name:
+            info.status = "not_chosen"
+            issues.append(Issue("sheet-not-chosen", sheet=info.name, params={"sheet": info.name, "chosen": sheet.name}))
+    for s in book.sheets:
+        if wanted is not None and s.name != wanted and all(i.name != s.name for i in infos):
+            infos.append(SheetInfo(s.name, "not_chosen"))
+    infos.sort(key=lambda i: next(s.index for s in book.sheets if s.name == i.name))
+    return sheet, header, infos, issues
+
+
+_STATUS_FR = {"unreadable": "illisible", "hidden": "masquée", "empty": "vide", "no_header": "sans en-tête reconnu",
+              "candidate": "candidate", "read": "lue", "not_chosen": "non retenue"}
+
+
+def _preview(cols: list[str]) -> pl.Expr:
+    joined = pl.concat_str(
+        [pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars() for c in cols], separator=" | ", ignore_nulls=True
+    )
+    return pl.when(joined.str.len_chars() > 120).then(joined.str.slice(0, 117) + "…").otherwise(joined)
+
+
+def _typed(mapping: ColumnMapping, vocab: Vocabulary) -> dict[str, tuple[str, str]]:
+    """Output column -> (frame column, kind) for every mapped field and funding column."""
+    out: dict[str, tuple[str, str]] = {}
+    for fld, column in mapping.fields.items():
+        out[fld] = (column, vocab.fields[fld].kind)
+    for f in mapping.funding:
+        out[f"{FUNDING_PREFIX}{f.funder}"] = (f.column, "amount")
+    return out
+
+
+def read(
+    path: str | Path,
+    sheet: str | int | None = None,
+    mapping: str | Path | MappingFile | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ReadResult:
+    """Read a contrat de ville funding table or a subsidy file.
+
+    ``sheet`` chooses a sheet by name, by 0-based index (``int``) or by its position counted from 1 as
+    a string of digits (« 2 », when no sheet is named so); by default, the sheet whose header best matches
+    the column vocabulary is read; ``mapping`` is a YAML mapping file (see :mod:`bie.mapping`) or an already loaded
+    :class:`MappingFile`. Raises a :class:`bie.errors.InputError` subclass when the file cannot be read.
+    """
+    p = Path(path)
+    vocab = vocabulary()
+    sniffed = sniff(p, limits)
+    mapping_file = load_mapping(mapping, vocab) if isinstance(mapping, str | Path) else mapping
+    requested: str | int | None = sheet if sheet is not None else (mapping_file.sheet if mapping_file else None)
+    only = None if isinstance(requested, str) and requested.strip().isdigit() else requested
+    book = _load(p, sniffed.format, limits, only)
+    wanted = _resolve_sheet(book, requested, p)
+    chosen, header, infos, issues = _choose(book, vocab, wanted, mapping_file, p)
+    issues = [*book.issues, *chosen.issues, *issues, *header.issues]
+    if sniffed.extension_mismatch:
+        pass  # the content decides; the format is reported in the result
+    col_map = map_columns(header, vocab, mapping_file, chosen.name)
+    issues.extend(col_map.issues)
+    frame = chosen.frame
+    assert frame is not None
+    result = _build(p, sniffed.format, chosen, header, col_map, vocab, issues)
+    result.sheets = infos
+    result.encoding, result.delimiter = book.encoding, book.delimiter
+    result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
+    return result
+
+
+def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMapping, vocab: Vocabulary,
+           issues: list[Issue]) -> ReadResult:
+    frame = sheet.frame
+    assert frame is not None
+    named = [f"c{j}" for j, n in enumerate(header.names) if n is not None]
+    last_header = header.positions[-1]
+    top = frame.slice(0, last_header + 1)
+    data = frame.slice(last_header + 1)
+    # Rows of the header block: the header rows themselves and the title/notes above them.
+    top_ledger = top.select(
+        pl.lit(sheet.name).alias("sheet"),
+        pl.col(ROW).alias("row"),
+        pl.lit("excluded").alias("status"),
+        pl.when(pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in named]) == 0)
+        .then(pl.lit("blank")).otherwise(pl.lit("header")).alias("reason"),
+        pl.lit(None, pl.Int64).alias("action_row"),
+        _preview(named).alias("text"),
+    )
+    typed = _typed(col_map, vocab)
+    # Parse every typed column once (all rows: totals are checked against actions).
+    parsed = data.with_columns(
+        [_PARSERS[kind](pl.col(column)).alias(f"_p:{out}") for out, (column, kind) in typed.items()]
+    )
+    amount_outputs = [out for out, (_, kind) in typed.items() if kind == "amount"]
+    parsed = parsed.with_columns(
+        [(pl.col(f"_p:{out}").struct.field("value") * 100).round(0).cast(pl.Int64).alias(f"_c:{out}")
+         for out in amount_outputs]
+    )
+    header_keys = {f"c{j}": fold(n).replace(" ", "") for j, n in enumerate(header.names) if n}
+    child_keys = {f"c{j}": fold(header.children[j]).replace(" ", "") for j in range(len(header.names))
+                  if header.names[j] and header.children[j]}
+    header_keys.update({k: v for k, v in child_keys.items() if v})
+    key_col = col_map.fields.get("carrier_id") or col_map.fields.get("carrier")
+    roles = RowRoles(
+        strong=[col_map.fields[f] for f in STRONG if f in col_map.fields],
+        weak=[col_map.fields[f] for f in WEAK if f in col_map.fields],
+        cents=[f"_c:{out}" for out in amount_outputs],
+        cents_labels={f"_c:{out}": col_map.headers[typed[out][0]] for out in amount_outputs},
+        text=named,
+        first=named,
+        carrier_key=key_col,
+    )
+    classified, row_issues = classify(parsed, roles, header_keys, vocab.total_words.pattern, sheet.name)
+    issues.extend(row_issues)
+    data_ledger = classified.select(
+        pl.lit(sheet.name).alias("sheet"),
+        pl.col(ROW).alias("row"),
+        pl.when(pl.col(REASON).is_null()).then(pl.lit("action")).otherwise(pl.lit("excluded")).alias("status"),
+        pl.col(REASON).alias("reason"),
+        pl.when(pl.col(REASON).is_null()).then(pl.col(ROW)).otherwise(pl.col(PARENT)).alias("action_row"),
+        _preview(named).alias("text"),
+    )
+    ledger = pl.concat([top_ledger, data_ledger], how="vertical_relaxed")
+    for r in classified.filter(pl.col(REASON) == "continuation").select(ROW, PARENT).iter_rows():
+        issues.append(Issue("continuation-folded", sheet=sheet.name, row=r[0], params={"parent": r[1]}))
+    # Actions: action rows, with their continuation rows folded in (text joined line by line).
+    members = classified.filter(pl.col(REASON).is_null() | (pl.col(REASON) == "continuation")).with_columns(
+        pl.when(pl.col(REASON).is_null()).then(pl.col(ROW)).otherwise(pl.col(PARENT)).alias("_action")
+    )
+    has_cont = members.filter(pl.col(REASON) == "continuation").height > 0
+    actions_raw = members.filter(pl.col(REASON).is_null())
+    if has_cont:
+        folded_text = (
+            members.group_by("_action", maintain_order=True)
+            .agg([pl.col(c).drop_nulls().str.join("\n").alias(c) for c in named])
+            .with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in named])
+        )
+        actions_raw = actions_raw.drop(named).join(folded_text, on="_action", how="left", maintain_order="left")
+        # Re-parse the typed columns whose text gained continuation lines.
+        actions_raw = actions_raw.with_columns(
+            [_PARSERS[kind](pl.col(column)).alias(f"_p:{out}") for out, (column, kind) in typed.items()
+             if kind not in ("amount",)]
+        )
+    actions, value_issues = _actions_frame(actions_raw, typed, col_map, sheet.name, vocab)
+    issues.extend(value_issues)
+    original = actions_raw.select(
+        pl.col(ROW), *[pl.col(f"c{j}").alias(n) for j, n in enumerate(header.names) if n is not None]
+    )
+    kept, counts = _cap(issues)
+    return ReadResult(
+        path=str(p), format=fmt, sheet=sheet.name, sheets=[], header_rows=header.rows, mapping=col_map,
+        actions=actions, original=original, ledger=ledger.sort("row"), issues=kept, issue_counts=counts,
+    )
+
+
+def _actions_frame(raw: pl.DataFrame, typed: dict[str, tuple[str, str]], col_map: ColumnMapping, sheet: str,
+                   vocab: Vocabulary) -> tuple[pl.DataFrame, list[Issue]]:
+    issues: list[Issue] = []
+    cols: list[pl.Expr] = [pl.lit(sheet).alias("_sheet"), pl.col(ROW)]
+    for out in typed:
+        cols.append(pl.col(f"_p:{out}").struct.field("value").alias(out))
+    actions = raw.select(cols)
+    # Sections fill pillar and theme where the table has no such column (or leaves it empty).
+    for fld, section in (("pillar", PILLAR_SECTION), ("theme", THEME_SECTION)):
+        filler = raw.get_column(section)
+        if filler.null_count() == filler.len():
+            continue
+        if fld in actions.columns:
+            actions = actions.with_columns(pl.coalesce(pl.col(fld), filler).alias(fld))
+        else:
+            actions = actions.with_columns(filler.alias(fld))
+    # Year from the decision date when there is no year column.
+    if "year" not in actions.columns and "decision_date" in actions.columns:
+        actions = actions.with_columns(pl.col("decision_date").dt.year().cast(pl.Int32).alias("year"))
+        if actions.get_column("year").null_count() < actions.height:
+            issues.append(Issue("year-derived", sheet=sheet))
+    # Value problems, each with its cell (row as the user sees it, column header).
+    for out, (column, kind) in typed.items():
+        status = raw.select(pl.col(ROW), pl.col(column).alias("raw"),
+                            pl.col(f"_p:{out}").struct.field("status").alias("status"),
+                            pl.col(f"_p:{out}").struct.field("value").alias("value"))
+        flagged = status.filter(pl.col("status").is_not_null() & (pl.col("status") != "empty"))
+        header = col_map.headers[column]
+        for row, raw_value, code, value in flagged.iter_rows():
+            if code == "siren" and out == "grantor_id":
+                continue  # a grantor is often identified by its SIREN: not a problem
+            issue = _value_issue(code, kind, raw_value, value)
+            if issue is not None:
+                issues.append(Issue(issue[0], sheet=sheet, row=row, column=header, params=issue[1]))
+    # Beneficiaries: women + men must equal the total when all three are given (never derive one).
+    if {"women", "men", "beneficiaries_total"} <= set(actions.columns):
+        bad = actions.filter(
+            pl.col("women").is_not_null() & pl.col("men").is_not_null() & pl.col("beneficiaries_total").is_not_null()
+            & (pl.col("women") + pl.col("men") != pl.col("beneficiaries_total"))
+        )
+        for row, w, m, t in bad.select(ROW, "women", "men", "beneficiaries_total").iter_rows():
+            issues.append(Issue("beneficiaries-inconsistent", sheet=sheet, row=row,
+                                params={"women": w, "men": m, "sum": w + m, "total": t}))
+    amount_cols = [o for o, (_, k) in typed.items() if k == "amount"]
+    if amount_cols:
+        none = actions.filter(pl.all_horizontal([pl.col(c).is_null() for c in amount_cols]))
+        for (row,) in none.select(ROW).iter_rows():
+            issues.append(Issue("action-no-amount", sheet=sheet, row=row))
+    text_cols = [c for c in ("title", "description", "objectives") if c in actions.columns]
+    empty = actions.filter(pl.all_horizontal([pl.col(c).is_null() for c in text_cols])) if text_cols else actions.clear()
+    for (row,) in empty.select(ROW).iter_rows():
+        issues.append(Issue("action-no-text", sheet=sheet, row=row))
+    return actions, issues
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",") + " €"
+
+
+def _value_issue(code: str, kind: str, raw: str | None, value: object) -> tuple[str, dict[str, object]] | None:
+    shown = (raw or "").replace("\n", " ⏎ ")
+    if len(shown) > 80:
+        shown = shown[:77] + "…"
+    if code == "placeholder":
+        return "value-placeholder", {"value": shown}
+    if code == "dash_zero":
+        return "value-dash-zero", {"value": shown}
+    if code == "ambiguous":
+        return "value-ambiguous", {"value": shown, "parsed": _money(value if isinstance(value, float) else None)}
+    if code in ("multiple", "range"):
+        return "value-multiple", {"value": shown, "parsed": value}
+    if code == "negative" and kind == "amount":
+        return "amount-negative", {"value": shown}
+    if code == "float_damaged":
+        return "id-float-damaged", {"value": shown}
+    if code == "padded":
+        return "siret-padded", {"value": shown, "fixed": value}
+    if code in ("invalid_checksum", "wrong_length", "siren"):
+        detail = {"invalid_checksum": "clé de contrôle fausse", "wrong_length": "nombre de chiffres incorrect",
+                  "siren": "SIREN à 9 chiffres, pas un SIRET"}[code]
+        return "siret-invalid", {"value": shown, "detail": detail}
+    if code in ("serial", "assumed_percent"):
+        return None
+    return "value-unparsed", {"value": shown, "kind": _KIND_FR.get(kind, kind)}
+
+
+def _cap(issues: list[Issue]) -> tuple[list[Issue], dict[str, int]]:
+    counts: dict[str, int] = {}
+    kept: list[Issue] = []
+    for issue in issues:
+        n = counts.get(issue.code, 0)
+        counts[issue.code] = n + 1
+        if n < ISSUE_CAP:
+            kept.append(issue)
+    return kept, dict(sorted(counts.items()))

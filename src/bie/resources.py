@@ -1,0 +1,73 @@
+"""Access to the data files shipped inside the package (YAML vocabularies, rules, templates)."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bie.errors import ConfigError
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses duplicate keys (a silent source of wrong rules)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"clé en double « {key} »", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml_text(text: str, source: str, error: type[ConfigError] = ConfigError) -> Any:
+    """Parse YAML strictly; errors name the source and the line."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f" ligne {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(source, detail=f"YAML illisible{where} : {problem}") from exc
+
+
+def load_yaml_file(path: str | Path, error: type[ConfigError] = ConfigError) -> Any:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise error(p, detail="fichier introuvable") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(p, detail=f"lecture impossible ({exc.__class__.__name__})") from exc
+    return load_yaml_text(text, str(p), error)
+
+
+def data_path(*parts: str) -> Path:
+    """Path of a file shipped in ``bie/data``."""
+    return Path(str(resources.files("bie").joinpath("data", *parts)))
+
+
+@functools.cache
+def load_data(name: str) -> Any:
+    """Load (once) a YAML file shipped in ``bie/data``."""
+    path = data_path(name)
+    return load_yaml_text(path.read_text(encoding="utf-8"), f"bie/data/{name}")
+
+
+def templates_dir() -> Path:
+    """The report templates: inside the installed package, or the repository's ``templates/``."""
+    installed = Path(str(resources.files("bie").joinpath("templates")))
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "templates"

@@ -1,0 +1,265 @@
+"""Classify every source row below the header: an action, or excluded with a reason.
+
+Reasons form a closed vocabulary: ``blank``, ``header`` (a repeated header, or the title block above it),
+``section`` (« PILIER 1 – COHÉSION SOCIALE »: fills ``pillar``/``theme`` of the actions below), ``total``
+(totals and subtotals, by wording or by arithmetic), ``note`` (« Source : … »), ``continuation`` (vertical
+merge continuation rows, folded into their action) and ``duplicate`` (summary rows whose detail rows follow,
+which would double-count). Everything is computed with polars expressions over the whole table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from bie.io.raw import ROW
+from bie.issues import Issue
+
+REASONS = ("blank", "header", "section", "total", "note", "continuation", "duplicate")
+REASON = "_reason"
+PARENT = "_parent"  # the _row of the action a continuation row belongs to
+PILLAR_SECTION = "_pillar_section"
+THEME_SECTION = "_theme_section"
+
+_SECTION = (
+    r"^\s*(pilier|piliers|axe|axes|thematique|theme|volet|partie|orientation|priorite|objectif strategique|"
+    r"enjeu|programme|champ|domaine)\b|^\s*([ivx]{1,4}|[0-9]{1,2}(\.[0-9]{1,2})?)\s*[-.–)/:]\s*[a-z]"
+)
+_PILLAR = (
+    r"\b(pilier|piliers)\b|cohesion sociale|cadre de vie|renouvellement urbain|developpement economique|"
+    r"emploi et developpement|activite economique|valeurs de la republique|pilotage|ingenierie|engagements quartiers"
+)
+_NOTE = (
+    r"^\s*(\*|\(\d+\)|\d+\)\s)|^\s*(source|sources|nb|n\s?b|note|notes|remarque|remarques|legende|mise a jour|maj|"
+    r"document|donnees|les montants|montants en|montant en|en euros|fait a|signature|edite|imprime|page \d|"
+    r"observations?|commentaires?|a noter|attention|important|version|etat au|situation au|arrete au)\b"
+)
+
+
+@dataclass
+class RowRoles:
+    """Which columns carry what, for classification."""
+
+    strong: list[str]  # columns identifying an action: id, title, carrier, carrier SIRET
+    weak: list[str]  # descriptive text that may wrap into the next row: description, objectives
+    cents: list[str]  # parsed amount columns, in integer cents
+    cents_labels: dict[str, str]  # cents column -> header shown in messages
+    text: list[str]  # every raw text column
+    first: list[str]  # raw text columns in sheet order (for the row label)
+    carrier_key: str | None  # column used to group parent/detail rows (carrier SIRET or name)
+
+
+def _folded(col: str) -> pl.Expr:
+    accents = ["à", "â", "ä", "é", "è", "ê", "ë", "î", "ï", "ô", "ö", "ù", "û", "ü", "ç", "œ", "æ", "’"]
+    plain = ["a", "a", "a", "e", "e", "e", "e", "i", "i", "o", "o", "u", "u", "u", "c", "oe", "ae", "'"]
+    return pl.col(col).str.to_lowercase().str.replace_many(accents, plain)
+
+
+def classify(data: pl.DataFrame, roles: RowRoles, header_keys: dict[str, str], total_words: str,
+             sheet: str) -> tuple[pl.DataFrame, list[Issue]]:
+    """Add ``_reason`` (null for actions), ``_parent``, ``_pillar_section`` and ``_theme_section``."""
+    issues: list[Issue] = []
+    if data.height == 0:
+        return data.with_columns(
+            pl.lit(None, pl.String).alias(REASON), pl.lit(None, pl.Int64).alias(PARENT),
+            pl.lit(None, pl.String).alias(PILLAR_SECTION), pl.lit(None, pl.String).alias(THEME_SECTION),
+        ), issues
+    text = roles.text
+    nonempty = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in text]) if text else pl.lit(0)
+    has_amount = pl.any_horizontal([pl.col(c).is_not_null() for c in roles.cents]) if roles.cents else pl.lit(False)
+    strong = pl.any_horizontal([pl.col(c).is_not_null() for c in roles.strong]) if roles.strong else pl.lit(False)
+    weak = pl.any_horizontal([pl.col(c).is_not_null() for c in roles.weak]) if roles.weak else pl.lit(False)
+    label = pl.coalesce([pl.col(c) for c in roles.first]) if roles.first else pl.lit(None, pl.String)
+    first_pos = (
+        pl.coalesce([pl.when(pl.col(c).is_not_null()).then(pl.lit(j)) for j, c in enumerate(roles.first)])
+        if roles.first else pl.lit(None, pl.Int32)
+    )
+    n_strong = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in roles.strong]) if roles.strong else pl.lit(0)
+    # Repeated header: most non-empty cells equal their column's header.
+    same = [(_folded(c).str.replace_all(r"[^a-z0-9]+", "") == pl.lit(header_keys[c])).fill_null(False)
+            for c in text if header_keys.get(c)]
+    header_hits = pl.sum_horizontal([s.cast(pl.Int32) for s in same]) if same else pl.lit(0)
+    work = data.with_row_index("_i").with_columns(
+        nonempty.alias("_n"), has_amount.alias("_amt"), strong.alias("_strong"), weak.alias("_weak"),
+        label.alias("_label"), header_hits.alias("_hdr"), first_pos.alias("_pos"), n_strong.alias("_nstrong"),
+    )
+    lab = _folded("_label")
+    label_cols = ["_label", *roles.strong]
+    any_total = pl.any_horizontal([_folded(c).str.contains(total_words).fill_null(False) for c in label_cols])
+    is_blank = pl.col("_n") == 0
+    is_header = (pl.col("_hdr") >= 2) & (pl.col("_hdr") * 10 >= pl.col("_n") * 6)
+    is_total_word = any_total & (pl.col("_amt") | (pl.col("_n") <= 2)) & (pl.col("_nstrong") <= 1) & ~pl.col("_weak")
+    textual = ~pl.col("_amt") & ~is_blank
+    n_upper = pl.col("_label").str.count_matches(r"[A-ZÀ-Ý]")
+    upper = (n_upper >= 3) & (n_upper >= pl.col("_label").str.count_matches(r"[a-zà-ÿ]") * 3)
+    section_like = textual & (pl.col("_pos") <= 2) & (
+        (lab.str.contains(_SECTION).fill_null(False) & (pl.col("_n") <= 2))
+        | (upper.fill_null(False) & (pl.col("_n") == 1) & (pl.col("_label").str.len_chars() <= 120))
+    )
+    note_like = textual & (pl.col("_nstrong") <= 1) & lab.str.contains(_NOTE).fill_null(False)
+    last_action = (
+        work.filter(~pl.col("_n").eq(0) & pl.col("_amt") & pl.col("_strong")).get_column("_i").max()
+        if roles.strong else None
+    )
+    trailing = pl.col("_i") > (last_action if last_action is not None else -1)
+    base = (
+        pl.when(is_blank).then(pl.lit("blank"))
+        .when(is_header).then(pl.lit("header"))
+        .when(is_total_word).then(pl.lit("total"))
+        .when(note_like & ~section_like).then(pl.lit("note"))
+        .when(section_like & (pl.col("_nstrong") <= 1) & ~trailing).then(pl.lit("section"))
+        .when(section_like & trailing).then(pl.lit("note"))
+        .when(textual & ~pl.col("_strong")).then(pl.lit("_cont"))
+        .when(pl.col("_amt") & ~pl.col("_strong") & ~pl.col("_weak")).then(pl.lit("_amount_only"))
+        .otherwise(pl.lit(None, pl.String))
+    )
+    work = work.with_columns(base.alias(REASON))
+    # Continuations: rows without identity or amount that directly follow an action (or another continuation).
+    anchor = pl.when(pl.col(REASON).fill_null("") != "_cont").then(pl.col("_i")).forward_fill()
+    work = work.with_columns(
+        pl.when(pl.col(REASON) == "_cont").then(anchor.shift(1)).alias("_anchor"),
+    )
+    reasons_by_index = work.select(pl.col("_i").alias("_anchor"), pl.col(REASON).alias("_anchor_reason"),
+                                   pl.col(ROW).alias("_anchor_row"))
+    work = work.join(reasons_by_index, on="_anchor", how="left", maintain_order="left")
+    work = work.with_columns(
+        pl.when((pl.col(REASON) == "_cont") & pl.col("_anchor_reason").is_null())
+        .then(pl.lit("continuation"))
+        .when(pl.col(REASON) == "_cont").then(pl.lit("note"))
+        .otherwise(pl.col(REASON)).alias(REASON),
+    ).with_columns(
+        pl.when(pl.col(REASON) == "continuation").then(pl.col("_anchor_row")).alias(PARENT)
+    )
+    # Totals by arithmetic and checks of every total row against the actions it covers.
+    work = work.with_columns(((pl.col(REASON) == "section") & lab.str.contains(_PILLAR).fill_null(False)).alias("_pillar"))
+    work, total_issues = _totals(work, roles, sheet)
+    issues.extend(total_issues)
+    # Summary rows followed by their detail rows (same carrier): the summary would double-count.
+    work, dup_issues = _duplicates(work, roles, sheet)
+    issues.extend(dup_issues)
+    # Sections fill pillar (and theme for sub-sections) of the actions below them.
+    section_text = pl.when(pl.col(REASON) == "section").then(pl.col("_label").str.strip_chars())
+    pillar_like = lab.str.contains(_PILLAR).fill_null(False)
+    work = work.with_columns(
+        pl.when((pl.col(REASON) == "section") & pillar_like).then(section_text).forward_fill().alias(PILLAR_SECTION),
+        pl.when(pl.col(REASON) == "section")
+        .then(pl.when(pillar_like).then(pl.lit("")).otherwise(section_text))
+        .forward_fill()
+        .alias(THEME_SECTION),
+    ).with_columns(
+        pl.when(pl.col(THEME_SECTION) == "").then(None).otherwise(pl.col(THEME_SECTION)).alias(THEME_SECTION)
+    )
+    keep = [*data.columns, REASON, PARENT, PILLAR_SECTION, THEME_SECTION]
+    return work.select(keep), issues
+
+
+def _fmt_cents(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{euros:,}".replace(",", "\u202f") + f",{rest:02d} €"
+
+
+#: Scopes a total row may cover, tried in this order: the actions since the previous total, since the
+#: pillar heading, since any heading, since the top of the table.
+SCOPES = ("total", "pillar", "section", "all")
+
+
+def _since(boundary: pl.Expr, value: pl.Expr) -> pl.Expr:
+    """``value`` minus its value at the last ``boundary`` row strictly above (0 when there is none)."""
+    return value - pl.when(boundary).then(value).forward_fill().shift(1).fill_null(0)
+
+
+def _totals(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.DataFrame, list[Issue]]:
+    issues: list[Issue] = []
+    if not roles.cents:
+        return work.with_columns(
+            pl.when(pl.col(REASON) == "_amount_only").then(None).otherwise(pl.col(REASON)).alias(REASON)
+        ).drop("_pillar"), issues
+    is_action = pl.col(REASON).is_null()
+    is_total = pl.col(REASON) == "total"
+    boundaries = {
+        "total": is_total,
+        "pillar": is_total | pl.col("_pillar"),
+        "section": is_total | (pl.col(REASON) == "section"),
+    }
+    exprs: list[pl.Expr] = []
+    count = is_action.cast(pl.Int64).cum_sum()
+    for scope, boundary in boundaries.items():
+        exprs.append(_since(boundary, count).alias(f"_n_{scope}"))
+    exprs.append(count.alias("_n_all"))
+    for c in roles.cents:
+        cum = pl.when(is_action).then(pl.col(c).fill_null(0)).otherwise(0).cum_sum()
+        for scope, boundary in boundaries.items():
+            exprs.append(_since(boundary, cum).alias(f"_s_{scope}{c}"))
+        exprs.append(cum.alias(f"_s_all{c}"))
+    work = work.with_columns(exprs)
+    # A row holding only amounts is a total when its amounts are the sum of a block of at least two actions.
+    fits = []
+    for scope in SCOPES:
+        fits.append(
+            pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == pl.col(f"_s_{scope}{c}")) for c in roles.cents])
+            & (pl.col(f"_n_{scope}") >= 2)
+        )
+    work = work.with_columns(
+        pl.when((pl.col(REASON) == "_amount_only") & pl.any_horizontal(fits)).then(pl.lit("total"))
+        .when(pl.col(REASON) == "_amount_only").then(None)
+        .otherwise(pl.col(REASON)).alias(REASON)
+    )
+    for row in work.filter(pl.col(REASON) == "total").iter_rows(named=True):
+        stated = {c: row[c] for c in roles.cents if row[c] is not None}
+        if not stated:
+            continue
+        label = (row["_label"] or "").strip()[:60] or "(sans libellé)"
+        best = max(
+            SCOPES,
+            key=lambda sc: (sum(1 for c, v in stated.items() if v == row[f"_s_{sc}{c}"]), row[f"_n_{sc}"] > 0),
+        )
+        n = row[f"_n_{best}"]
+        wrong = {c: v for c, v in stated.items() if v != row[f"_s_{best}{c}"]}
+        for c, v in wrong.items():
+            expected = row[f"_s_{best}{c}"]
+            issues.append(Issue(
+                "total-mismatch", sheet=sheet, row=row[ROW], column=roles.cents_labels[c],
+                params={"label": label, "column": roles.cents_labels[c], "found": _fmt_cents(v),
+                        "expected": _fmt_cents(expected), "count": n, "diff": _fmt_cents(v - expected)},
+            ))
+        if len(stated) > len(wrong):
+            issues.append(Issue("total-checked", sheet=sheet, row=row[ROW],
+                                params={"label": label, "checked": len(stated) - len(wrong), "count": n}))
+    drop = [c for c in work.columns if c.startswith(("_s_", "_n_"))] + ["_pillar"]
+    return work.drop(drop), issues
+
+
+def _duplicates(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.DataFrame, list[Issue]]:
+    issues: list[Issue] = []
+    key = roles.carrier_key
+    if key is None or not roles.cents:
+        return work, issues
+    amount = pl.coalesce([pl.col(c) for c in roles.cents])
+    is_action = pl.col(REASON).is_null()
+    w = work.with_columns(amount.alias("_amount"), _folded(key).str.strip_chars().alias("_key"))
+    # Runs of consecutive action rows with the same carrier.
+    new_run = (~is_action) | (pl.col("_key") != pl.col("_key").shift(1)).fill_null(True) | pl.col("_key").is_null()
+    w = w.with_columns(new_run.cum_sum().alias("_run"))
+    stats = (
+        w.filter(is_action & pl.col("_key").is_not_null())
+        .group_by("_run")
+        .agg(
+            pl.len().alias("_size"),
+            pl.col("_i").first().alias("_first"),
+            pl.col("_amount").first().alias("_head"),
+            pl.col("_amount").slice(1).sum().alias("_rest"),
+            pl.col("_amount").slice(1).is_not_null().all().alias("_rest_full"),
+        )
+        .filter((pl.col("_size") >= 3) & pl.col("_rest_full") & (pl.col("_head") == pl.col("_rest")) & (pl.col("_head") > 0))
+    )
+    if stats.height == 0:
+        return work, issues
+    firsts = stats.select(pl.col("_first").alias("_i"), pl.lit(True).alias("_dup"), "_size", "_head")
+    w = w.join(firsts, on="_i", how="left", maintain_order="left")
+    for row in w.filter(pl.col("_dup").fill_null(False)).iter_rows(named=True):
+        issues.append(Issue("duplicate-parent", sheet=sheet, row=row[ROW],
+                            params={"amount": _fmt_cents(row["_head"]), "count": row["_size"] - 1}))
+    w = w.with_columns(pl.when(pl.col("_dup").fill_null(False)).then(pl.lit("duplicate")).otherwise(pl.col(REASON)).alias(REASON))
+    return w.drop(["_amount", "_key", "_run", "_dup", "_size", "_head"]), issues
