@@ -28,10 +28,9 @@ def _console(stderr: bool = False) -> Console:
 
 
 def fail(message: str, lang: str) -> None:
-    """Print one error line on stderr and exit with code 1."""
-    err = _console(stderr=True)
-    err.print(f"[bold red]{t('error', lang)}[/] : {message}" if lang == "fr" else f"[bold red]{t('error', lang)}[/]: {message}",
-              markup=True, highlight=False)
+    """Print one error line on stderr (never wrapped) and exit with code 1."""
+    sep = " : " if lang == "fr" else ": "
+    click.echo(click.style(t("error", lang), fg="red", bold=True) + sep + message, err=True)
     sys.exit(1)
 
 
@@ -47,7 +46,7 @@ def handle_errors(func: F) -> F:
         except BieError as exc:
             if debug:
                 raise
-            fail(_escape(exc.message(lang)), lang)
+            fail(exc.message(lang), lang)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except KeyboardInterrupt:
@@ -55,16 +54,10 @@ def handle_errors(func: F) -> F:
         except Exception as exc:
             if debug:
                 raise
-            fail(_escape(t("unexpected", lang, detail=f"{exc.__class__.__name__}: {exc}")), lang)
+            fail(t("unexpected", lang, detail=f"{exc.__class__.__name__}: {exc}"), lang)
         return None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def common(func: F) -> F:

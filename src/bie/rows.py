@@ -138,6 +138,18 @@ def classify(data: pl.DataFrame, roles: RowRoles, header_keys: dict[str, str], t
     # Summary rows followed by their detail rows (same carrier): the summary would double-count.
     work, dup_issues = _duplicates(work, roles, sheet)
     issues.extend(dup_issues)
+    # An action row repeated cell for cell (an export glitch) would count the same money twice.
+    repeated = (
+        pl.col(REASON).is_null()
+        & ~pl.struct([pl.col(c) for c in text]).is_first_distinct().over(pl.col(REASON).is_null())
+    )
+    first_row = pl.col(ROW).first().over(pl.struct([pl.col(c) for c in text]))
+    work = work.with_columns(pl.when(repeated).then(first_row).alias("_same_as"))
+    for row, same in work.filter(pl.col("_same_as").is_not_null()).select(ROW, "_same_as").iter_rows():
+        issues.append(Issue("duplicate-row", sheet=sheet, row=row, params={"first": same}))
+    work = work.with_columns(
+        pl.when(pl.col("_same_as").is_not_null()).then(pl.lit("duplicate")).otherwise(pl.col(REASON)).alias(REASON)
+    ).drop("_same_as")
     # Sections fill pillar (and theme for sub-sections) of the actions below them.
     section_text = pl.when(pl.col(REASON) == "section").then(pl.col("_label").str.strip_chars())
     pillar_like = lab.str.contains(_PILLAR).fill_null(False)

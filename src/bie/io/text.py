@@ -144,7 +144,11 @@ def read_text(path: Path, limits: Limits) -> RawBook:
         rows.append(record)
         counts.append(len(record))
         width = max(width, len(record))
-    # A final newline leaves no record; a file that is only blank lines has no fields at all.
+    # Empty lines after the last record are not rows (a spreadsheet program would not show them).
+    while rows and not rows[-1]:
+        rows.pop()
+        starts.pop()
+        counts.pop()
     if width == 0:
         raise EmptyFile(path)
     columns: dict[str, list[str | None]] = {f"c{i}": [] for i in range(width)}
