@@ -8,6 +8,7 @@ flagged with its cell.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -152,10 +153,19 @@ _STATUS_FR = {"unreadable": "illisible", "hidden": "masquée", "empty": "vide", 
 
 
 def _preview(cols: list[str]) -> pl.Expr:
+    """The first 120 characters of a row's cells, joined by « | » (cells are cut first: cheap on long text)."""
     joined = pl.concat_str(
-        [pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars() for c in cols], separator=" | ", ignore_nulls=True
-    )
+        [pl.col(c).str.slice(0, 121).str.strip_chars() for c in cols], separator=" | ", ignore_nulls=True
+    ).str.slice(0, 240).str.replace_all(r"\s+", " ")
     return pl.when(joined.str.len_chars() > 120).then(joined.str.slice(0, 117) + "…").otherwise(joined)
+
+
+def _parser(kind: str, french: bool) -> Callable[[pl.Expr], pl.Expr]:
+    if kind == "amount":
+        return lambda e: parse.amount(e, french=french)
+    if kind == "count":
+        return lambda e: parse.count(e, french=french)
+    return _PARSERS[kind]
 
 
 def _typed(mapping: ColumnMapping, vocab: Vocabulary) -> dict[str, tuple[str, str]]:
@@ -223,19 +233,29 @@ def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMa
         _preview(named).alias("text"),
     )
     typed = _typed(col_map, vocab)
-    # Parse every typed column once (all rows: totals are checked against actions).
+    # Parse every typed column once (all rows: totals are checked against actions). Numeric columns whose
+    # cells are all plain numbers (what a spreadsheet engine prints) skip the French-format parser.
+    numeric = [column for column, kind in typed.values() if kind in ("amount", "count")]
+    french_needed = (
+        data.select([(~parse.plain_number(c) & pl.col(c).is_not_null()).any().alias(c) for c in dict.fromkeys(numeric)])
+        .row(0, named=True) if numeric else {}
+    )
     parsed = data.with_columns(
-        [_PARSERS[kind](pl.col(column)).alias(f"_p:{out}") for out, (column, kind) in typed.items()]
+        [_parser(kind, bool(french_needed.get(column, True)))(pl.col(column)).alias(f"_p:{out}")
+         for out, (column, kind) in typed.items()]
     )
     amount_outputs = [out for out, (_, kind) in typed.items() if kind == "amount"]
     parsed = parsed.with_columns(
         [(pl.col(f"_p:{out}").struct.field("value") * 100).round(0).cast(pl.Int64).alias(f"_c:{out}")
          for out in amount_outputs]
     )
-    header_keys = {f"c{j}": fold(n).replace(" ", "") for j, n in enumerate(header.names) if n}
-    child_keys = {f"c{j}": fold(header.children[j]).replace(" ", "") for j in range(len(header.names))
-                  if header.names[j] and header.children[j]}
-    header_keys.update({k: v for k, v in child_keys.items() if v})
+    # Raw header cells, to recognise a header repeated further down (page breaks, concatenated exports).
+    header_cells: dict[str, list[str]] = {}
+    for position in header.positions:
+        for c in named:
+            value = frame.get_column(c)[position]
+            if value is not None and str(value).strip():
+                header_cells.setdefault(c, []).append(str(value))
     key_col = col_map.fields.get("carrier_id") or col_map.fields.get("carrier")
     roles = RowRoles(
         strong=[col_map.fields[f] for f in STRONG if f in col_map.fields],
@@ -246,17 +266,26 @@ def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMa
         first=named,
         carrier_key=key_col,
     )
-    classified, row_issues = classify(parsed, roles, header_keys, vocab.total_words.pattern, sheet.name)
+    classified, row_issues = classify(parsed, roles, header_cells, vocab.total_words.pattern, sheet.name)
     issues.extend(row_issues)
-    data_ledger = classified.select(
+    # The ledger keeps a preview of the cells of excluded rows (actions are in ``actions`` and ``original``).
+    excluded_ledger = classified.filter(pl.col(REASON).is_not_null()).select(
         pl.lit(sheet.name).alias("sheet"),
         pl.col(ROW).alias("row"),
-        pl.when(pl.col(REASON).is_null()).then(pl.lit("action")).otherwise(pl.lit("excluded")).alias("status"),
+        pl.lit("excluded").alias("status"),
         pl.col(REASON).alias("reason"),
-        pl.when(pl.col(REASON).is_null()).then(pl.col(ROW)).otherwise(pl.col(PARENT)).alias("action_row"),
+        pl.col(PARENT).alias("action_row"),
         _preview(named).alias("text"),
     )
-    ledger = pl.concat([top_ledger, data_ledger], how="vertical_relaxed")
+    action_ledger = classified.filter(pl.col(REASON).is_null()).select(
+        pl.lit(sheet.name).alias("sheet"),
+        pl.col(ROW).alias("row"),
+        pl.lit("action").alias("status"),
+        pl.lit(None, pl.String).alias("reason"),
+        pl.col(ROW).alias("action_row"),
+        pl.lit(None, pl.String).alias("text"),
+    )
+    ledger = pl.concat([top_ledger, excluded_ledger, action_ledger], how="vertical_relaxed")
     for r in classified.filter(pl.col(REASON) == "continuation").select(ROW, PARENT).iter_rows():
         issues.append(Issue("continuation-folded", sheet=sheet.name, row=r[0], params={"parent": r[1]}))
     # Actions: action rows, with their continuation rows folded in (text joined line by line).

@@ -50,13 +50,20 @@ class RowRoles:
     carrier_key: str | None  # column used to group parent/detail rows (carrier SIRET or name)
 
 
-def _folded(col: str) -> pl.Expr:
-    accents = ["à", "â", "ä", "é", "è", "ê", "ë", "î", "ï", "ô", "ö", "ù", "û", "ü", "ç", "œ", "æ", "’"]
-    plain = ["a", "a", "a", "e", "e", "e", "e", "i", "i", "o", "o", "u", "u", "u", "c", "oe", "ae", "'"]
-    return pl.col(col).str.to_lowercase().str.replace_many(accents, plain)
+_ACCENTS = ["à", "â", "ä", "é", "è", "ê", "ë", "î", "ï", "ô", "ö", "ù", "û", "ü", "ç", "œ", "æ", "’"]
+_PLAIN = ["a", "a", "a", "e", "e", "e", "e", "i", "i", "o", "o", "u", "u", "u", "c", "oe", "ae", "'"]
 
 
-def classify(data: pl.DataFrame, roles: RowRoles, header_keys: dict[str, str], total_words: str,
+def _fold_expr(expr: pl.Expr, width: int = 160) -> pl.Expr:
+    """Lower-case, unaccented start of a cell (the wording tests below are anchored at its start)."""
+    return expr.str.slice(0, width).str.to_lowercase().str.replace_many(_ACCENTS, _PLAIN)
+
+
+def _folded(col: str, width: int = 160) -> pl.Expr:
+    return _fold_expr(pl.col(col), width)
+
+
+def classify(data: pl.DataFrame, roles: RowRoles, header_cells: dict[str, list[str]], total_words: str,
              sheet: str) -> tuple[pl.DataFrame, list[Issue]]:
     """Add ``_reason`` (null for actions), ``_parent``, ``_pillar_section`` and ``_theme_section``."""
     issues: list[Issue] = []
@@ -77,27 +84,36 @@ def classify(data: pl.DataFrame, roles: RowRoles, header_keys: dict[str, str], t
     )
     n_strong = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in roles.strong]) if roles.strong else pl.lit(0)
     # Repeated header: most non-empty cells equal their column's header.
-    same = [(_folded(c).str.replace_all(r"[^a-z0-9]+", "") == pl.lit(header_keys[c])).fill_null(False)
-            for c in text if header_keys.get(c)]
+    same = [pl.col(c).is_in(header_cells[c]).fill_null(False) for c in text if header_cells.get(c)]
     header_hits = pl.sum_horizontal([s.cast(pl.Int32) for s in same]) if same else pl.lit(0)
     work = data.with_row_index("_i").with_columns(
         nonempty.alias("_n"), has_amount.alias("_amt"), strong.alias("_strong"), weak.alias("_weak"),
         label.alias("_label"), header_hits.alias("_hdr"), first_pos.alias("_pos"), n_strong.alias("_nstrong"),
     )
-    lab = _folded("_label")
-    label_cols = ["_label", *roles.strong]
-    any_total = pl.any_horizontal([_folded(c).str.contains(total_words).fill_null(False) for c in label_cols])
+    # Wording tests only concern rows that could be something else than an action (at most one identifying
+    # cell): the others see an empty string, which costs nothing (polars evaluates every branch of a when).
+    candidate = pl.col("_nstrong") <= 1
+    def masked(c: str) -> pl.Expr:
+        return pl.when(candidate).then(pl.col(c)).otherwise(pl.lit(""))
+    work = work.with_columns(
+        _fold_expr(masked("_label")).alias("_lab"),
+        pl.any_horizontal(
+            [_fold_expr(masked(c), 80).str.contains(total_words).fill_null(False) for c in ["_label", *roles.strong]]
+        ).alias("_tot"),
+        masked("_label").str.count_matches(r"[A-ZÀ-Ý]").alias("_up"),
+        masked("_label").str.count_matches(r"[a-zà-ÿ]").alias("_low"),
+    )
+    lab = pl.col("_lab")
     is_blank = pl.col("_n") == 0
     is_header = (pl.col("_hdr") >= 2) & (pl.col("_hdr") * 10 >= pl.col("_n") * 6)
-    is_total_word = any_total & (pl.col("_amt") | (pl.col("_n") <= 2)) & (pl.col("_nstrong") <= 1) & ~pl.col("_weak")
+    is_total_word = pl.col("_tot") & (pl.col("_amt") | (pl.col("_n") <= 2)) & candidate & ~pl.col("_weak")
     textual = ~pl.col("_amt") & ~is_blank
-    n_upper = pl.col("_label").str.count_matches(r"[A-ZÀ-Ý]")
-    upper = (n_upper >= 3) & (n_upper >= pl.col("_label").str.count_matches(r"[a-zà-ÿ]") * 3)
+    upper = (pl.col("_up") >= 3) & (pl.col("_up") >= pl.col("_low") * 3)
     section_like = textual & (pl.col("_pos") <= 2) & (
         (lab.str.contains(_SECTION).fill_null(False) & (pl.col("_n") <= 2))
         | (upper.fill_null(False) & (pl.col("_n") == 1) & (pl.col("_label").str.len_chars() <= 120))
     )
-    note_like = textual & (pl.col("_nstrong") <= 1) & lab.str.contains(_NOTE).fill_null(False)
+    note_like = textual & candidate & lab.str.contains(_NOTE).fill_null(False)
     last_action = (
         work.filter(~pl.col("_n").eq(0) & pl.col("_amt") & pl.col("_strong")).get_column("_i").max()
         if roles.strong else None
@@ -132,27 +148,33 @@ def classify(data: pl.DataFrame, roles: RowRoles, header_keys: dict[str, str], t
         pl.when(pl.col(REASON) == "continuation").then(pl.col("_anchor_row")).alias(PARENT)
     )
     # Totals by arithmetic and checks of every total row against the actions it covers.
-    work = work.with_columns(((pl.col(REASON) == "section") & lab.str.contains(_PILLAR).fill_null(False)).alias("_pillar"))
+    work = work.with_columns(
+        ((pl.col(REASON) == "section") & pl.col("_lab").str.contains(_PILLAR).fill_null(False)).alias("_pillar")
+    )
     work, total_issues = _totals(work, roles, sheet)
     issues.extend(total_issues)
     # Summary rows followed by their detail rows (same carrier): the summary would double-count.
     work, dup_issues = _duplicates(work, roles, sheet)
     issues.extend(dup_issues)
-    # An action row repeated cell for cell (an export glitch) would count the same money twice.
-    repeated = (
-        pl.col(REASON).is_null()
-        & ~pl.struct([pl.col(c) for c in text]).is_first_distinct().over(pl.col(REASON).is_null())
-    )
-    first_row = pl.col(ROW).first().over(pl.struct([pl.col(c) for c in text]))
-    work = work.with_columns(pl.when(repeated).then(first_row).alias("_same_as"))
-    for row, same in work.filter(pl.col("_same_as").is_not_null()).select(ROW, "_same_as").iter_rows():
-        issues.append(Issue("duplicate-row", sheet=sheet, row=row, params={"first": same}))
-    work = work.with_columns(
-        pl.when(pl.col("_same_as").is_not_null()).then(pl.lit("duplicate")).otherwise(pl.col(REASON)).alias(REASON)
-    ).drop("_same_as")
+    # An action row repeated cell for cell (an export glitch) would count the same money twice. Rows are
+    # first narrowed to those whose identifying cells repeat (cheap), then compared cell for cell.
+    is_action = pl.col(REASON).is_null()
+    keys = roles.strong or text
+    suspects = work.filter(is_action & pl.struct([pl.col(c) for c in keys]).is_duplicated().over(is_action))
+    if suspects.height:
+        whole = pl.struct([pl.col(c) for c in text])
+        repeats = suspects.with_columns(
+            pl.when(~whole.is_first_distinct()).then(pl.col(ROW).first().over(whole)).alias("_same_as")
+        ).filter(pl.col("_same_as").is_not_null())
+        for row, same in repeats.select(ROW, "_same_as").iter_rows():
+            issues.append(Issue("duplicate-row", sheet=sheet, row=row, params={"first": same}))
+        work = work.with_columns(
+            pl.when(pl.col(ROW).is_in(repeats.get_column(ROW).to_list())).then(pl.lit("duplicate"))
+            .otherwise(pl.col(REASON)).alias(REASON)
+        )
     # Sections fill pillar (and theme for sub-sections) of the actions below them.
     section_text = pl.when(pl.col(REASON) == "section").then(pl.col("_label").str.strip_chars())
-    pillar_like = lab.str.contains(_PILLAR).fill_null(False)
+    pillar_like = pl.col("_lab").str.contains(_PILLAR).fill_null(False)
     work = work.with_columns(
         pl.when((pl.col(REASON) == "section") & pillar_like).then(section_text).forward_fill().alias(PILLAR_SECTION),
         pl.when(pl.col(REASON) == "section")

@@ -147,15 +147,21 @@ def vocabulary() -> Vocabulary:
 
 
 @functools.cache
-def _all_keys(vocab_id: int) -> list[tuple[str, str]]:
+def _keys_by_length(vocab_id: int) -> dict[int, list[tuple[str, str]]]:
     vocab = _VOCABS[vocab_id]
-    return [(k, f.name) for f in vocab.fields.values() for k in sorted(f.keys)]
+    out: dict[int, list[tuple[str, str]]] = {}
+    for f in vocab.fields.values():
+        for k in sorted(f.keys):
+            out.setdefault(len(k), []).append((k, f.name))
+    return out
 
 
 _VOCABS: dict[int, Vocabulary] = {}
 
 
-def _match(vocab: Vocabulary, header: str) -> tuple[str, float] | None:
+@functools.lru_cache(maxsize=65536)
+def _match_cached(vocab_id: int, header: str) -> tuple[str, float] | None:
+    vocab = _VOCABS[vocab_id]
     k = key(header)
     if not k:
         return None
@@ -170,10 +176,21 @@ def _match(vocab: Vocabulary, header: str) -> tuple[str, float] | None:
                 best = (f.name, confidence)
     if best is not None:
         return best
-    # Typos seen in real files (« idBeneficiare », « pourentagesubvention », « nom_des_beneficaires »).
-    _VOCABS.setdefault(id(vocab), vocab)
-    if len(k) >= 6:
-        for synonym_key, name in _all_keys(id(vocab)):
-            if len(synonym_key) >= 6 and difflib.SequenceMatcher(None, k, synonym_key).ratio() >= 0.9:
-                return name, 0.7
+    # Typos seen in real files (« idBeneficiare », « pourentagesubvention », « nom_des_beneficaires »):
+    # only header-sized strings are compared, and only with synonyms of about the same length.
+    if 6 <= len(k) <= 60 and not any(ch.isdigit() for ch in k):
+        by_length = _keys_by_length(vocab_id)
+        spread = max(2, len(k) // 10)
+        for length in range(len(k) - spread, len(k) + spread + 1):
+            for synonym_key, name in by_length.get(length, ()):
+                matcher = difflib.SequenceMatcher(None, k, synonym_key)
+                if matcher.real_quick_ratio() >= 0.9 and matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9:
+                    return name, 0.7
     return None
+
+
+def _match(vocab: Vocabulary, header: str) -> tuple[str, float] | None:
+    if len(header) > 200:
+        return None
+    _VOCABS.setdefault(id(vocab), vocab)
+    return _match_cached(id(vocab), header)
