@@ -64,9 +64,11 @@ def tables(draw: st.DrawFn) -> Table:
     table.totals = dict.fromkeys(table.funders, 0)
     grand = dict.fromkeys(table.funders, 0)
     counter = 0
+    closed = True  # the block of this pillar starts after a total or a heading (so its subtotal is checkable)
     for pillar in range(1, draw(st.integers(1, 3)) + 1):
         if draw(st.booleans()):
             table.add("section", [f"PILIER {pillar} – COHÉSION SOCIALE"] + [None] * (width - 1))
+            closed = True
         block = dict.fromkeys(table.funders, 0)
         for _ in range(draw(st.integers(1, 6))):
             counter += 1
@@ -86,8 +88,10 @@ def tables(draw: st.DrawFn) -> Table:
             table.add("action", cells)
             if draw(st.integers(0, 9)) == 0:
                 table.add("blank", [None] * width)
-        if draw(st.booleans()):
+        if closed and draw(st.booleans()):
             table.add("total", [f"Sous-total pilier {pillar}", None, None, *[block[f] / 100 for f in table.funders]])
+        else:
+            closed = False
         for f in table.funders:
             grand[f] += block[f]
     if draw(st.booleans()):

@@ -112,7 +112,9 @@ def load_mapping(path: str | Path, vocab: Vocabulary) -> MappingFile:
 
 def _funder_name(vocab: Vocabulary, parent: str, child: str, header: str) -> str:
     stripped = _AMOUNT_STRIP.sub(" ", header)
-    stripped = re.sub(r"\s+", " ", stripped).strip(" -:/()")
+    stripped = re.sub(r"\s+", " ", stripped).strip(" -:/")
+    if stripped.startswith("(") and stripped.endswith(")") and stripped.count("(") == 1:
+        stripped = stripped[1:-1].strip()
     return stripped or header
 
 
@@ -202,7 +204,8 @@ def _funding_parents(header: Header, vocab: Vocabulary) -> set[str]:
     out = set()
     for parent, kids in children.items():
         funders = sum(1 for k in kids if vocab.funder(k) is not None)
-        if vocab.is_funding_group(parent) and funders >= 2 and funders * 2 >= len(kids):
+        enough = funders >= 2 or (funders == 1 and len(kids) == 1)
+        if vocab.is_funding_group(parent) and enough and funders * 2 >= len(kids):
             out.add(parent)
     return out
 

@@ -1,0 +1,895 @@
+"""The tagger: compile a rule pack to polars expressions and decide each action's category.
+
+Pipeline (no Python loop over rows, no ``map_elements``):
+
+1. **Sources.** ``title``, ``objectives`` and ``description`` are joined with line breaks into one
+   "source" text (recomposed in NFC when needed) and normalised (:mod:`bie.tagging.normalize`), one
+   character for one character: an offset in the normalised text is an offset in the source text.
+2. **Neutralisation.** Trap and negation patterns (and the carrier's own name) are masked by turning
+   their span to UPPER CASE in the normalised text: rule patterns are lower case, so nothing matches
+   there any more, and offsets are unchanged. The loop runs over *passes* (until no row has an unmasked
+   trap left), each pass on the rows that still have one.
+3. **Zones.** ``title``; ``objective_main`` (first sentence of the objectives, after a heading line such
+   as « Objectifs : »); ``objective_rest``; ``description``. When the objectives are empty and the title
+   is generic, the first sentence of the description stands for the main objective. In ``title`` and
+   ``objective_main`` the *head* is the text before the first secondary-clause marker (« en veillant
+   à », « notamment », « dont »…).
+4. **Evidence.** One ``str.find`` per rule × matching zone, all in a single ``with_columns``. Rules whose
+   position does not matter (measures, audience, ambiguity) read the whole text at once; aims read
+   ``title``, ``objective_main`` and the rest (objective_rest + description, contiguous). Offsets are
+   stored in the coordinates of the whole text.
+5. **Decision.** The ordered :data:`STEPS`, compiled into one ``pl.when/then`` chain.
+6. **Reasons.** For each rule × zone with hits (a loop over *rules*, on the matching rows only), the
+   match length is read with an anchored ``str.extract`` and the source text is cut at the same offsets
+   with ``str.slice``: the reason shows the user's own words.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from bie.issues import Issue
+from bie.tagging.normalize import needs_nfc, normalize_expr, normalize_series
+from bie.tagging.rules import (
+    FIELDS,
+    LEAD_ZONES,
+    STRENGTHS,
+    ZONES,
+    Rule,
+    RulePack,
+    compile_pattern,
+)
+
+__all__ = [
+    "INPUT_INT_COLUMNS",
+    "INPUT_TEXT_COLUMNS",
+    "OUTPUT_COLUMNS",
+    "REASON_DTYPE",
+    "STEPS",
+    "P",
+    "Step",
+    "run",
+]
+
+INPUT_TEXT_COLUMNS: tuple[str, ...] = (
+    "action_id",
+    "_sheet",
+    "title",
+    "objectives",
+    "description",
+    "theme",
+    "pillar",
+    "carrier",
+    "declared_equality",
+)
+INPUT_INT_COLUMNS: tuple[str, ...] = ("_row", "women", "men", "beneficiaries_total")
+
+REASON_DTYPE = pl.List(pl.Struct({"rule": pl.String, "field": pl.String, "match": pl.String}))
+
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "category": pl.String,
+    "dac_marker": pl.Int8,
+    "eu_weight": pl.Float64,
+    "confidence": pl.Float64,
+    "reasons": REASON_DTYPE,
+    "audience": pl.String,
+    "declared_category": pl.String,
+    "declaration_mismatch": pl.Boolean,
+    "override": pl.String,
+}
+OUTPUT_COLUMNS: tuple[str, ...] = tuple(OUTPUT_SCHEMA)
+
+P = "__bie_"
+"""Prefix of every internal column."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the decision, tried in order; the first whose condition holds gives the category."""
+
+    name: str
+    category: str
+    label: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step("override", "", "Décision manuelle : elle l'emporte sur les règles"),
+    Step(
+        "little_text",
+        "to_review",
+        "Texte trop pauvre : titre générique ou très court, ni objectifs ni description, aucune preuve",
+    ),
+    Step(
+        "contradiction",
+        "to_review",
+        "Preuves contradictoires : le texte dit l'égalité non prise en compte, "
+        "mais une preuve d'égalité existe",
+    ),
+    Step("aim_lead", "specific", "Objectif d'égalité dans le titre ou l'objectif principal, hors incise"),
+    Step(
+        "secondary",
+        "transversal",
+        "Objectif d'égalité en position secondaire (incise, phrase suivante, description) ou mesure concrète",
+    ),
+    Step(
+        "ambiguous",
+        "to_review",
+        "« Égalité », « mixité » ou « stéréotypes » sans dire entre qui, aucune autre preuve",
+    ),
+    Step("none", "not_integrated", "Action examinée : aucune preuve d'égalité"),
+)
+
+_KIND_ORDER = {
+    "aim": 0,
+    "measure": 1,
+    "negation": 2,
+    "ambiguous": 3,
+    "clause": 4,
+    "audience_women": 5,
+    "audience_men": 5,
+    "audience_mixed": 5,
+    "trap": 6,
+    "vague": 7,
+    "declaration": 8,
+}
+_FIELD_ORDER = {"title": 0, "objectives": 1, "description": 2, "declared_equality": 3}
+_POSITION_FREE = frozenset({"measure", "audience_women", "audience_men", "audience_mixed", "ambiguous"})
+_MASKING = frozenset({"trap", "negation"})
+
+SENTENCE_RE = r"^[^\p{L}]*\p{L}(?:[^\n.!?;…•]|[.!?;…]\S|\n[ \t]*\p{Ll})*"
+"""The first sentence, read on the source text (which has capitals): it ends at ``. ! ? ; …`` followed by
+a space, at a bullet, or at a line break *unless* the next line starts with a lower-case letter (a cell
+wrapped in the middle of a sentence). « C.I.D.F.F » and « habitant.e.s » do not end a sentence. The
+length found is also valid in the normalised text (one character for one character)."""
+
+
+def _x(rule_id: str, zone: str) -> str:
+    """Name of the column holding the absolute offset of ``rule_id``'s first match in ``zone``."""
+    return f"{P}x__{rule_id}__{zone}"
+
+
+def _y(rule_id: str, zone: str) -> str:
+    """Same on the *unmasked* text (explanations only)."""
+    return f"{P}y__{rule_id}__{zone}"
+
+
+def matching_zones(rule: Rule) -> tuple[str, ...]:
+    """The texts a rule is run on (several declared zones may be read at once)."""
+    if rule.evidence == "declaration":
+        return ("declared_equality",)
+    if rule.evidence in _MASKING:
+        return ("all",) if set(rule.zones) == set(FIELDS) else tuple(f"f_{f}" for f in rule.zones)
+    if rule.evidence == "vague":
+        return tuple(f"f_{f}" for f in rule.zones)
+    if rule.evidence in _POSITION_FREE and set(rule.zones) == set(ZONES):
+        return ("all",)
+    zones = list(rule.zones)
+    if "objective_rest" in zones and "description" in zones:
+        zones = [z for z in zones if z not in ("objective_rest", "description")] + ["other"]
+    return tuple(zones)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    pack: RulePack
+    columns: tuple[tuple[Rule, str], ...]  # (rule, matching zone) computed in the wide stage
+    traps: tuple[tuple[Rule, str], ...]  # (trap rule, matching zone), computed for reasons only
+    decl_rules: tuple[Rule, ...]
+    mask_by_field: dict[str, str | None]
+    rule_order: dict[str, int]
+
+
+@functools.lru_cache(maxsize=16)
+def _compile(pack: RulePack) -> _Compiled:
+    columns: list[tuple[Rule, str]] = []
+    traps: list[tuple[Rule, str]] = []
+    decl_rules: list[Rule] = []
+    for r in pack.rules:
+        if r.evidence == "declaration":
+            decl_rules.append(r)
+            columns.append((r, "declared_equality"))
+        elif r.evidence == "trap":
+            traps.extend((r, z) for z in matching_zones(r))
+        else:
+            columns.extend((r, z) for z in matching_zones(r))
+    mask_by_field: dict[str, str | None] = {}
+    for f in FIELDS:
+        maskers = [r.regex for r in pack.rules if r.evidence in _MASKING and f in r.zones]
+        mask_by_field[f] = "|".join(f"(?:{m})" for m in maskers) if maskers else None
+    return _Compiled(
+        pack=pack,
+        columns=tuple(columns),
+        traps=tuple(traps),
+        decl_rules=tuple(decl_rules),
+        mask_by_field=mask_by_field,
+        rule_order={r.id: i for i, r in enumerate(pack.rules)},
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _any(exprs: Sequence[pl.Expr]) -> pl.Expr:
+    if not exprs:
+        return pl.lit(False)
+    return pl.any_horizontal([e.fill_null(False) for e in exprs]).fill_null(False)
+
+
+def _max(exprs: Sequence[pl.Expr]) -> pl.Expr:
+    if not exprs:
+        return pl.lit(0, pl.Int32)
+    return pl.max_horizontal(exprs).fill_null(0).cast(pl.Int32)
+
+
+def _find_abs(text: pl.Expr, start: pl.Expr, rule: Rule) -> pl.Expr:
+    """Absolute offset (``start`` + offset in ``text``) of the first match, null when none/excluded."""
+    found = start + text.str.find(rule.regex).cast(pl.Int64)
+    excl = rule.exclusion_regex
+    if excl is None:
+        return found
+    return pl.when(text.str.contains(excl).fill_null(False)).then(pl.lit(None, pl.Int64)).otherwise(found)
+
+
+def _text_col(df: pl.DataFrame, name: str) -> pl.Expr:
+    if name in df.columns:
+        return pl.col(name).cast(pl.String)
+    return pl.lit(None, pl.String)
+
+
+def _int_col(df: pl.DataFrame, name: str) -> pl.Expr:
+    if name in df.columns:
+        return pl.col(name).cast(pl.Int64, strict=False)
+    return pl.lit(None, pl.Int64)
+
+
+def _nfc(series: pl.Series) -> pl.Series:
+    return series.str.normalize("NFC") if needs_nfc(series) else series
+
+
+def _upper_span(text: pl.Expr, off: pl.Expr, length: pl.Expr) -> pl.Expr:
+    return pl.concat_str(
+        [text.str.slice(0, off), text.str.slice(off, length).str.to_uppercase(), text.str.slice(off + length)]
+    )
+
+
+def mask_series(series: pl.Series, pattern: str, max_passes: int = 50) -> pl.Series:
+    """Upper-case every match of ``pattern`` (lower-case patterns then skip it); lengths are unchanged.
+
+    A loop over passes, not rows: each pass masks the first remaining match of the rows that still have
+    one, and only those rows are touched.
+    """
+    out = series
+    for _ in range(max_passes):
+        idx = out.str.contains(pattern).fill_null(False).arg_true()
+        if idx.len() == 0:
+            break
+        sub = out.gather(idx).to_frame("s")
+        s = pl.col("s")
+        off = s.str.find(pattern).cast(pl.Int64)
+        length = s.str.extract(pattern, 0).str.len_chars().cast(pl.Int64)
+        out = out.scatter(idx, sub.select(_upper_span(s, off, length)).to_series())
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# 1-2. sources and neutralisation
+
+
+def _sources(actions: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+    base = actions.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias(f"{P}idx"),
+        _text_col(actions, "title").fill_null("").alias(f"{P}t"),
+        _text_col(actions, "objectives").fill_null("").alias(f"{P}o"),
+        _text_col(actions, "description").fill_null("").alias(f"{P}d"),
+        _text_col(actions, "declared_equality").alias(f"{P}decl_src"),
+        _text_col(actions, "carrier").alias(f"{P}carrier_src"),
+        _text_col(actions, "action_id").alias(f"{P}action_id"),
+        _text_col(actions, "_sheet").alias(f"{P}sheet"),
+        _int_col(actions, "_row").alias(f"{P}row"),
+        _int_col(actions, "women").alias(f"{P}women"),
+        _int_col(actions, "men").alias(f"{P}men"),
+    )
+    base = base.with_columns(
+        _nfc(base[c]) for c in (f"{P}t", f"{P}o", f"{P}d", f"{P}decl_src", f"{P}carrier_src")
+    )
+    t, o, d = pl.col(f"{P}t"), pl.col(f"{P}o"), pl.col(f"{P}d")
+    base = base.with_columns(
+        t.str.len_chars().cast(pl.Int64).alias(f"{P}lt"),
+        o.str.len_chars().cast(pl.Int64).alias(f"{P}lo"),
+        d.str.len_chars().cast(pl.Int64).alias(f"{P}ld"),
+        pl.concat_str([t, o, d], separator="\n").alias(f"{P}src"),
+        normalize_expr(pl.col(f"{P}decl_src")).alias(f"{P}decl"),
+        normalize_expr(pl.col(f"{P}carrier_src")).str.strip_chars().alias(f"{P}carrier"),
+    )
+    base = base.with_columns(normalize_series(base[f"{P}src"]).alias(f"{P}n"))
+    return _neutralise(base, comp)
+
+
+def _field_bounds() -> dict[str, tuple[pl.Expr, pl.Expr]]:
+    """(start, length) of each source field in the whole text."""
+    lt, lo, ld = pl.col(f"{P}lt"), pl.col(f"{P}lo"), pl.col(f"{P}ld")
+    return {
+        "title": (pl.lit(0, pl.Int64), lt),
+        "objectives": (lt + 1, lo),
+        "description": (lt + lo + 2, ld),
+    }
+
+
+def _neutralise(base: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+    bounds = _field_bounds()
+    n, carrier = pl.col(f"{P}n"), pl.col(f"{P}carrier")
+    clen = carrier.str.len_chars().cast(pl.Int64)
+    fields = base.select(
+        pl.col(f"{P}carrier"),
+        *[n.str.slice(start, length).alias(f) for f, (start, length) in bounds.items()],
+    )
+    masked: list[pl.Series] = []
+    for f in FIELDS:
+        u = pl.col(f)
+        off = u.str.find(carrier, literal=True).cast(pl.Int64)
+        with_carrier = fields.select(
+            pl.when(off.is_not_null() & (clen >= 4)).then(_upper_span(u, off, clen)).otherwise(u)
+        ).to_series()
+        pattern = comp.mask_by_field[f]
+        masked.append(mask_series(with_carrier, pattern) if pattern else with_carrier)
+    m = pl.DataFrame(masked, schema=list(FIELDS)).select(pl.concat_str(list(FIELDS), separator="\n"))
+    return base.with_columns(m.to_series().alias(f"{P}m"))
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. zones
+
+
+def _zone_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+    settings = comp.pack.settings
+    bounds = _field_bounds()
+    m = pl.col(f"{P}m")
+    frame = frame.with_columns(
+        *[s.alias(f"{P}s_f_{f}") for f, (s, _) in bounds.items()],
+        *[ln.alias(f"{P}l_f_{f}") for f, (_, ln) in bounds.items()],
+        pl.lit(0, pl.Int64).alias(f"{P}s_all"),
+        m.str.len_chars().cast(pl.Int64).alias(f"{P}l_all"),
+    )
+
+    def field_text(f: str, col: pl.Expr = m) -> pl.Expr:
+        return col.str.slice(pl.col(f"{P}s_f_{f}"), pl.col(f"{P}l_f_{f}"))
+
+    exprs: list[pl.Expr] = []
+    for rule, z in comp.columns:
+        if rule.evidence == "vague":
+            exprs.append(_find_abs(field_text(z[2:]), pl.col(f"{P}s_{z}"), rule).alias(_x(rule.id, z)))
+    heading = compile_pattern(settings.objective_heading)
+    min_letters = max(settings.empty_min_letters, 1)
+    enough = r"[a-zA-Z]" + r"[^a-zA-Z]*[a-zA-Z]" * (min_letters - 1)  # at least min_letters letters
+    o_head = field_text("objectives").str.extract(heading, 0).str.len_chars().cast(pl.Int64).fill_null(0)
+    exprs += [
+        o_head.alias(f"{P}o_head"),
+        pl.col(f"{P}d")
+        .str.extract(SENTENCE_RE, 0)
+        .str.len_chars()
+        .cast(pl.Int64)
+        .fill_null(0)
+        .alias(f"{P}d_sent"),
+        field_text("objectives").str.contains(enough).fill_null(False).alias(f"{P}o_enough"),
+        field_text("description").str.contains(enough).fill_null(False).alias(f"{P}d_enough"),
+        # significant words of the title: 4 letters or more (« de », « aux », « pour » do not count)
+        field_text("title").str.count_matches(r"[a-zA-Z]{4,}").cast(pl.Int64).alias(f"{P}t_words"),
+        # amount of text, for the confidence: about one word per 6 characters of the three fields
+        (pl.col(f"{P}l_all") / 6.0).alias(f"{P}words"),
+    ]
+    frame = frame.with_columns(exprs)
+    o_head_c = pl.col(f"{P}o_head")
+    frame = frame.with_columns(
+        (
+            o_head_c
+            + pl.col(f"{P}o")
+            .str.slice(o_head_c)
+            .str.extract(SENTENCE_RE, 0)
+            .str.len_chars()
+            .cast(pl.Int64)
+            .fill_null(0)
+        ).alias(f"{P}o_main")
+    )
+
+    def vague_in(field: str) -> pl.Expr:
+        z = f"f_{field}"
+        return _any(
+            [
+                pl.col(_x(r.id, zz)).is_not_null()
+                for r, zz in comp.columns
+                if r.evidence == "vague" and zz == z
+            ]
+        )
+
+    frame = frame.with_columns(
+        (vague_in("title") | (pl.col(f"{P}t_words") <= settings.bare_title_max_words)).alias(
+            f"{P}title_vague"
+        ),
+        (vague_in("objectives") | ~pl.col(f"{P}o_enough")).alias(f"{P}obj_empty"),
+        (vague_in("description") | ~pl.col(f"{P}d_enough")).alias(f"{P}desc_empty"),
+    )
+    frame = frame.with_columns(
+        (pl.col(f"{P}obj_empty") & pl.col(f"{P}title_vague") & ~pl.col(f"{P}desc_empty")).alias(
+            f"{P}lead_from_desc"
+        )
+    )
+    lfd = pl.col(f"{P}lead_from_desc")
+    o_start, lo = bounds["objectives"]
+    d_start, ld = bounds["description"]
+    o_main, d_sent = pl.col(f"{P}o_main"), pl.col(f"{P}d_sent")
+    total = pl.col(f"{P}l_all")
+    geometry = {
+        "title": bounds["title"],
+        "objective_main": (
+            pl.when(lfd).then(d_start).otherwise(o_start),
+            pl.when(lfd).then(d_sent).otherwise(o_main),
+        ),
+        "objective_rest": (
+            pl.when(lfd).then(o_start).otherwise(o_start + o_main),
+            pl.when(lfd).then(lo).otherwise(lo - o_main),
+        ),
+        "description": (
+            pl.when(lfd).then(d_start + d_sent).otherwise(d_start),
+            pl.when(lfd).then(ld - d_sent).otherwise(ld),
+        ),
+        # objective_rest and description together: contiguous in the whole text (when the description
+        # leads, the empty objectives are skipped)
+        "other": (
+            pl.when(lfd).then(d_start + d_sent).otherwise(o_start + o_main),
+            pl.when(lfd).then(ld - d_sent).otherwise(total - o_start - o_main),
+        ),
+    }
+    frame = frame.with_columns(
+        *[s.cast(pl.Int64).alias(f"{P}s_{z}") for z, (s, _) in geometry.items()],
+        *[ln.cast(pl.Int64).alias(f"{P}l_{z}") for z, (_, ln) in geometry.items()],
+    )
+    needed = sorted({z for _, z in comp.columns if z in geometry} | set(LEAD_ZONES))
+    return frame.with_columns(
+        m.str.slice(pl.col(f"{P}s_{z}"), pl.col(f"{P}l_{z}")).alias(f"{P}z_{z}") for z in needed
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. evidence (one with_columns)
+
+
+def _zone_text(z: str, masked: bool = True) -> pl.Expr:
+    col = pl.col(f"{P}m") if masked else pl.col(f"{P}n")
+    if z == "all":
+        return col
+    if masked and not z.startswith("f_"):
+        return pl.col(f"{P}z_{z}")
+    return col.str.slice(pl.col(f"{P}s_{z}"), pl.col(f"{P}l_{z}"))
+
+
+def _evidence_stage(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> pl.DataFrame:
+    exprs: list[pl.Expr] = []
+    for rule, z in comp.columns:
+        if rule.evidence == "vague":
+            continue  # read in the zone stage
+        if rule.evidence == "declaration":
+            exprs.append(_find_abs(pl.col(f"{P}decl"), pl.lit(0, pl.Int64), rule).alias(_x(rule.id, z)))
+            continue
+        start = pl.col(f"{P}s_{z}")
+        masked = rule.evidence not in _MASKING
+        text = _zone_text(z, masked)
+        if rule.evidence == "clause":
+            # a marker that opens the zone (« En favorisant l'égalité, … ») introduces nothing secondary:
+            # look for markers after the first letter only
+            skip = text.str.find(r"[a-zA-Z]").cast(pl.Int64).fill_null(0) + 1
+            text, start = text.str.slice(skip), start + skip
+        exprs.append(_find_abs(text, start, rule).alias(_x(rule.id, z)))
+        if debug and masked:
+            exprs.append(_find_abs(_zone_text(z, masked=False), start, rule).alias(_y(rule.id, z)))
+    return frame.with_columns(exprs)
+
+
+# --------------------------------------------------------------------------------------------------
+# 5. decision
+
+
+def _decision_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+    conf = comp.pack.settings.confidence
+
+    def c(key: str, default: float) -> float:
+        return float(conf.get(key, default))
+
+    col = pl.col
+    head_cols = []
+    for z in LEAD_ZONES:
+        clauses = [col(_x(r.id, zz)) for r, zz in comp.columns if r.evidence == "clause" and zz == z]
+        end = col(f"{P}s_{z}") + col(f"{P}l_{z}")
+        head = pl.min_horizontal(clauses).fill_null(end) if clauses else end
+        head_cols.append(head.cast(pl.Int64).alias(f"{P}h_{z}"))
+    frame = frame.with_columns(head_cols)
+    lead_women = comp.pack.settings.lead_women
+    title_women = pl.lit(False)
+    if lead_women is not None:
+        # the head already names women: a clause then only specifies that public, it is not secondary
+        women_heads = []
+        for z in LEAD_ZONES:
+            head_text = col(f"{P}z_{z}").str.slice(0, col(f"{P}h_{z}") - col(f"{P}s_{z}"))
+            names_women = head_text.str.contains(compile_pattern(lead_women)).fill_null(False)
+            end = col(f"{P}s_{z}") + col(f"{P}l_{z}")
+            women_heads.append(pl.when(names_women).then(end).otherwise(col(f"{P}h_{z}")).alias(f"{P}h_{z}"))
+            if z == "title":
+                women_heads.append(names_women.alias(f"{P}title_women"))
+        frame = frame.with_columns(women_heads)
+        title_women = col(f"{P}title_women")
+
+    aim_head: list[pl.Expr] = []
+    aim_tail: dict[str, list[pl.Expr]] = {z: [] for z in LEAD_ZONES}
+    aim_other: list[pl.Expr] = []
+    measure: list[pl.Expr] = []
+    lead_strength: list[pl.Expr] = []
+    sec_strength: list[pl.Expr] = []
+    by_kind: dict[str, list[pl.Expr]] = {}
+    positive_by_rule: dict[str, list[pl.Expr]] = {}
+    for rule, z in comp.columns:
+        off = col(_x(rule.id, z))
+        hit = off.is_not_null()
+        strength = pl.lit(STRENGTHS[rule.strength], pl.Int32)
+        by_kind.setdefault(rule.evidence, []).append(hit)
+        if rule.evidence == "aim":
+            positive_by_rule.setdefault(rule.id, []).append(hit)
+            if z in LEAD_ZONES:
+                in_head = (off < col(f"{P}h_{z}")).fill_null(False)
+                in_tail = (off >= col(f"{P}h_{z}")).fill_null(False)
+                aim_head.append(in_head)
+                aim_tail[z].append(in_tail)
+                lead_strength.append(pl.when(in_head).then(strength))
+                sec_strength.append(pl.when(in_tail).then(strength))
+            elif z == "other":
+                # when the title names women, the objectives decide (« its objective decides »): an aim in
+                # the later sentences of the objectives (not in the description) counts as lead
+                in_objectives = (off < col(f"{P}s_f_description")).fill_null(False) & ~col(
+                    f"{P}lead_from_desc"
+                )
+                promoted = hit & title_women & in_objectives
+                aim_head.append(promoted)
+                lead_strength.append(pl.when(promoted).then(strength))
+                aim_other.append(hit & ~promoted)
+                sec_strength.append(pl.when(hit & ~promoted).then(strength))
+            else:
+                aim_other.append(hit)
+                sec_strength.append(pl.when(hit).then(strength))
+        elif rule.evidence == "measure":
+            positive_by_rule.setdefault(rule.id, []).append(hit)
+            measure.append(hit)
+            sec_strength.append(pl.when(hit).then(strength))
+    n_positive = pl.sum_horizontal([_any(v).cast(pl.Int32) for v in positive_by_rule.values()] or [pl.lit(0)])
+    frame = frame.with_columns(
+        _any(aim_head).alias(f"{P}aim_lead"),
+        *[_any(aim_tail[z]).alias(f"{P}aim_tail_{z}") for z in LEAD_ZONES],
+        _any(aim_other).alias(f"{P}aim_other"),
+        _any(measure).alias(f"{P}measure"),
+        _any(by_kind.get("negation", [])).alias(f"{P}negation"),
+        _any(by_kind.get("ambiguous", [])).alias(f"{P}ambiguous"),
+        _any(by_kind.get("audience_women", [])).alias(f"{P}aud_w"),
+        _any(by_kind.get("audience_men", [])).alias(f"{P}aud_m"),
+        _any(by_kind.get("audience_mixed", [])).alias(f"{P}aud_x"),
+        _max(lead_strength).alias(f"{P}lead_strength"),
+        _max(sec_strength).alias(f"{P}sec_strength"),
+        n_positive.cast(pl.Int32).alias(f"{P}n_positive"),
+    )
+    secondary = (
+        _any([col(f"{P}aim_tail_{z}") for z in LEAD_ZONES]) | col(f"{P}aim_other") | col(f"{P}measure")
+    )
+    positive = col(f"{P}aim_lead") | secondary
+    conditions = {
+        "little_text": col(f"{P}title_vague") & col(f"{P}obj_empty") & col(f"{P}desc_empty") & ~positive,
+        "contradiction": col(f"{P}negation") & positive,
+        "aim_lead": col(f"{P}aim_lead"),
+        "secondary": secondary,
+        "ambiguous": col(f"{P}ambiguous"),
+    }
+    frame = frame.with_columns(cond.alias(f"{P}cond_{name}") for name, cond in conditions.items())
+    chain: Any = None
+    for step in STEPS:
+        if step.name in conditions:
+            cond = col(f"{P}cond_{step.name}")
+            chain = (
+                pl.when(cond).then(pl.lit(step.name))
+                if chain is None
+                else chain.when(cond).then(pl.lit(step.name))
+            )
+    frame = frame.with_columns(chain.otherwise(pl.lit("none")).alias(f"{P}step"))
+    step_c = col(f"{P}step")
+    several = pl.when(col(f"{P}n_positive") >= 2).then(c("several_rules_bonus", 0.05)).otherwise(0.0)
+    per = c("per_strength", 0.1)
+    words = col(f"{P}words").cast(pl.Float64)
+    single_sex = col(f"{P}aud_w") ^ col(f"{P}aud_m")
+    base_conf = (
+        pl.when(step_c == "little_text")
+        .then(pl.lit(c("little_text", 0.2)))
+        .when(step_c == "contradiction")
+        .then(pl.lit(c("contradiction", 0.3)))
+        .when(step_c == "aim_lead")
+        .then(c("specific_base", 0.6) + per * col(f"{P}lead_strength").cast(pl.Float64) + several)
+        .when(step_c == "secondary")
+        .then(c("transversal_base", 0.5) + per * col(f"{P}sec_strength").cast(pl.Float64) + several)
+        .when(step_c == "ambiguous")
+        .then(pl.lit(c("ambiguous", 0.25)))
+        .otherwise(
+            c("none_base", 0.55)
+            + c("none_text_bonus", 0.35) * pl.min_horizontal(words / c("none_text_words", 25.0), pl.lit(1.0))
+            - pl.when(single_sex).then(c("single_sex_none_penalty", 0.1)).otherwise(0.0)
+        )
+    )
+    return frame.with_columns(
+        step_c.replace_strict(
+            {s.name: s.category for s in STEPS if s.category}, return_dtype=pl.String
+        ).alias(f"{P}category"),
+        base_conf.cast(pl.Float64).alias(f"{P}conf_base"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# audience, declaration, final columns
+
+
+def _audience_expr() -> pl.Expr:
+    tw, tm, tx = pl.col(f"{P}aud_w"), pl.col(f"{P}aud_m"), pl.col(f"{P}aud_x")
+    w, m = pl.col(f"{P}women"), pl.col(f"{P}men")
+    text = (
+        pl.when(tw & ~tm & ~tx)
+        .then(pl.lit("women_only"))
+        .when(tm & ~tw & ~tx)
+        .then(pl.lit("men_only"))
+        .when(tw | tm | tx)
+        .then(pl.lit("mixed"))
+    )
+    counts = (
+        pl.when((w > 0) & (m == 0))
+        .then(pl.lit("women_only"))
+        .when((m > 0) & (w == 0))
+        .then(pl.lit("men_only"))
+        .when((w > 0) & (m > 0))
+        .then(pl.lit("mixed"))
+    )
+    return pl.coalesce(text, counts, pl.lit("unknown"))
+
+
+def _finalise(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+    from bie.tagging.declaration import declaration_exprs
+
+    pack = comp.pack
+    conf = pack.settings.confidence
+    ov_cat, ov_just = pl.col(f"{P}ov_category"), pl.col(f"{P}ov_justification")
+    frame = frame.with_columns(
+        pl.coalesce(ov_cat, pl.col(f"{P}category")).alias("category"),
+        _audience_expr().alias("audience"),
+        ov_just.alias("override"),
+    )
+    decl_rule, declared, agree = declaration_exprs(comp.decl_rules, lambda rid: _x(rid, "declared_equality"))
+    frame = frame.with_columns(
+        decl_rule.alias(f"{P}decl_rule"), declared.alias("declared_category"), agree.alias(f"{P}decl_agree")
+    )
+    cat = pl.col("category")
+    mismatch = (
+        pl.when(pl.col("declared_category").is_null() | (cat == "to_review"))
+        .then(pl.lit(None, pl.Boolean))
+        .otherwise(~pl.col(f"{P}decl_agree").fill_null(False))
+    )
+    frame = frame.with_columns(mismatch.alias("declaration_mismatch"))
+    adjust = (
+        pl.when(cat == "to_review")
+        .then(0.0)
+        .when(~pl.col("declaration_mismatch"))
+        .then(float(conf.get("declaration_agree", 0.05)))
+        .when(pl.col("declaration_mismatch"))
+        .then(-float(conf.get("declaration_mismatch", 0.1)))
+        .otherwise(0.0)
+    )
+    lo, hi = float(conf.get("floor", 0.05)), float(conf.get("ceiling", 0.99))
+    rules_conf = (pl.col(f"{P}conf_base") + adjust).clip(lo, hi).round(2)
+    markers = {c.id: c.dac_marker for c in pack.categories}
+    weights = {c.id: c.eu_weight for c in pack.categories}
+    return frame.with_columns(
+        pl.when(ov_cat.is_not_null())
+        .then(pl.lit(1.0))
+        .otherwise(rules_conf)
+        .cast(pl.Float64)
+        .alias("confidence"),
+        cat.replace_strict(markers, return_dtype=pl.Int8).alias("dac_marker"),
+        cat.replace_strict(weights, return_dtype=pl.Float64).alias("eu_weight"),
+        pl.when(ov_cat.is_not_null())
+        .then(pl.lit("override"))
+        .otherwise(pl.col(f"{P}step"))
+        .alias(f"{P}final_step"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 6. reasons
+
+
+def field_of(offset: pl.Expr) -> pl.Expr:
+    """The source field an absolute offset falls in."""
+    lt, lo = pl.col(f"{P}lt"), pl.col(f"{P}lo")
+    return (
+        pl.when(offset < lt)
+        .then(pl.lit("title"))
+        .when(offset <= lt + lo)
+        .then(pl.lit("objectives"))
+        .otherwise(pl.lit("description"))
+    )
+
+
+def _hits_frame(
+    frame: pl.DataFrame,
+    rule: Rule,
+    zone: str,
+    column: str,
+    *,
+    order: int,
+    keep: pl.Expr | None = None,
+) -> pl.DataFrame | None:
+    """(idx, k1, k2, k3, rule, field, match, offset) for the rows where ``column`` has a match."""
+    off = pl.col(column)
+    cond = off.is_not_null()
+    if keep is not None:
+        cond = cond & keep.fill_null(False)
+    if rule.evidence == "declaration":
+        text, src, end = pl.col(f"{P}decl"), pl.col(f"{P}decl_src"), pl.col(f"{P}decl").str.len_chars()
+        needed = [f"{P}idx", column, f"{P}decl", f"{P}decl_src"]
+    else:
+        text = pl.col(f"{P}n") if rule.evidence in _MASKING else pl.col(f"{P}m")
+        src = pl.col(f"{P}src")
+        end = pl.col(f"{P}s_{zone}") + pl.col(f"{P}l_{zone}")
+        needed = [
+            f"{P}idx",
+            column,
+            f"{P}n",
+            f"{P}m",
+            f"{P}src",
+            f"{P}lt",
+            f"{P}lo",
+            f"{P}s_{zone}",
+            f"{P}l_{zone}",
+        ]
+    if keep is not None:
+        needed += sorted(keep.meta.root_names())
+    hits = frame.select(list(dict.fromkeys(needed))).filter(cond)
+    if hits.height == 0:
+        return None
+    length = (
+        text.str.slice(off, end - off)
+        .str.extract("^(?:" + rule.regex + ")", 0)
+        .str.len_chars()
+        .cast(pl.Int64)
+    )
+    field = pl.lit("declared_equality") if rule.evidence == "declaration" else field_of(off)
+    return hits.select(
+        pl.col(f"{P}idx"),
+        pl.lit(_KIND_ORDER[rule.evidence], pl.Int32).alias("k1"),
+        field.replace_strict(_FIELD_ORDER, return_dtype=pl.Int32).alias("k2"),
+        pl.lit(order, pl.Int32).alias("k3"),
+        pl.lit(rule.id).alias("rule"),
+        field.alias("field"),
+        src.str.slice(off, length).alias("match"),
+        off.alias("offset"),
+    )
+
+
+def trap_hits(frame: pl.DataFrame, comp: _Compiled) -> list[pl.DataFrame]:
+    """Trap matches, looked for only in the rows where something was neutralised."""
+    if not comp.traps:
+        return []
+    masked = frame.filter(pl.col(f"{P}m") != pl.col(f"{P}n"))
+    if masked.height == 0:
+        return []
+    zones = sorted({z for _, z in comp.traps})
+    masked = masked.with_columns(
+        _find_abs(_zone_text(z, masked=False), pl.col(f"{P}s_{z}"), rule).alias(_x(rule.id, z))
+        for rule, z in comp.traps
+        if z in zones
+    )
+    out = []
+    for rule, z in comp.traps:
+        part = _hits_frame(masked, rule, z, _x(rule.id, z), order=comp.rule_order[rule.id])
+        if part is not None:
+            out.append(part)
+    return out
+
+
+def _reason_frames(frame: pl.DataFrame, comp: _Compiled) -> list[pl.DataFrame]:
+    step = pl.col(f"{P}step")
+    keep_by_kind: dict[str, pl.Expr] = {"ambiguous": step == "ambiguous", "vague": step == "little_text"}
+    out: list[pl.DataFrame] = []
+    for rule, z in comp.columns:
+        keep = keep_by_kind.get(rule.evidence)
+        if rule.evidence == "clause":
+            keep = pl.col(f"{P}aim_tail_{z}")
+        elif rule.evidence == "declaration":
+            keep = pl.col(f"{P}decl_rule") == rule.id
+        part = _hits_frame(frame, rule, z, _x(rule.id, z), order=comp.rule_order[rule.id], keep=keep)
+        if part is not None:
+            out.append(part)
+    out.extend(trap_hits(frame, comp))
+    overridden = frame.filter(pl.col(f"{P}ov_category").is_not_null())
+    if overridden.height:
+        out.append(
+            overridden.select(
+                pl.col(f"{P}idx"),
+                pl.lit(-1, pl.Int32).alias("k1"),
+                pl.lit(0, pl.Int32).alias("k2"),
+                pl.lit(0, pl.Int32).alias("k3"),
+                pl.lit("override").alias("rule"),
+                pl.lit("manual").alias("field"),
+                pl.col(f"{P}ov_justification").alias("match"),
+                pl.lit(0, pl.Int64).alias("offset"),
+            )
+        )
+    return out
+
+
+def _reasons_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+    parts = _reason_frames(frame, comp)
+    if not parts:
+        return frame.with_columns(pl.lit([], dtype=REASON_DTYPE).alias("reasons"))
+    long = (
+        pl.concat(parts, how="vertical_relaxed")
+        .sort([f"{P}idx", "k1", "k2", "offset", "k3"])
+        .unique(subset=[f"{P}idx", "rule", "field"], keep="first", maintain_order=True)
+    )
+    grouped = long.group_by(f"{P}idx", maintain_order=True).agg(
+        pl.struct(pl.col("rule"), pl.col("field"), pl.col("match")).alias("reasons")
+    )
+    frame = frame.join(grouped, on=f"{P}idx", how="left", maintain_order="left")
+    return frame.with_columns(pl.col("reasons").fill_null(pl.lit([], dtype=REASON_DTYPE)).cast(REASON_DTYPE))
+
+
+# --------------------------------------------------------------------------------------------------
+# entry point
+
+
+def run(
+    actions: pl.DataFrame,
+    pack: RulePack,
+    overrides: Any = None,
+    *,
+    debug: bool = False,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[Issue]]:
+    """Tag ``actions``; return (output frame, internal frame, issues).
+
+    The internal frame (one row per action, same order) holds every intermediate column; it is used by
+    :func:`bie.tagging.explain.explain`. ``debug`` adds the matches on the unmasked text (to show what
+    the traps neutralised).
+    """
+    from bie.tagging.declaration import declaration_issues
+    from bie.tagging.overrides import Overrides, match_overrides
+
+    comp = _compile(pack)
+    frame = _sources(actions, comp)
+    frame = _zone_stage(frame, comp)
+    frame = _evidence_stage(frame, comp, debug)
+    frame = _decision_stage(frame, comp)
+    issues: list[Issue] = []
+    if isinstance(overrides, Overrides) and overrides.entries:
+        ov_frame, ov_issues = match_overrides(frame, overrides)
+        issues.extend(ov_issues)
+        frame = frame.join(ov_frame, on=f"{P}idx", how="left", maintain_order="left")
+    else:
+        frame = frame.with_columns(
+            pl.lit(None, pl.String).alias(f"{P}ov_category"),
+            pl.lit(None, pl.String).alias(f"{P}ov_justification"),
+        )
+    frame = _finalise(frame, comp)
+    frame = _reasons_stage(frame, comp)
+    issues.extend(declaration_issues(frame))
+    outputs = frame.select([pl.col(name).cast(dtype) for name, dtype in OUTPUT_SCHEMA.items()])
+    kept = actions.drop([c for c in OUTPUT_COLUMNS if c in actions.columns])
+    result = pl.concat([kept, outputs], how="horizontal")
+    return result, frame, sorted(issues, key=_issue_key)
+
+
+def _issue_key(issue: Issue) -> tuple[str, str, int, str]:
+    row = issue.row if issue.row is not None else -1
+    return (issue.code, issue.sheet or "", row, repr(sorted(issue.params.items(), key=lambda kv: kv[0])))

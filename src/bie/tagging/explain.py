@@ -1,0 +1,347 @@
+"""Why did the tagger decide this? (for ``bie explain`` and for trainers writing rules)
+
+:func:`explain` tags one action with the same engine as :func:`bie.tagging.tag` and lists: the zones
+(original and normalised text, the head before any secondary-clause marker), every rule that fired with
+its field, words matched, evidence kind and position, the rules that *would* have fired but were
+neutralised by a trap, and each decision step in order with whether its condition holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import polars as pl
+
+from bie.tagging.engine import STEPS, P, _compile, _x, _y, run, trap_hits
+from bie.tagging.rules import LEAD_ZONES, ZONES, RulePack, load_rules
+
+__all__ = ["DecisionStep", "Explanation", "RuleHit", "ZoneText", "explain", "row_from_mapping"]
+
+ROW_ALIASES: dict[str, str] = {
+    "titre": "title",
+    "intitule": "title",
+    "objectifs": "objectives",
+    "objectif": "objectives",
+    "description": "description",
+    "theme": "theme",
+    "pilier": "pillar",
+    "porteur": "carrier",
+    "egalite_declaree": "declared_equality",
+    "declaration": "declared_equality",
+    "femmes": "women",
+    "hommes": "men",
+    "total": "beneficiaries_total",
+    "beneficiaires": "beneficiaries_total",
+    "identifiant": "action_id",
+    "ligne": "_row",
+    "feuille": "_sheet",
+}
+_INT_KEYS = frozenset({"women", "men", "beneficiaries_total", "_row"})
+_TEXT_KEYS = frozenset(
+    {
+        "action_id",
+        "_sheet",
+        "title",
+        "objectives",
+        "description",
+        "theme",
+        "pillar",
+        "carrier",
+        "declared_equality",
+    }
+)
+
+ZONE_LABELS = {
+    "title": "titre",
+    "objective_main": "objectif principal",
+    "objective_rest": "autres objectifs",
+    "description": "description",
+    "objectives": "objectifs",
+    "declared_equality": "égalité déclarée",
+}
+
+
+@dataclass(frozen=True)
+class ZoneText:
+    """One zone: where it comes from, its source text, its normalised (and neutralised) text."""
+
+    zone: str
+    field: str
+    text: str
+    normalized: str
+    head: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """A rule that matched (or would have, before a trap neutralised the words)."""
+
+    rule: str
+    title: str
+    evidence: str
+    strength: str
+    zone: str
+    field: str
+    match: str
+    position: str | None = None
+    neutralised: bool = False
+
+
+@dataclass(frozen=True)
+class DecisionStep:
+    """A step of the decision: its condition on this action, and whether it decided."""
+
+    name: str
+    label: str
+    category: str | None
+    holds: bool
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Everything the tagger saw and did for one action."""
+
+    rules_version: str
+    zones: tuple[ZoneText, ...]
+    hits: tuple[RuleHit, ...]
+    neutralised: tuple[RuleHit, ...]
+    steps: tuple[DecisionStep, ...]
+    category: str
+    dac_marker: int | None
+    eu_weight: float | None
+    confidence: float
+    audience: str
+    declared_category: str | None
+    declaration_mismatch: bool | None
+    override: str | None
+    reasons: tuple[dict[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_text(self) -> str:
+        """A French, human-readable account, step by step."""
+        lines = [f"Règles {self.rules_version}", "", "Zones lues :"]
+        for z in self.zones:
+            shown = _tidy(z.text)
+            if not shown:
+                continue
+            origin = (
+                "" if _zone_field(z.zone) == z.field else f" (tiré de : {ZONE_LABELS.get(z.field, z.field)})"
+            )
+            lines.append(f"  - {ZONE_LABELS.get(z.zone, z.zone)}{origin} : « {shown} »")
+            if z.head is not None and _tidy(z.head) != shown:
+                lines.append(f"      avant l'incise : « {_tidy(z.head)} »")
+        lines += ["", "Règles déclenchées :"]
+        if not self.hits:
+            lines.append("  (aucune)")
+        for h in self.hits:
+            strength = h.strength if h.evidence in ("aim", "measure") else None
+            kind = ", ".join(x for x in (h.evidence, strength, h.position) if x)
+            zone = ZONE_LABELS.get(h.zone, h.zone)
+            lines.append(f"  - {h.rule} [{kind}] {zone} : « {h.match} » — {h.title}")
+        if self.neutralised:
+            lines += ["", "Neutralisées par un piège (ne comptent pas) :"]
+            for h in self.neutralised:
+                lines.append(f"  - {h.rule} {ZONE_LABELS.get(h.zone, h.zone)} : « {h.match} »")
+        lines += ["", "Décision, étape par étape :"]
+        for s in self.steps:
+            mark = "→" if s.chosen else ("✓" if s.holds else "✗")
+            outcome = f" ⇒ {s.category}" if s.category else ""
+            lines.append(f"  {mark} {s.label}{outcome}")
+            if s.chosen:
+                break
+        marker = "—" if self.dac_marker is None else str(self.dac_marker)
+        weight = "—" if self.eu_weight is None else f"{self.eu_weight:.0%}"
+        lines += [
+            "",
+            f"Catégorie : {self.category} (marqueur CAD {marker}, pondération UE {weight}), "
+            f"confiance {self.confidence:.2f}",
+            f"Public : {self.audience}",
+        ]
+        if self.declared_category is not None:
+            agree = {True: "ne concorde pas", False: "concorde", None: "non comparée"}[
+                self.declaration_mismatch
+            ]
+            lines.append(f"Déclaration du porteur : {self.declared_category} ({agree})")
+        if self.override:
+            lines.append(f"Décision manuelle : {self.override}")
+        return "\n".join(lines)
+
+
+def _tidy(text: str) -> str:
+    """A zone as shown to a person: without the sentence mark that ended the previous zone."""
+    return text.strip().lstrip(".!?;…").strip()
+
+
+def _zone_field(zone: str) -> str:
+    return {"objective_main": "objectives", "objective_rest": "objectives"}.get(zone, zone)
+
+
+def row_from_mapping(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Canonical input keys from a mapping that may use the French keys of the test cases."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        canon = ROW_ALIASES.get(key, key)
+        if canon not in _TEXT_KEYS and canon not in _INT_KEYS:
+            raise ValueError(f"clé d'action inconnue {key!r}")
+        out[canon] = value
+    return out
+
+
+def frame_from_rows(rows: list[Mapping[str, Any]]) -> pl.DataFrame:
+    """A typed input frame from mappings (French or canonical keys)."""
+    canon = [row_from_mapping(r) for r in rows]
+    keys = sorted({k for r in canon for k in r})
+    schema = {k: (pl.Int64 if k in _INT_KEYS else pl.String) for k in keys}
+    data = {
+        k: [(None if r.get(k) is None else (int(r[k]) if k in _INT_KEYS else str(r[k]))) for r in canon]
+        for k in keys
+    }
+    if not keys:
+        return pl.DataFrame({"title": [None] * len(rows)}, schema={"title": pl.String})
+    return pl.DataFrame(data, schema=schema)
+
+
+def _match_len(text: str, off: int, end: int, regex: str) -> int:
+    out = pl.select(pl.lit(text[off:end]).str.extract("^(?:" + regex + ")", 0).str.len_chars()).item()
+    return int(out) if out is not None else 0
+
+
+def explain(
+    text: str | None = None,
+    row: Mapping[str, Any] | None = None,
+    pack: RulePack | None = None,
+    overrides: Any = None,
+) -> Explanation:
+    """Explain the tag of one action, given as free ``text`` or as a ``row`` mapping.
+
+    ``text``: its first line is read as the title and the following lines as the objectives.
+    ``row``: keys as in :func:`bie.tagging.tag`'s input (or the French keys of the test cases).
+    """
+    if pack is None:
+        pack = load_rules()
+    if row is None:
+        if text is None:
+            raise ValueError("explain() needs text or row")
+        first, _, rest = text.strip().partition("\n")
+        row = {"title": first, "objectives": rest or None}
+    frame = frame_from_rows([row])
+    out, internal, _issues = run(frame, pack, overrides, debug=True)
+    comp = _compile(pack)
+    r = internal.row(0, named=True)
+    o = out.row(0, named=True)
+    src: str = r[f"{P}src"]
+    lt, lo = int(r[f"{P}lt"]), int(r[f"{P}lo"])
+
+    def field_at(off: int) -> str:
+        return "title" if off < lt else ("objectives" if off <= lt + lo else "description")
+
+    bounds = {z: (int(r[f"{P}s_{z}"]), int(r[f"{P}s_{z}"]) + int(r[f"{P}l_{z}"])) for z in ZONES}
+
+    def zone_at(off: int) -> str:
+        for z, (a, b) in bounds.items():
+            if a <= off < b:
+                return z
+        return field_at(off)
+
+    def end_of(zone: str) -> int:
+        if zone == "declared_equality":
+            return len(r[f"{P}decl"] or "")
+        return int(r[f"{P}s_{zone}"]) + int(r[f"{P}l_{zone}"])
+
+    zones: list[ZoneText] = []
+    for z in ZONES:
+        a, b = bounds[z]
+        head = src[a : int(r[f"{P}h_{z}"])] if z in LEAD_ZONES else None
+        zones.append(ZoneText(z, field_at(a) if b > a else _zone_field(z), src[a:b], r[f"{P}m"][a:b], head))
+
+    hits: list[RuleHit] = []
+    neutralised: list[RuleHit] = []
+    for rule, mz in comp.columns:
+        off = r.get(_x(rule.id, mz))
+        if rule.evidence == "declaration":
+            if off is not None and r[f"{P}decl_rule"] == rule.id:
+                n = _match_len(r[f"{P}decl"], off, end_of(mz), rule.regex)
+                decl = r[f"{P}decl_src"]
+                hits.append(
+                    RuleHit(rule.id, rule.title, rule.evidence, rule.strength, mz, mz, decl[off : off + n])
+                )
+            continue
+        text_norm = r[f"{P}n"] if rule.evidence == "negation" else r[f"{P}m"]
+        if off is not None:
+            zone = zone_at(off) if rule.evidence != "vague" else mz[2:]
+            position = None
+            if rule.evidence == "aim" and mz in LEAD_ZONES:
+                position = "tête" if off < r[f"{P}h_{mz}"] else "incise"
+            n = _match_len(text_norm, off, end_of(mz), rule.regex)
+            hits.append(
+                RuleHit(
+                    rule.id,
+                    rule.title,
+                    rule.evidence,
+                    rule.strength,
+                    zone,
+                    field_at(off),
+                    src[off : off + n],
+                    position,
+                )
+            )
+            continue
+        off_u = r.get(_y(rule.id, mz))
+        if off_u is not None and rule.evidence != "clause":
+            n = _match_len(r[f"{P}n"], off_u, end_of(mz), rule.regex)
+            neutralised.append(
+                RuleHit(
+                    rule.id,
+                    rule.title,
+                    rule.evidence,
+                    rule.strength,
+                    zone_at(off_u),
+                    field_at(off_u),
+                    src[off_u : off_u + n],
+                    None,
+                    True,
+                )
+            )
+    for part in trap_hits(internal, comp):
+        for rule_id, field, match, off in part.select("rule", "field", "match", "offset").iter_rows():
+            rule = pack.rule(rule_id)
+            hits.append(
+                RuleHit(rule.id, rule.title, rule.evidence, rule.strength, zone_at(off), field, match)
+            )
+
+    final = r[f"{P}final_step"]
+    steps: list[DecisionStep] = []
+    for step in STEPS:
+        if step.name == "override":
+            holds = r[f"{P}ov_category"] is not None
+            cat = r[f"{P}ov_category"]
+        elif step.name == "none":
+            holds, cat = True, step.category
+        else:
+            holds, cat = bool(r[f"{P}cond_{step.name}"]), step.category
+        steps.append(DecisionStep(step.name, step.label, cat, holds, step.name == final))
+
+    order = {x.id: i for i, x in enumerate(pack.rules)}
+    zone_rank = {z: i for i, z in enumerate((*ZONES, "objectives", "declared_equality"))}
+    hits.sort(key=lambda h: (zone_rank.get(h.zone, 9), order[h.rule]))
+    return Explanation(
+        rules_version=pack.version,
+        zones=tuple(zones),
+        hits=tuple(hits),
+        neutralised=tuple(neutralised),
+        steps=tuple(steps),
+        category=o["category"],
+        dac_marker=o["dac_marker"],
+        eu_weight=o["eu_weight"],
+        confidence=o["confidence"],
+        audience=o["audience"],
+        declared_category=o["declared_category"],
+        declaration_mismatch=o["declaration_mismatch"],
+        override=o["override"],
+        reasons=tuple(dict(x) for x in o["reasons"]),
+    )

@@ -1,0 +1,667 @@
+"""Rule packs: loading, strict validation, local overlays.
+
+A pack is a folder with an ``index.yaml`` (name, version, validity, categories and their marker/weight
+scale, settings) and one YAML file per theme, each a list of rules. The built-in pack lives in
+``bie/data/rules``. Overlays (``load_rules(extra=[...])``) add rules, replace rules with the same id and
+disable rules by id; the pack version then reads ``2026.1+local``.
+
+Everything is validated on load: unknown keys, missing sources, malformed dates, bad or empty-matching
+regexes, duplicate ids all raise :class:`bie.errors.RulesError` naming the file and the rule id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from bie.errors import RulesError
+from bie.resources import data_path, load_yaml_file
+from bie.tagging.normalize import fold_pattern_text
+
+__all__ = [
+    "CATEGORIES",
+    "EVIDENCE_KINDS",
+    "FIELDS",
+    "STRENGTHS",
+    "ZONES",
+    "Category",
+    "Overlay",
+    "PackSettings",
+    "Rule",
+    "RulePack",
+    "Source",
+    "compile_pattern",
+    "load_rules",
+]
+
+CATEGORIES: tuple[str, ...] = ("specific", "transversal", "not_integrated", "to_review")
+"""The four tags, from the strongest integration of equality to « a person must look »."""
+
+ZONES: tuple[str, ...] = ("title", "objective_main", "objective_rest", "description")
+"""Where evidence is read: the title, the first sentence of the objectives, the other sentences, the
+description. Position matters: an aim in ``title`` or ``objective_main`` makes an action specific."""
+
+FIELDS: tuple[str, ...] = ("title", "objectives", "description")
+"""Whole source fields, read by the kinds that act on a field (trap, negation, vague)."""
+
+EVIDENCE_KINDS: dict[str, str] = {
+    "aim": "objectif d'égalité (spécifique s'il est dans le titre ou l'objectif principal)",
+    "measure": "mesure concrète d'égalité (transversale)",
+    "audience_women": "public féminin explicite",
+    "audience_men": "public masculin explicite",
+    "audience_mixed": "public mixte explicite",
+    "trap": "piège lexical : neutralise le passage avant la recherche des preuves",
+    "negation": "négation explicite : neutralise le passage et compte comme preuve contraire",
+    "ambiguous": "mention d'égalité ou de mixité sans dire entre qui",
+    "clause": "marqueur d'incise : ce qui suit est secondaire",
+    "vague": "intitulé générique ou texte de remplissage",
+    "declaration": "lecture de l'égalité déclarée par le porteur",
+}
+"""Evidence kinds and what they mean (French, shown in the documentation)."""
+
+FIELD_KINDS = frozenset({"trap", "negation", "vague"})
+ZONE_KINDS = frozenset({"aim", "measure", "audience_women", "audience_men", "audience_mixed", "ambiguous"})
+LEAD_ZONES: tuple[str, ...] = ("title", "objective_main")
+
+STRENGTHS: dict[str, int] = {"weak": 1, "medium": 2, "strong": 3}
+
+DECLARED_CATEGORIES: tuple[str, ...] = ("specific", "transversal", "not_integrated", "unknown")
+"""What a declaration rule may read: a category, or ``unknown`` (« non renseigné »: nothing declared)."""
+
+_RULE_KEYS_REQUIRED = frozenset(
+    {"id", "title", "evidence", "patterns", "rationale", "sources", "valid_from", "last_reviewed"}
+)
+_RULE_KEYS_OPTIONAL = frozenset(
+    {"exclusions", "zones", "strength", "valid_until", "category", "accepts", "notes", "examples"}
+)
+_SOURCE_KEYS = frozenset({"title", "href", "file", "date", "section"})
+_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
+_INDEX_KEYS_REQUIRED = frozenset({"name", "version", "valid_from", "description", "categories"})
+_INDEX_KEYS_OPTIONAL = frozenset({"last_reviewed", "settings", "sources", "files", "evidence_kinds"})
+_CATEGORY_KEYS = frozenset({"fr", "en", "dac_marker", "eu_weight", "description"})
+_SETTINGS_KEYS = frozenset(
+    {"objective_heading", "bare_title_max_words", "empty_min_letters", "lead_women", "confidence"}
+)
+_OVERLAY_KEYS = frozenset({"overlay", "disable", "rules"})
+_OVERLAY_META_KEYS = frozenset({"name", "version", "description", "valid_from", "author"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rule comes from: a public page (``href``) or a file of the project's reference folder."""
+
+    title: str
+    href: str | None = None
+    file: str | None = None
+    date: str | None = None
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: patterns for normalised text, the evidence it gives, where it reads, why, and sources."""
+
+    id: str
+    title: str
+    evidence: str
+    patterns: tuple[str, ...]
+    zones: tuple[str, ...]
+    strength: str
+    rationale: str
+    sources: tuple[Source, ...]
+    valid_from: dt.date
+    last_reviewed: dt.date
+    exclusions: tuple[str, ...] = ()
+    valid_until: dt.date | None = None
+    category: str | None = None
+    accepts: tuple[str, ...] = ()
+    notes: str | None = None
+    origin: str = ""
+
+    @property
+    def regex(self) -> str:
+        """The compiled pattern (all patterns as one alternation), for normalised text."""
+        return _alternation(self.patterns)
+
+    @property
+    def exclusion_regex(self) -> str | None:
+        return _alternation(self.exclusions) if self.exclusions else None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A tag with its labels and its value on the OECD-DAC marker and EU weight scales."""
+
+    id: str
+    fr: str
+    en: str
+    dac_marker: int | None
+    eu_weight: float | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PackSettings:
+    """Settings of the decision that are data, not code (see ``index.yaml``)."""
+
+    objective_heading: str = r"^\W*objectifs?(?:[ \t]+[a-z]+){0,3}[^a-z\n]*\n"
+    bare_title_max_words: int = 2
+    empty_min_letters: int = 3
+    lead_women: str | None = None
+    confidence_items: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def confidence(self) -> dict[str, float]:
+        """The coefficients of the confidence formula (``settings.confidence`` in ``index.yaml``)."""
+        return dict(self.confidence_items)
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A local file merged over the pack."""
+
+    name: str
+    version: str
+    path: str
+    description: str = ""
+    disabled: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """A validated, versioned set of rules (immutable; hashable, so compiled forms can be cached)."""
+
+    name: str
+    version: str
+    base_version: str
+    valid_from: dt.date
+    description: str
+    categories: tuple[Category, ...]
+    rules: tuple[Rule, ...]
+    settings: PackSettings = field(default_factory=PackSettings)
+    overlays: tuple[Overlay, ...] = ()
+    path: str = ""
+
+    @property
+    def full_version(self) -> str:
+        """The version with the overlays' names and versions, e.g. ``2026.1+local (poitiers 3)``."""
+        if not self.overlays:
+            return self.version
+        names = ", ".join(f"{o.name} {o.version}" for o in self.overlays)
+        return f"{self.version} ({names})"
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def by_kind(self, *kinds: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.evidence in kinds)
+
+    def category(self, cat_id: str) -> Category:
+        for c in self.categories:
+            if c.id == cat_id:
+                return c
+        raise KeyError(cat_id)
+
+
+def _alternation(patterns: Sequence[str]) -> str:
+    compiled = [compile_pattern(p) for p in patterns]
+    return compiled[0] if len(compiled) == 1 else "|".join(f"(?:{p})" for p in compiled)
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_pattern(pattern: str) -> str:
+    """Turn a pattern as written in a rule file into the regex run on normalised text.
+
+    Accented letters are folded (:func:`fold_pattern_text`); outside character classes, a run of spaces,
+    hyphens or apostrophes becomes ``[\\s,]+`` (punctuation is a space in normalised text, commas are kept,
+    and several spaces may follow each other).
+    """
+    folded = fold_pattern_text(pattern)
+    out: list[str] = []
+    in_class = False
+    escaped = False
+    i = 0
+    while i < len(folded):
+        ch = folded[i]
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif in_class:
+            out.append(ch)
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            out.append(ch)
+            in_class = True
+            # a ']' right after '[' or '[^' is a literal
+            if folded[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            if folded[i + 1 : i + 2] == "]":
+                out.append("]")
+                i += 1
+        elif ch in " -'’":
+            while i + 1 < len(folded) and folded[i + 1] in " -'’":
+                i += 1
+            # « x ?y » means an optional space: keep its meaning (\s*), not « \s+? » (lazy, not optional)
+            nxt = folded[i + 1 : i + 2]
+            if nxt in ("?", "*"):
+                out.append(r"[\s,]*")
+                i += 1
+            else:
+                out.append(r"[\s,]+")
+                if nxt == "+":
+                    i += 1
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------------
+# validation helpers
+
+
+def _err(path: str | Path, rule_id: str | None, detail: str) -> RulesError:
+    where = f"règle {rule_id} : " if rule_id else ""
+    return RulesError(path, detail=f"{where}{detail}")
+
+
+def _as_date(value: Any, path: str | Path, rule_id: str | None, key: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _err(path, rule_id, f"« {key} » doit être une date AAAA-MM-JJ (trouvé {value!r})")
+
+
+def _as_str(value: Any, path: str | Path, rule_id: str | None, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _err(path, rule_id, f"« {key} » doit être un texte non vide")
+    return value.strip()
+
+
+def _as_str_list(value: Any, path: str | Path, rule_id: str | None, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise _err(path, rule_id, f"« {key} » doit être une liste de textes non vide")
+    return tuple(value)
+
+
+_PROBES = ("", "a", " a b ", "x\ny", "egalite femmes hommes")
+
+
+def check_pattern(pattern: str, path: str | Path, rule_id: str | None) -> str:
+    """Validate one pattern as written in a rule file; return its compiled form."""
+    stripped = re.sub(r"\\.", "", pattern)
+    if "(?i" in pattern or re.search(r"\(\?[a-z]*i", pattern):
+        raise _err(
+            path, rule_id, f"motif « {pattern} » : pas de drapeau (?i), le texte est déjà en minuscules"
+        )
+    if re.search(r"[A-Z]", stripped):
+        raise _err(
+            path,
+            rule_id,
+            f"motif « {pattern} » : écrire en minuscules (le texte normalisé est en minuscules ; "
+            "les majuscules y marquent les passages neutralisés)",
+        )
+    compiled = compile_pattern(pattern)
+    try:
+        probe = pl.Series("p", _PROBES, dtype=pl.String)
+        empty = probe.str.extract_all(compiled)
+    except (pl.exceptions.ComputeError, pl.exceptions.PolarsError) as exc:
+        first = str(exc).strip().splitlines()
+        detail = " ".join(line.strip() for line in first[:6] if line.strip())
+        raise _err(path, rule_id, f"motif « {pattern} » invalide ({detail})") from exc
+    for matches in empty.to_list():
+        if matches and any(m == "" for m in matches):
+            raise _err(path, rule_id, f"motif « {pattern} » : il peut correspondre à un texte vide")
+    return compiled
+
+
+def _parse_source(raw: Any, path: str | Path, rule_id: str | None) -> Source:
+    if not isinstance(raw, dict):
+        raise _err(path, rule_id, "chaque source doit être un objet {title, href ou file, date}")
+    unknown = set(raw) - _SOURCE_KEYS
+    if unknown:
+        raise _err(path, rule_id, f"clé(s) de source inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+    title = _as_str(raw.get("title"), path, rule_id, "sources.title")
+    href = raw.get("href")
+    file = raw.get("file")
+    if not href and not file:
+        raise _err(path, rule_id, f"la source « {title} » n'a ni « href » ni « file »")
+    if href is not None and (not isinstance(href, str) or not re.match(r"^https?://", href)):
+        raise _err(path, rule_id, f"la source « {title} » a un « href » qui n'est pas une adresse http(s)")
+    if file is not None and not isinstance(file, str):
+        raise _err(path, rule_id, f"la source « {title} » a un « file » invalide")
+    date = raw.get("date")
+    date_s = _as_date(date, path, rule_id, "sources.date").isoformat() if date is not None else None
+    section = raw.get("section")
+    return Source(
+        title=title,
+        href=href,
+        file=file,
+        date=date_s,
+        section=str(section) if section is not None else None,
+    )
+
+
+def parse_rule(raw: Any, path: str | Path) -> Rule:
+    """Validate one rule mapping read from ``path``."""
+    if not isinstance(raw, dict):
+        raise _err(path, None, "chaque règle doit être un objet (id, title, evidence, patterns…)")
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
+        raise _err(path, None, f"identifiant de règle invalide {rule_id!r} (ex. SPEC-VSS-01)")
+    unknown = set(raw) - _RULE_KEYS_REQUIRED - _RULE_KEYS_OPTIONAL
+    if unknown:
+        raise _err(path, rule_id, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+    missing = _RULE_KEYS_REQUIRED - set(raw)
+    if missing:
+        raise _err(path, rule_id, f"clé(s) manquante(s) : {', '.join(sorted(missing))}")
+    evidence = raw["evidence"]
+    if evidence not in EVIDENCE_KINDS:
+        raise _err(
+            path, rule_id, f"« evidence » inconnue {evidence!r} ; valeurs : {', '.join(EVIDENCE_KINDS)}"
+        )
+    title = _as_str(raw["title"], path, rule_id, "title")
+    rationale = _as_str(raw["rationale"], path, rule_id, "rationale")
+    patterns = _as_str_list(raw["patterns"], path, rule_id, "patterns")
+    for p in patterns:
+        check_pattern(p, path, rule_id)
+    exclusions: tuple[str, ...] = ()
+    if raw.get("exclusions") is not None:
+        exclusions = _as_str_list(raw["exclusions"], path, rule_id, "exclusions")
+        for p in exclusions:
+            check_pattern(p, path, rule_id)
+    # zones
+    if evidence in FIELD_KINDS:
+        allowed: tuple[str, ...] = FIELDS
+    elif evidence == "clause":
+        allowed = LEAD_ZONES
+    elif evidence == "declaration":
+        allowed = ("declared_equality",)
+    else:
+        allowed = ZONES
+    zones_raw = raw.get("zones")
+    zones = allowed if zones_raw is None else _as_str_list(zones_raw, path, rule_id, "zones")
+    bad = [z for z in zones if z not in allowed]
+    if bad:
+        raise _err(
+            path,
+            rule_id,
+            f"zone(s) {', '.join(bad)} impossible(s) pour « {evidence} » ; valeurs : {', '.join(allowed)}",
+        )
+    if len(set(zones)) != len(zones):
+        raise _err(path, rule_id, "zone en double")
+    zones = tuple(z for z in allowed if z in zones)  # canonical order
+    strength = raw.get("strength", "medium")
+    if strength not in STRENGTHS:
+        raise _err(path, rule_id, f"« strength » doit valoir strong, medium ou weak (trouvé {strength!r})")
+    if evidence in ("aim", "measure") and "strength" not in raw:
+        raise _err(path, rule_id, "« strength » est obligatoire pour une preuve aim ou measure")
+    sources_raw = raw["sources"]
+    if not isinstance(sources_raw, list) or not sources_raw:
+        raise _err(path, rule_id, "« sources » doit être une liste non vide")
+    sources = tuple(_parse_source(s, path, rule_id) for s in sources_raw)
+    valid_from = _as_date(raw["valid_from"], path, rule_id, "valid_from")
+    last_reviewed = _as_date(raw["last_reviewed"], path, rule_id, "last_reviewed")
+    valid_until = (
+        _as_date(raw["valid_until"], path, rule_id, "valid_until")
+        if raw.get("valid_until") is not None
+        else None
+    )
+    if valid_until is not None and valid_until < valid_from:
+        raise _err(path, rule_id, "« valid_until » précède « valid_from »")
+    category = raw.get("category")
+    accepts: tuple[str, ...] = ()
+    if evidence == "declaration":
+        if category not in DECLARED_CATEGORIES:
+            raise _err(
+                path,
+                rule_id,
+                "une règle de déclaration doit avoir « category » : " + ", ".join(DECLARED_CATEGORIES),
+            )
+        if category == "unknown":
+            accepts = ()
+        elif "accepts" in raw:
+            accepts = _as_str_list(raw["accepts"], path, rule_id, "accepts")
+        else:
+            accepts = (category,)
+        bad = [a for a in accepts if a not in CATEGORIES or a == "to_review"]
+        if bad:
+            raise _err(path, rule_id, f"« accepts » : catégorie(s) inconnue(s) {', '.join(bad)}")
+    elif category is not None or "accepts" in raw:
+        raise _err(path, rule_id, "« category » et « accepts » ne valent que pour les règles de déclaration")
+    notes = raw.get("notes")
+    return Rule(
+        id=rule_id,
+        title=title,
+        evidence=evidence,
+        patterns=patterns,
+        zones=zones,
+        strength=strength,
+        rationale=rationale,
+        sources=sources,
+        valid_from=valid_from,
+        last_reviewed=last_reviewed,
+        exclusions=exclusions,
+        valid_until=valid_until,
+        category=category,
+        accepts=accepts,
+        notes=str(notes) if notes is not None else None,
+        origin=str(path),
+    )
+
+
+def _parse_rule_list(raw: Any, path: str | Path) -> list[Rule]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise _err(path, None, "le fichier doit contenir une liste de règles")
+    return [parse_rule(item, path) for item in raw]
+
+
+def _check_unique(rules: Iterable[Rule]) -> None:
+    seen: dict[str, str] = {}
+    for r in rules:
+        if r.id in seen:
+            raise _err(r.origin, r.id, f"identifiant déjà utilisé dans {seen[r.id]}")
+        seen[r.id] = r.origin
+
+
+def _parse_categories(raw: Any, path: Path) -> tuple[Category, ...]:
+    if not isinstance(raw, dict) or set(raw) != set(CATEGORIES):
+        raise _err(path, None, f"« categories » doit décrire exactement : {', '.join(CATEGORIES)}")
+    cats = []
+    for cat_id in CATEGORIES:
+        entry = raw[cat_id]
+        if not isinstance(entry, dict) or set(entry) - _CATEGORY_KEYS or not {"fr", "en"} <= set(entry):
+            raise _err(
+                path, None, f"catégorie {cat_id} : clés attendues fr, en, dac_marker, eu_weight, description"
+            )
+        marker = entry.get("dac_marker")
+        weight = entry.get("eu_weight")
+        if marker is not None and marker not in (0, 1, 2):
+            raise _err(path, None, f"catégorie {cat_id} : dac_marker doit valoir 0, 1, 2 ou null")
+        if weight is not None and not (isinstance(weight, int | float) and 0 <= weight <= 1):
+            raise _err(path, None, f"catégorie {cat_id} : eu_weight doit être entre 0 et 1 ou null")
+        cats.append(
+            Category(
+                id=cat_id,
+                fr=str(entry["fr"]),
+                en=str(entry["en"]),
+                dac_marker=marker,
+                eu_weight=float(weight) if weight is not None else None,
+                description=str(entry.get("description", "")),
+            )
+        )
+    return tuple(cats)
+
+
+def _parse_settings(raw: Any, path: Path) -> PackSettings:
+    if raw is None:
+        return PackSettings()
+    if not isinstance(raw, dict) or set(raw) - _SETTINGS_KEYS:
+        raise _err(path, None, f"« settings » : clés possibles {', '.join(sorted(_SETTINGS_KEYS))}")
+    base = PackSettings()
+    heading = raw.get("objective_heading", base.objective_heading)
+    check_pattern(heading, path, "settings.objective_heading")
+    lead_women = raw.get("lead_women")
+    if lead_women is not None:
+        check_pattern(lead_women, path, "settings.lead_women")
+    words = raw.get("bare_title_max_words", base.bare_title_max_words)
+    letters = raw.get("empty_min_letters", base.empty_min_letters)
+    if not isinstance(words, int) or not isinstance(letters, int) or words < 0 or letters < 0:
+        raise _err(
+            path, None, "« settings » : bare_title_max_words et empty_min_letters sont des entiers positifs"
+        )
+    conf = raw.get("confidence", {})
+    if not isinstance(conf, dict) or not all(isinstance(v, int | float) for v in conf.values()):
+        raise _err(path, None, "« settings.confidence » : des nombres")
+    return PackSettings(
+        objective_heading=heading,
+        bare_title_max_words=words,
+        empty_min_letters=letters,
+        lead_women=lead_women,
+        confidence_items=tuple(sorted((str(k), float(v)) for k, v in conf.items())),
+    )
+
+
+def load_pack_dir(folder: Path) -> RulePack:
+    """Load and validate the pack in ``folder`` (``index.yaml`` plus every other ``*.yaml``, sorted)."""
+    index_path = folder / "index.yaml"
+    index = load_yaml_file(index_path, RulesError)
+    if not isinstance(index, dict):
+        raise _err(index_path, None, "index.yaml doit être un objet")
+    unknown = set(index) - _INDEX_KEYS_REQUIRED - _INDEX_KEYS_OPTIONAL
+    if unknown:
+        raise _err(index_path, None, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+    missing = _INDEX_KEYS_REQUIRED - set(index)
+    if missing:
+        raise _err(index_path, None, f"clé(s) manquante(s) : {', '.join(sorted(missing))}")
+    version = index["version"]
+    if not isinstance(version, str) or not re.match(r"^\d{4}\.\d+$", version):
+        raise _err(
+            index_path, None, f"« version » doit s'écrire AAAA.N entre guillemets (trouvé {version!r})"
+        )
+    files_raw = index.get("files")
+    if files_raw is None:
+        files = sorted(p for p in folder.glob("*.yaml") if p.name != "index.yaml")
+    else:
+        files = [folder / str(name) for name in _as_str_list(files_raw, index_path, None, "files")]
+    rules: list[Rule] = []
+    for f in files:
+        rules.extend(_parse_rule_list(load_yaml_file(f, RulesError), f))
+    _check_unique(rules)
+    if not any(r.evidence in ("aim", "measure") for r in rules):
+        raise _err(index_path, None, "le jeu ne contient aucune règle aim ou measure")
+    return RulePack(
+        name=_as_str(index["name"], index_path, None, "name"),
+        version=version,
+        base_version=version,
+        valid_from=_as_date(index["valid_from"], index_path, None, "valid_from"),
+        description=_as_str(index["description"], index_path, None, "description"),
+        categories=_parse_categories(index["categories"], index_path),
+        rules=tuple(rules),
+        settings=_parse_settings(index.get("settings"), index_path),
+        path=str(folder),
+    )
+
+
+def apply_overlay(pack: RulePack, path: Path) -> RulePack:
+    """Merge one local overlay file into ``pack``: add, replace (same id) and disable rules."""
+    raw = load_yaml_file(path, RulesError)
+    if isinstance(raw, list):  # a bare list of rules is accepted: an anonymous overlay
+        raw = {"rules": raw}
+    if not isinstance(raw, dict):
+        raise _err(path, None, "une surcouche est un objet {overlay, disable, rules} ou une liste de règles")
+    unknown = set(raw) - _OVERLAY_KEYS
+    if unknown:
+        raise _err(path, None, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+    meta = raw.get("overlay") or {}
+    if not isinstance(meta, dict) or set(meta) - _OVERLAY_META_KEYS:
+        raise _err(path, None, f"« overlay » : clés possibles {', '.join(sorted(_OVERLAY_META_KEYS))}")
+    name = str(meta.get("name") or path.stem)
+    over_version = str(meta.get("version") or "0")
+    disable = raw.get("disable") or []
+    if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
+        raise _err(path, None, "« disable » doit être une liste d'identifiants de règles")
+    known = {r.id for r in pack.rules}
+    for d in disable:
+        if d not in known:
+            raise _err(path, d, "règle à désactiver introuvable dans le jeu")
+    new_rules = _parse_rule_list(raw.get("rules"), path)
+    _check_unique(new_rules)
+    by_id = {r.id: r for r in new_rules}
+    replaced = tuple(r.id for r in new_rules if r.id in known)
+    added = tuple(r.id for r in new_rules if r.id not in known)
+    merged: list[Rule] = []
+    for r in pack.rules:
+        if r.id in disable:
+            continue
+        merged.append(by_id.get(r.id, r))
+    merged.extend(r for r in new_rules if r.id not in known)
+    overlay = Overlay(
+        name=name,
+        version=over_version,
+        path=str(path),
+        description=str(meta.get("description", "")),
+        disabled=tuple(disable),
+        added=added,
+        replaced=replaced,
+    )
+    return replace(
+        pack,
+        rules=tuple(merged),
+        version=f"{pack.base_version}+local",
+        overlays=(*pack.overlays, overlay),
+    )
+
+
+@functools.cache
+def _builtin_pack() -> RulePack:
+    return load_pack_dir(data_path("rules"))
+
+
+def load_rules(
+    extra: Sequence[str | Path] = (),
+    *,
+    folder: str | Path | None = None,
+    on: dt.date | None = None,
+) -> RulePack:
+    """Load the rule pack (the built-in one, or the one in ``folder``) and merge the ``extra`` overlays.
+
+    ``on``: keep only the rules valid on that day (``valid_from``/``valid_until``), e.g. the first day of
+    the budget year audited.
+    """
+    pack = _builtin_pack() if folder is None else load_pack_dir(Path(folder))
+    for p in extra:
+        pack = apply_overlay(pack, Path(p))
+    if on is not None:
+        pack = replace(pack, rules=tuple(r for r in pack.rules if r.valid_on(on)))
+    return pack
