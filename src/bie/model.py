@@ -50,6 +50,9 @@ class ReadResult:
     encoding: str | None = None
     delimiter: str | None = None
     sha256: str | None = None
+    #: The amounts of every data row below the header (actions and excluded rows): ``_row`` and one Float64
+    #: column per amount field or ``funding:<funder>`` column. Used to reconcile the input total.
+    row_amounts: pl.DataFrame | None = None
 
     @property
     def funders(self) -> dict[str, float]:

@@ -306,6 +306,10 @@ def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMa
             [_PARSERS[kind](pl.col(column)).alias(f"_p:{out}") for out, (column, kind) in typed.items()
              if kind not in ("amount",)]
         )
+    # Amounts of every data row (actions and excluded rows), for the reconciliation of the audit.
+    row_amounts = classified.select(
+        pl.col(ROW), *[pl.col(f"_p:{out}").struct.field("value").alias(out) for out in amount_outputs]
+    )
     actions, value_issues = _actions_frame(actions_raw, typed, col_map, sheet.name, vocab)
     issues.extend(value_issues)
     original = actions_raw.select(
@@ -315,6 +319,7 @@ def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMa
     return ReadResult(
         path=str(p), format=fmt, sheet=sheet.name, sheets=[], header_rows=header.rows, mapping=col_map,
         actions=actions, original=original, ledger=ledger.sort("row"), issues=kept, issue_counts=counts,
+        row_amounts=row_amounts,
     )
 
 

@@ -1,0 +1,253 @@
+"""The figures of an audit, each with its definition (see docs/methodologie.md).
+
+Every function takes the audited actions (one row per action, with ``category``, ``_amount`` — the amount
+on the chosen basis, in euros — and the canonical fields) and returns JSON-safe dictionaries. Money is
+added in integer cents, so totals are exact; shares are fractions between 0 and 1.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from bie.i18n import fmt
+from bie.resources import load_data
+
+CATEGORIES = ("specific", "transversal", "not_integrated", "to_review")
+EQUALITY = ("specific", "transversal")
+AMOUNT = "_amount"
+CENTS = "_cents"
+STAGE_COLUMNS = {"requested": "amount_requested", "proposed": "amount_proposed", "granted": "amount_granted"}
+DIMENSIONS = ("pillar", "theme", "funder", "territory", "carrier")
+#: Rows shown per breakdown table (the rest are summed in one « autres » row).
+TOP = 25
+
+
+def with_cents(actions: pl.DataFrame) -> pl.DataFrame:
+    return actions.with_columns((pl.col(AMOUNT).fill_null(0) * 100).round(0).cast(pl.Int64).alias(CENTS))
+
+
+def euros(cents: int | None) -> float:
+    return round((cents or 0) / 100, 2)
+
+
+def ratio(num: float | int | None, den: float | int | None) -> float | None:
+    if not den or num is None:
+        return None
+    return round(num / den, 6)
+
+
+def _by_category(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    counts = frame.group_by("category").agg(pl.len().alias("n"), pl.col(CENTS).sum().alias("c"))
+    by = {r["category"]: r for r in counts.iter_rows(named=True)}
+    total_n = frame.height
+    total_c = int(frame.get_column(CENTS).sum() or 0)
+    out = {}
+    for cat in CATEGORIES:
+        n = int(by.get(cat, {}).get("n") or 0)
+        c = int(by.get(cat, {}).get("c") or 0)
+        out[cat] = {"count": n, "amount": euros(c), "share": ratio(c, total_c) or 0.0,
+                    "share_count": ratio(n, total_n) or 0.0}
+    return out
+
+
+def summary(actions: pl.DataFrame, basis: str, basis_label: str) -> dict[str, Any]:
+    """Counts and amounts by category, and the EU-style weighted equality spend."""
+    frame = with_cents(actions)
+    total_c = int(frame.get_column(CENTS).sum() or 0)
+    by_category = _by_category(frame)
+    weighted_c = sum(
+        round(int(frame.filter(pl.col("category") == cat).get_column(CENTS).sum() or 0) * weight)
+        for cat, weight in (("specific", 1.0), ("transversal", 0.4))
+    )
+    return {
+        "amount_basis": basis,
+        "amount_basis_label": basis_label,
+        "actions": frame.height,
+        "actions_without_amount": actions.filter(pl.col(AMOUNT).is_null()).height,
+        "amount_total": euros(total_c),
+        "by_category": by_category,
+        "equality_amount": euros(sum(int(frame.filter(pl.col("category") == c).get_column(CENTS).sum() or 0)
+                                     for c in EQUALITY)),
+        "equality_share": ratio(sum(by_category[c]["amount"] for c in EQUALITY), euros(total_c)) or 0.0,
+        "weighted_equality_spend": {"amount": euros(weighted_c), "share": ratio(weighted_c, total_c) or 0.0,
+                                    "weights": {"specific": 1.0, "transversal": 0.4, "not_integrated": 0.0}},
+    }
+
+
+def _group_rows(frame: pl.DataFrame, key: pl.Expr, total_c: int) -> list[dict[str, Any]]:
+    grouped = (
+        frame.with_columns(key.alias("_key"))
+        .group_by("_key", "category")
+        .agg(pl.len().alias("n"), pl.col(CENTS).sum().alias("c"))
+    )
+    rows: dict[str, dict[str, Any]] = {}
+    for r in grouped.iter_rows(named=True):
+        name = r["_key"]
+        entry = rows.setdefault(name, {"key": name, "count": 0, "cents": 0,
+                                       "by_category": {c: {"count": 0, "amount": 0.0} for c in CATEGORIES}})
+        entry["count"] += r["n"]
+        entry["cents"] += r["c"] or 0
+        entry["by_category"][r["category"]] = {"count": r["n"], "amount": euros(r["c"])}
+    ordered = sorted(rows.values(), key=lambda e: (-e["cents"], str(e["key"])))
+    if len(ordered) > TOP:
+        rest = ordered[TOP - 1:]
+        other = {"key": "(autres)", "count": sum(e["count"] for e in rest), "cents": sum(e["cents"] for e in rest),
+                 "by_category": {c: {"count": sum(e["by_category"][c]["count"] for e in rest),
+                                     "amount": round(sum(e["by_category"][c]["amount"] for e in rest), 2)}
+                                 for c in CATEGORIES}, "others": len(rest)}
+        ordered = [*ordered[: TOP - 1], other]
+    out = []
+    for e in ordered:
+        equality = sum(e["by_category"][c]["amount"] for c in EQUALITY)
+        amount = euros(e["cents"])
+        out.append({"key": e["key"], "count": e["count"], "amount": amount, "share": ratio(e["cents"], total_c) or 0.0,
+                    "equality_share": ratio(equality, amount), "by_category": e["by_category"],
+                    **({"others": e["others"]} if "others" in e else {})})
+    return out
+
+
+def breakdowns(actions: pl.DataFrame, funding_columns: Mapping[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """Counts and amounts by category for each pillar, theme, territory and carrier; and for each co-funder,
+    the money of its own column (not the basis) by category."""
+    frame = with_cents(actions)
+    total_c = int(frame.get_column(CENTS).sum() or 0)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for dim in ("pillar", "theme", "territory", "carrier"):
+        if dim in frame.columns and frame.get_column(dim).null_count() < frame.height:
+            key = pl.col(dim).str.replace_all(r"\s+", " ").str.strip_chars().fill_null("(non renseigné)")
+            out[dim] = _group_rows(frame, key, total_c)
+    funders = []
+    all_funders_c = 0
+    per: list[tuple[str, dict[str, tuple[int, int]]]] = []
+    for name, column in funding_columns.items():
+        if column not in frame.columns:
+            continue
+        cents = (pl.col(column).fill_null(0) * 100).round(0).cast(pl.Int64)
+        agg = frame.group_by("category").agg(
+            (pl.col(column).fill_null(0) > 0).sum().alias("n"), cents.sum().alias("c")
+        )
+        cats = {r["category"]: (int(r["n"]), int(r["c"] or 0)) for r in agg.iter_rows(named=True)}
+        all_funders_c += sum(c for _, c in cats.values())
+        per.append((name, cats))
+    for name, cats in per:
+        c_total = sum(c for _, c in cats.values())
+        equality = sum(cats.get(c, (0, 0))[1] for c in EQUALITY)
+        funders.append({
+            "key": name, "count": sum(n for n, _ in cats.values()), "amount": euros(c_total),
+            "share": ratio(c_total, all_funders_c) or 0.0, "equality_share": ratio(equality, c_total),
+            "by_category": {c: {"count": cats.get(c, (0, 0))[0], "amount": euros(cats.get(c, (0, 0))[1])}
+                            for c in CATEGORIES},
+        })
+    if funders:
+        out["funder"] = funders
+    return out
+
+
+def stages(actions: pl.DataFrame) -> dict[str, Any] | None:
+    """Requested → proposed → granted by category, when at least two stages are present: did instruction
+    favour or penalise equality actions? The rate kept is the last stage over the first, on the actions that
+    have both."""
+    present = [s for s, c in STAGE_COLUMNS.items() if c in actions.columns and actions.get_column(c).null_count() < actions.height]
+    if len(present) < 2:
+        return None
+    first, last = STAGE_COLUMNS[present[0]], STAGE_COLUMNS[present[-1]]
+    rows = []
+    kept: dict[str, float | None] = {}
+    for cat in CATEGORIES:
+        sub = actions.filter(pl.col("category") == cat)
+        entry: dict[str, Any] = {"category": cat, "count": sub.height}
+        for stage in present:
+            col = STAGE_COLUMNS[stage]
+            entry[stage] = euros(int(sub.select((pl.col(col).fill_null(0) * 100).round(0).cast(pl.Int64).sum()).item() or 0))
+        both = sub.filter(pl.col(first).is_not_null() & pl.col(last).is_not_null())
+        start = both.get_column(first).sum() or 0
+        end = both.get_column(last).sum() or 0
+        entry["rate_kept"] = ratio(end, start)
+        kept[cat] = entry["rate_kept"]
+        rows.append(entry)
+    eq = actions.filter(pl.col("category").is_in(list(EQUALITY)) & pl.col(first).is_not_null() & pl.col(last).is_not_null())
+    other = actions.filter(pl.col("category").is_in(["not_integrated"]) & pl.col(first).is_not_null() & pl.col(last).is_not_null())
+    eq_rate = ratio(eq.get_column(last).sum(), eq.get_column(first).sum())
+    other_rate = ratio(other.get_column(last).sum(), other.get_column(first).sum())
+    gap = None if eq_rate is None or other_rate is None else round(eq_rate - other_rate, 6)
+    return {"stages": present, "by_category": rows, "equality_rate_kept": eq_rate,
+            "not_integrated_rate_kept": other_rate, "equality_gap": gap}
+
+
+def beneficiaries(actions: pl.DataFrame) -> dict[str, Any] | None:
+    """Who is reached, by sex: context, never a target. Only explicit women and men counts are used (men are
+    never derived from a total)."""
+    if "women" not in actions.columns and "men" not in actions.columns:
+        return {"available": False}
+    frame = with_cents(actions)
+    w = pl.col("women") if "women" in frame.columns else pl.lit(None, pl.Int64)
+    m = pl.col("men") if "men" in frame.columns else pl.lit(None, pl.Int64)
+    frame = frame.with_columns(w.alias("_w"), m.alias("_m"))
+    counted = frame.filter(pl.col("_w").is_not_null() & pl.col("_m").is_not_null() & ((pl.col("_w") + pl.col("_m")) > 0))
+    total_c = int(frame.get_column(CENTS).sum() or 0)
+    women = int(counted.get_column("_w").sum() or 0)
+    men = int(counted.get_column("_m").sum() or 0)
+    # Euros per woman and per man reached: each action's money shared pro rata of its women and men (an
+    # estimate: it assumes the money serves each beneficiary equally).
+    alloc = counted.with_columns(
+        (pl.col(CENTS) * pl.col("_w") / (pl.col("_w") + pl.col("_m"))).alias("_cw"),
+        (pl.col(CENTS) * pl.col("_m") / (pl.col("_w") + pl.col("_m"))).alias("_cm"),
+    )
+    cw = float(alloc.get_column("_cw").sum() or 0)
+    cm = float(alloc.get_column("_cm").sum() or 0)
+
+    def by(dim: str) -> list[dict[str, Any]]:
+        if dim not in counted.columns:
+            return []
+        g = (counted.with_columns(pl.col(dim).fill_null("(non renseigné)").alias("_k"))
+             .group_by("_k").agg(pl.len().alias("n"), pl.col("_w").sum().alias("w"), pl.col("_m").sum().alias("m"))
+             .sort(["n", "_k"], descending=[True, False]))
+        return [{"key": r["_k"], "actions": r["n"], "women": int(r["w"]), "men": int(r["m"]),
+                 "women_share": ratio(r["w"], r["w"] + r["m"])} for r in g.head(TOP).iter_rows(named=True)]
+
+    sport = counted.filter(
+        pl.concat_str([pl.col(c).fill_null("") for c in ("theme", "title") if c in counted.columns], separator=" ")
+        .str.to_lowercase().str.contains(r"\bsport|football|basket|judo|boxe|natation|danse|fitness|athl")
+    ) if any(c in counted.columns for c in ("theme", "title")) else counted.clear()
+    sw, sm = int(sport.get_column("_w").sum() or 0), int(sport.get_column("_m").sum() or 0)
+    return {
+        "available": True,
+        "coverage": {"actions_with_counts": counted.height, "share_actions": ratio(counted.height, frame.height) or 0.0,
+                     "amount_with_counts": euros(int(counted.get_column(CENTS).sum() or 0)),
+                     "share_amount": ratio(int(counted.get_column(CENTS).sum() or 0), total_c) or 0.0},
+        "women": women, "men": men, "women_share": ratio(women, women + men),
+        "euros_per_woman": round(cw / 100 / women, 2) if women else None,
+        "euros_per_man": round(cm / 100 / men, 2) if men else None,
+        "by_pillar": by("pillar"), "by_theme": by("theme"),
+        "sport": {"actions": sport.height, "women": sw, "men": sm, "women_share": ratio(sw, sw + sm)},
+    }
+
+
+def reconciliation(files: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"files": files, "balanced": all(f["balanced"] for f in files)}
+
+
+_OPS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
+def findings(metrics: Mapping[str, float | int | None], lang: str, actions: int) -> list[dict[str, Any]]:
+    """Plain-language observations from the thresholds in ``bie/data/findings.yaml``."""
+    spec = load_data("findings.yaml")
+    out = []
+    for f in spec["findings"]:
+        value = metrics.get(f["metric"])
+        if value is None or actions < int(f.get("min_actions", 1)):
+            continue
+        if not _OPS[f["op"]](value, f["threshold"]):
+            continue
+        if f.get("format") == "percent":
+            shown = f"{abs(value) * 100:.0f}\u00a0%" if lang == "fr" else f"{abs(value) * 100:.0f}%"
+        else:
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+        out.append({"id": f["id"], "severity": f.get("severity", "info"), "metric": f["metric"],
+                    "value": value, "text": fmt(f[lang], value=shown), "refs": list(f.get("refs", []))})
+    return out

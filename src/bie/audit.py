@@ -1,0 +1,430 @@
+"""``bie.audit``: read → tag → web → analyse, in one object that feeds every report.
+
+    audit = bie.audit(["programmation_2024.xlsx"], questionnaire="toile.xlsx")
+    audit.summary                 # money by category
+    audit.actions                 # polars DataFrame: one row per action with its tag and web elements
+    audit.to_json(); audit.to_html(); audit.to_excel("rapport.xlsx")
+    audit.write("rapports/")      # rapport.html, .xlsx, .json, written atomically
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from bie import analysis
+from bie._version import __version__
+from bie.errors import OutputError
+from bie.io.limits import DEFAULT_LIMITS, Limits
+from bie.issues import Issue
+from bie.mapping import FUNDING_PREFIX
+from bie.model import ReadResult
+from bie.reader import read
+from bie.vocabulary import fold, vocabulary
+
+SCHEMA_VERSION = "1.0"
+FORMATS = ("html", "xlsx", "json")
+BASIS_LABELS = {
+    "granted": {"fr": "montants accordés", "en": "amounts granted"},
+    "proposed": {"fr": "montants proposés", "en": "amounts proposed"},
+    "requested": {"fr": "montants demandés", "en": "amounts requested"},
+    "funders": {"fr": "somme des cofinancements", "en": "sum of co-funders"},
+    "funder": {"fr": "financement de « {name} »", "en": "funding from \"{name}\""},
+    "none": {"fr": "aucun montant lisible", "en": "no readable amount"},
+}
+Progress = Callable[[str], None]
+
+
+def _now() -> dt.datetime:
+    """The report date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().lstrip("-").isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+
+
+def _basis(result: ReadResult, funder: str | None) -> tuple[str, str | None, list[str]]:
+    """(basis id, funder shown, columns summed) for one file."""
+    actions = result.actions
+    if funder is not None:
+        wanted = fold(funder)
+        cols = [f"{FUNDING_PREFIX}{f.funder}" for f in result.mapping.funding
+                if wanted in fold(f.funder) or wanted == (f.funder_id or "")]
+        return "funder", funder, cols
+    for stage, col in (("granted", "amount_granted"), ("proposed", "amount_proposed"), ("requested", "amount_requested")):
+        if col in actions.columns and actions.get_column(col).null_count() < actions.height:
+            return stage, None, [col]
+    funding = result.mapping.funding
+    for stage in ("granted", "proposed", "requested"):
+        staged = [f"{FUNDING_PREFIX}{f.funder}" for f in funding if f.stage == stage]
+        if staged:
+            return "funders", None, staged
+    if funding:
+        return "funders", None, [f"{FUNDING_PREFIX}{f.funder}" for f in funding]
+    return "none", None, []
+
+
+def _sum_columns(cols: list[str], present: Iterable[str]) -> pl.Expr:
+    have = [c for c in cols if c in set(present)]
+    if not have:
+        return pl.lit(None, pl.Float64)
+    total = pl.sum_horizontal([pl.col(c) for c in have])
+    return pl.when(pl.any_horizontal([pl.col(c).is_not_null() for c in have])).then(total.round(2))
+
+
+@dataclass
+class Audit:
+    """An audit of one or several funding tables. Build it with :func:`audit`."""
+
+    inputs: list[ReadResult]
+    actions: pl.DataFrame
+    excluded: pl.DataFrame
+    summary: dict[str, Any]
+    breakdowns: dict[str, Any]
+    stages: dict[str, Any] | None
+    beneficiaries: dict[str, Any] | None
+    web: dict[str, Any]
+    data_quality: dict[str, Any]
+    reconciliation: dict[str, Any]
+    metrics: dict[str, Any]
+    #: Every issue with the name of the file it concerns (None for the tagging of the whole audit).
+    issues: list[tuple[str | None, Issue]]
+    meta: dict[str, Any]
+    lang: str = "fr"
+    web_profile: Any = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    # ---------------------------------------------------------------- renderers
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        lang = lang or self.lang
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "bie_version": __version__,
+            "rules_version": self.meta["rules_version"],
+            "web_version": self.meta["web_version"],
+            "vocabulary_version": self.meta["vocabulary_version"],
+            "generated_at": self.meta["generated_at"],
+            "lang": lang,
+            "title": self.meta["title"],
+            "funder": self.meta["funder"],
+            "inputs": self.meta["inputs"],
+            "summary": self.summary,
+            "breakdowns": self.breakdowns,
+            "stages": self.stages,
+            "beneficiaries": self.beneficiaries,
+            "web": self.web_dict(lang),
+            "data_quality": self.data_quality,
+            "reconciliation": self.reconciliation,
+            "findings": analysis.findings(self.metrics, lang, self.actions.height),
+            "actions": self.action_records(),
+            "excluded": self.excluded_records(),
+            "issues": [{"file": file, **issue.to_dict(lang)} for file, issue in self.issues],
+        }
+
+    def web_svg(self, lang: str | None = None) -> str:
+        """The web of institutionalisation as an inline SVG."""
+        return str(_web_module().render_svg(self.web_profile, lang or self.lang))
+
+    def web_text(self, lang: str | None = None) -> str:
+        """The plain-language text alternative of the web picture."""
+        return str(_web_module().text_alternative(self.web_profile, lang or self.lang))
+
+    def web_dict(self, lang: str) -> dict[str, Any]:
+        if self.web_profile is not None:
+            return dict(self.web_profile.to_dict(lang))
+        return self.web
+
+    def action_records(self) -> list[dict[str, Any]]:
+        keep = ["_file", "_sheet", "_row", "action_id", "title", "carrier", "pillar", "theme", "territory", "year",
+                "_amount", "category", "dac_marker", "eu_weight", "confidence", "reasons", "audience",
+                "declared_category", "declaration_mismatch", "override", "web_elements",
+                "women", "men", "beneficiaries_total", "amount_requested", "amount_proposed", "amount_granted",
+                "total_cost"]
+        cols = [c for c in keep if c in self.actions.columns]
+        funding = [c for c in self.actions.columns if c.startswith(FUNDING_PREFIX)]
+        rename = {"_file": "file", "_sheet": "sheet", "_row": "row", "_amount": "amount"}
+        records = []
+        for row in self.actions.select(cols + funding).iter_rows(named=True):
+            rec = {rename.get(k, k): v for k, v in row.items() if k in cols}
+            rec["funding"] = {c[len(FUNDING_PREFIX):]: row[c] for c in funding if row[c] is not None}
+            records.append(rec)
+        return records
+
+    def excluded_records(self) -> list[dict[str, Any]]:
+        return [
+            {"file": r["file"], "sheet": r["sheet"], "row": r["row"], "reason": r["reason"], "text": r["text"],
+             "amount": r["amount"]}
+            for r in self.excluded.iter_rows(named=True)
+        ]
+
+    def to_json(self, lang: str | None = None) -> str:
+        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+
+    def to_html(self, lang: str | None = None) -> str:
+        from bie.report.html import render_html
+
+        return render_html(self, lang or self.lang)
+
+    def to_excel(self, path: str | Path, lang: str | None = None) -> Path:
+        from bie.report.excel import write_excel
+
+        target = Path(path)
+        with atomic_path(target) as tmp:
+            write_excel(self, tmp, lang or self.lang)
+        return target
+
+    def write(self, directory: str | Path = ".", formats: Sequence[str] = FORMATS, stem: str | None = None,
+              lang: str | None = None, progress: Progress | None = None) -> list[Path]:
+        """Write the reports as ``<stem>.html``, ``.xlsx``, ``.json`` in ``directory`` (atomically)."""
+        out = Path(directory)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(out, detail=str(exc)) from exc
+        stem = stem or self.meta["stem"]
+        written = []
+        for fmt_ in formats:
+            target = out / f"{stem}.{fmt_}"
+            if progress:
+                progress(fmt_)
+            if fmt_ == "json":
+                write_text_atomic(target, self.to_json(lang))
+            elif fmt_ == "html":
+                write_text_atomic(target, self.to_html(lang))
+            elif fmt_ == "xlsx":
+                self.to_excel(target, lang)
+            else:
+                raise ValueError(f"unknown format {fmt_!r}; use one of {FORMATS}")
+            written.append(target)
+        return written
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+class atomic_path:  # noqa: N801 - a context manager used like a function
+    """Yield a temporary path next to ``target``; rename it onto ``target`` only if the block succeeds."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.tmp: Path | None = None
+
+    def __enter__(self) -> Path:
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        except OSError as exc:
+            raise OutputError(self.target, detail=str(exc)) from exc
+        os.close(fd)
+        self.tmp = Path(name)
+        return self.tmp
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        assert self.tmp is not None
+        if exc_type is not None:
+            self.tmp.unlink(missing_ok=True)
+            return
+        try:
+            os.replace(self.tmp, self.target)
+        except OSError as err:
+            self.tmp.unlink(missing_ok=True)
+            raise OutputError(self.target, detail=str(err)) from err
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def audit(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    sheet: str | int | None = None,
+    mapping: str | Path | None = None,
+    rules: Sequence[str | Path] = (),
+    overrides: str | Path | None = None,
+    questionnaire: str | Path | None = None,
+    funder: str | None = None,
+    title: str | None = None,
+    lang: str = "fr",
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+) -> Audit:
+    """Audit one or several funding tables: every action tagged, placed on the web, and analysed."""
+    from bie.tagging import load_overrides, load_rules, tag
+
+    web = _web_module()
+
+    step = progress or (lambda _message: None)
+    files = [paths] if isinstance(paths, str | Path) else list(paths)
+    pack = load_rules([Path(r) for r in rules])
+    model = web.load_model()
+    answers = web.read_questionnaire(questionnaire) if questionnaire else None
+    manual = load_overrides(overrides) if overrides else None
+    results: list[ReadResult] = []
+    frames: list[pl.DataFrame] = []
+    excluded: list[pl.DataFrame] = []
+    files_rec: list[dict[str, Any]] = []
+    inputs: list[dict[str, Any]] = []
+    issues: list[tuple[str | None, Issue]] = []
+    funding_columns: dict[str, str] = {}
+    bases: set[str] = set()
+    basis_label = ""
+    for path in files:
+        step(f"read:{Path(path).name}")
+        result = read(path, sheet=sheet, mapping=mapping, limits=limits)
+        results.append(result)
+        name = Path(result.path).name
+        basis, shown, cols = _basis(result, funder)
+        bases.add(basis)
+        basis_label = BASIS_LABELS[basis]["fr"].format(name=shown)
+        frame = result.actions.with_columns(
+            pl.lit(name).alias("_file"), _sum_columns(cols, result.actions.columns).alias(analysis.AMOUNT)
+        )
+        if funder is not None:
+            frame = frame.filter(pl.col(analysis.AMOUNT).fill_null(0) > 0)
+        frames.append(frame)
+        for f in result.mapping.funding:
+            funding_columns.setdefault(f.funder, f"{FUNDING_PREFIX}{f.funder}")
+        # Reconciliation: every data row's amount on this basis, actions and excluded rows by reason.
+        amounts = result.row_amounts if result.row_amounts is not None else pl.DataFrame({"_row": []})
+        row_basis = amounts.select(pl.col("_row"), _sum_columns(cols, amounts.columns).alias("amount"))
+        ledger = result.ledger.join(row_basis, left_on="row", right_on="_row", how="left")
+        ex = ledger.filter(pl.col("status") == "excluded").with_columns(pl.lit(name).alias("file"))
+        excluded.append(ex.select("file", "sheet", "row", "reason", "text", "amount"))
+        files_rec.append(_reconcile(name, ledger, frame))
+        inputs.append({"file": name, "sha256": result.sha256, "format": result.format, "sheet": result.sheet,
+                       "header_rows": result.header_rows, "rows": result.ledger.height,
+                       "actions": result.actions.height, "amount_basis": basis, "encoding": result.encoding})
+        issues.extend((name, issue) for issue in result.issues)
+    actions = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    step("tag")
+    tagged = tag(actions, pack, manual)
+    issues.extend((None, issue) for issue in tagged.issues)
+    step("web")
+    with_web = web.element_tags(tagged.frame, model)
+    web_profile = web.profile(with_web, model, questionnaire=answers, amount=analysis.AMOUNT)
+    step("analyse")
+    basis_id = bases.pop() if len(bases) == 1 else "mixed"
+    if basis_id == "mixed":
+        basis_label = "bases différentes selon les fichiers"
+    summary = analysis.summary(with_web, basis_id, basis_label)
+    quality = _quality(results, with_web, [i for _, i in issues])
+    stages = analysis.stages(with_web)
+    beneficiaries = analysis.beneficiaries(with_web)
+    web_dict = web_profile.to_dict(lang)
+    metrics = _metrics(summary, beneficiaries, stages, quality, web_dict)
+    meta = {
+        "rules_version": pack.full_version,
+        "web_version": model.version,
+        "vocabulary_version": vocabulary().version,
+        "generated_at": _now().isoformat(),
+        "title": title or _default_title(results, lang),
+        "funder": funder,
+        "inputs": inputs,
+        "stem": Path(results[0].path).stem if len(results) == 1 else "audit-bie",
+    }
+    return Audit(
+        inputs=results, actions=with_web, excluded=pl.concat(excluded, how="diagonal_relaxed"),
+        summary=summary, breakdowns=analysis.breakdowns(with_web, funding_columns), stages=stages,
+        beneficiaries=beneficiaries, web=web_dict, data_quality=quality,
+        reconciliation=analysis.reconciliation(files_rec), metrics=metrics, issues=issues, meta=meta, lang=lang,
+        web_profile=web_profile,
+    )
+
+
+def _web_module() -> Any:
+    try:
+        import bie.web as web_module
+    except ImportError:  # pragma: no cover - only while the web module is being written
+        from bie import _web_stub as web_module
+    return web_module
+
+
+def _default_title(results: list[ReadResult], lang: str) -> str:
+    names = ", ".join(Path(r.path).name for r in results)
+    return f"Budget intégrant l'égalité — {names}" if lang == "fr" else f"Gender budgeting audit — {names}"
+
+
+def _reconcile(name: str, ledger: pl.DataFrame, actions: pl.DataFrame) -> dict[str, Any]:
+    cents = (pl.col("amount").fill_null(0) * 100).round(0).cast(pl.Int64)
+    data_rows = ledger.filter(pl.col("amount").is_not_null() | (pl.col("status") == "action"))
+    total_in = int(ledger.select(cents.sum()).item() or 0)
+    action_c = int(ledger.filter(pl.col("status") == "action").select(cents.sum()).item() or 0)
+    by_reason = (
+        ledger.filter(pl.col("status") == "excluded")
+        .group_by("reason").agg(pl.len().alias("rows"), cents.sum().alias("c"))
+        .sort("reason")
+    )
+    excluded = {r["reason"]: {"rows": r["rows"], "amount": analysis.euros(r["c"])} for r in by_reason.iter_rows(named=True)}
+    excluded_c = int(by_reason.get_column("c").sum() or 0) if by_reason.height else 0
+    return {
+        "file": name,
+        "rows": ledger.height,
+        "rows_with_amount": data_rows.height,
+        "actions": ledger.filter(pl.col("status") == "action").height,
+        "actions_amount": analysis.euros(action_c),
+        "excluded": excluded,
+        "excluded_amount": analysis.euros(excluded_c),
+        "input_amount": analysis.euros(total_in),
+        "balanced": total_in == action_c + excluded_c
+        and ledger.height == ledger.filter(pl.col("status") == "action").height + sum(e["rows"] for e in excluded.values()),
+        "audited_actions": actions.height,
+    }
+
+
+def _quality(results: list[ReadResult], actions: pl.DataFrame, issues: list[Issue]) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for r in results:
+        for code, n in r.issue_counts.items():
+            counts[code] = counts.get(code, 0) + n
+    for i in issues:
+        if i.code.startswith(("declaration", "override")):
+            counts[i.code] = counts.get(i.code, 0) + 1
+    declared = actions.filter(pl.col("declared_category").is_in(["specific", "transversal"])) \
+        if "declared_category" in actions.columns else actions.clear()
+    overstated = declared.filter(pl.col("category") == "not_integrated").height
+    has_w = "women" in actions.columns and "men" in actions.columns
+    return {
+        "unmapped_columns": [{"file": Path(r.path).name, "column": r.mapping.headers[c]} for r in results for c in r.mapping.unmapped],
+        "unparsed_values": counts.get("value-unparsed", 0),
+        "placeholders": counts.get("value-placeholder", 0),
+        "missing_beneficiaries": actions.filter(pl.col("women").is_null() | pl.col("men").is_null()).height if has_w else actions.height,
+        "inconsistent_beneficiaries": counts.get("beneficiaries-inconsistent", 0),
+        "total_mismatches": counts.get("total-mismatch", 0),
+        "declaration_mismatches": int(actions.get_column("declaration_mismatch").fill_null(False).sum())
+        if "declaration_mismatch" in actions.columns else 0,
+        "declaration_overstated": overstated,
+        "declaration_overstated_share": analysis.ratio(overstated, declared.height),
+        "to_review": actions.filter(pl.col("category") == "to_review").height,
+        "no_amount": actions.filter(pl.col(analysis.AMOUNT).is_null()).height,
+        "issues_by_code": dict(sorted(counts.items())),
+    }
+
+
+def _metrics(summary: dict[str, Any], benef: dict[str, Any] | None, stages: dict[str, Any] | None,
+             quality: dict[str, Any], web: dict[str, Any]) -> dict[str, Any]:
+    m: dict[str, Any] = {}
+    for cat, v in summary["by_category"].items():
+        m[f"summary.share_amount.{cat}"] = v["share"] if summary["amount_total"] else None
+        m[f"summary.share_count.{cat}"] = v["share_count"]
+    if benef and benef.get("available"):
+        m["beneficiaries.coverage_actions"] = benef["coverage"]["share_actions"]
+        sport = benef["sport"]
+        m["beneficiaries.sport_women_share"] = sport["women_share"] if sport["actions"] >= 3 else None
+    m["stages.equality_gap"] = stages["equality_gap"] if stages else None
+    m["quality.total_mismatches"] = quality["total_mismatches"]
+    m["quality.declaration_overstated_share"] = quality["declaration_overstated_share"]
+    m["web.broken_links"] = len(web.get("broken_links", []))
+    return m
