@@ -105,5 +105,203 @@ def inspect(file: Path, sheet: str | None, mapping: Path | None, as_json: bool, 
     render_inspect(_console(), result, lang)
 
 
+def _rules_option(func: F) -> F:
+    return click.option(
+        "--rules", "-r", "rules", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=False),
+        help="Surcouche locale de règles (YAML) ; option répétable.",
+    )(func)
+
+
+def _read_options(func: F) -> F:
+    func = click.option("--mapping", "-m", type=click.Path(path_type=Path, dir_okay=False),
+                        help="Fichier YAML de correspondance des colonnes.")(func)
+    func = click.option("--sheet", "-s", help="Feuille à lire (nom, ou numéro à partir de 1).")(func)
+    return func
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Fichier à écrire : .xlsx, .csv (séparateur « ; », UTF-8) ou .json.")
+@_read_options
+@_rules_option
+@click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False),
+              help="Décisions manuelles (YAML ou CSV) qui l'emportent sur les règles.")
+@common
+@handle_errors
+def tag(file: Path, output: Path, sheet: str | None, mapping: Path | None, rules: tuple[Path, ...],
+        overrides: Path | None, lang: str, debug: bool) -> None:
+    """Marquer chaque action (spécifique, égalité intégrée, non prise en compte, à examiner) avec ses motifs.
+
+    Écrit les actions avec leurs colonnes d'origine et les colonnes du marquage."""
+    from bie import tag_file
+    from bie_cli.render import render_tag_summary
+
+    result = tag_file(file, sheet=sheet, mapping=mapping, rules=rules, overrides=overrides, lang=lang)
+    written = result.write(output)
+    render_tag_summary(_console(), result, written, lang)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@click.option("--row", type=int, help="Ligne de l'action dans le fichier (numéro vu dans le tableur).")
+@click.option("--text", help="Texte d'une action : la première ligne est l'intitulé, la suite les objectifs.")
+@_read_options
+@_rules_option
+@common
+@handle_errors
+def explain(file: Path | None, row: int | None, text: str | None, sheet: str | None, mapping: Path | None,
+            rules: tuple[Path, ...], lang: str, debug: bool) -> None:
+    """Expliquer la décision pour une action : zones lues, règles déclenchées, pièges, étapes."""
+    from bie.tagging import explain as explain_action
+    from bie.tagging import load_rules
+    from bie_cli.render import render_explanation
+
+    pack = load_rules(list(rules))
+    if text is not None:
+        if file is not None or row is not None:
+            raise click.UsageError("--text s'utilise sans fichier ni --row.")
+        render_explanation(_console(), explain_action(text=text, pack=pack), lang)
+        return
+    if file is None or row is None:
+        raise click.UsageError("donnez un fichier et --row N, ou --text « … ».")
+    from bie import read
+
+    result = read(file, sheet=sheet, mapping=mapping)
+    match = result.actions.filter(result.actions.get_column("_row") == row)
+    if match.height == 0:
+        ledger = result.ledger.filter(result.ledger.get_column("row") == row)
+        if ledger.height:
+            entry = ledger.row(0, named=True)
+            reason = entry["reason"]
+            if reason == "continuation":
+                match = result.actions.filter(result.actions.get_column("_row") == entry["action_row"])
+            else:
+                fail(t("explain_excluded", lang, row=row, reason=t(f"reason.{reason}", lang)), lang)
+        else:
+            fail(t("explain_no_row", lang, row=row, file=file), lang)
+    keys = ("action_id", "_sheet", "_row", "title", "objectives", "description", "theme", "pillar", "carrier",
+            "declared_equality", "women", "men", "beneficiaries_total")
+    action = {k: v for k, v in match.row(0, named=True).items() if k in keys}
+    render_explanation(_console(), explain_action(row=action, pack=pack), lang)
+
+
+FORMATS = ("html", "xlsx", "json")
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"formats possibles : {', '.join(FORMATS)} (séparés par des virgules)")
+    return chosen
+
+
+def _run_audit(files: list[Path], output: Path, formats: tuple[str, ...], lang: str, **options: Any) -> None:
+    from bie import audit as run_audit
+    from bie_cli.render import audit_progress, render_audit_summary
+
+    console = _console()
+    with audit_progress(console, lang) as step:
+        result = run_audit(files, lang=lang, progress=step, **options)
+        written = result.write(output, formats=formats, lang=lang, progress=step)
+    render_audit_summary(console, result, written, lang)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="Dossier où écrire les rapports.")
+@click.option("--format", "-f", "formats", default="html,xlsx,json", show_default=True,
+              help="Rapports à écrire, séparés par des virgules : html, xlsx, json.")
+@click.option("--funder", help="Ne retenir que le financement d'un cofinanceur (nom de sa colonne, ex. « État »).")
+@click.option("--title", help="Titre du rapport.")
+@_read_options
+@_rules_option
+@click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False),
+              help="Décisions manuelles (YAML ou CSV) qui l'emportent sur les règles.")
+@click.option("--questionnaire", "-q", type=click.Path(path_type=Path, dir_okay=False),
+              help="Questionnaire territorial rempli (produit par « bie web questionnaire »).")
+@common
+@handle_errors
+def audit(files: tuple[Path, ...], output: Path, formats: str, funder: str | None, title: str | None,
+          sheet: str | None, mapping: Path | None, rules: tuple[Path, ...], overrides: Path | None,
+          questionnaire: Path | None, lang: str, debug: bool) -> None:
+    """Auditer un ou plusieurs tableaux : rapport HTML, classeur Excel et JSON.
+
+    Écrit DOSSIER/<nom>.html, .xlsx et .json (<nom> : le nom du fichier lu, ou « audit-bie » pour plusieurs)."""
+    _run_audit(list(files), output, _formats(formats), lang, sheet=sheet, mapping=mapping, rules=rules,
+               overrides=overrides, questionnaire=questionnaire, funder=funder, title=title)
+
+
+@cli.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("bie-demo"),
+              show_default=True, help="Dossier où écrire les rapports de démonstration.")
+@common
+@handle_errors
+def demo(output: Path, lang: str, debug: bool) -> None:
+    """Auditer le classeur de démonstration fourni avec bie et dire où ouvrir le rapport."""
+    from bie.resources import demo_workbook
+
+    _run_audit([demo_workbook()], output, FORMATS, lang,
+               title="Démonstration — programmation 2024 (données fictives)" if lang == "fr"
+               else "Demo — 2024 programming (fictitious data)")
+
+
+class _DefaultGroup(click.Group):
+    """``bie web FILE`` runs the default subcommand; ``bie web questionnaire`` the named one."""
+
+    default = "svg"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_DefaultGroup)
+def web() -> None:
+    """La toile de l'institutionnalisation : image SVG d'un territoire, questionnaire territorial.
+
+    \b
+    bie web FICHIER -o toile.svg          dessine la toile à partir des financements
+    bie web questionnaire -o questionnaire.xlsx   écrit le questionnaire à remplir"""
+
+
+@web.command("svg")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Fichier SVG à écrire.")
+@click.option("--questionnaire", "-q", type=click.Path(path_type=Path, dir_okay=False),
+              help="Questionnaire territorial rempli.")
+@_read_options
+@_rules_option
+@common
+@handle_errors
+def web_svg(files: tuple[Path, ...], output: Path, questionnaire: Path | None, sheet: str | None,
+            mapping: Path | None, rules: tuple[Path, ...], lang: str, debug: bool) -> None:
+    """Dessiner la toile d'un territoire (SVG) à partir de ses financements."""
+    from bie import audit as run_audit
+    from bie.audit import write_text_atomic
+
+    result = run_audit(list(files), sheet=sheet, mapping=mapping, rules=rules, questionnaire=questionnaire, lang=lang)
+    write_text_atomic(output, result.web_svg(lang))
+    click.echo(f"{t('written', lang)} : {output}" if lang == "fr" else f"{t('written', lang)}: {output}")
+    click.echo(result.web_text(lang))
+
+
+@web.command("questionnaire")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Classeur .xlsx à écrire.")
+@common
+@handle_errors
+def web_questionnaire(output: Path, lang: str, debug: bool) -> None:
+    """Écrire le questionnaire territorial à remplir (ce que les financements ne montrent pas)."""
+    from bie.web import write_questionnaire
+
+    write_questionnaire(output, lang=lang)
+    click.echo(f"{t('written', lang)} : {output}" if lang == "fr" else f"{t('written', lang)}: {output}")
+
+
 def main() -> None:
     cli(prog_name="bie")

@@ -108,3 +108,176 @@ def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
         issues.add_row(f"[{SEVERITY_STYLE[sev]}]{t('severity.' + sev, lang)}[/]", code, str(counts[code]),
                        escape(first.get(code, "")))
     console.print(issues)
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    from bie.resources import load_data
+
+    return dict(load_data("labels.yaml")["categories"])
+
+
+ZONES = {
+    "title": {"fr": "titre", "en": "title"},
+    "objective_main": {"fr": "objectif principal", "en": "main objective"},
+    "objective_rest": {"fr": "autres objectifs", "en": "other objectives"},
+    "objectives": {"fr": "objectifs", "en": "objectives"},
+    "description": {"fr": "description", "en": "description"},
+    "declared_equality": {"fr": "égalité déclarée", "en": "declared equality"},
+}
+
+
+def _zone(zone: str, lang: str) -> str:
+    return ZONES.get(zone, {}).get(lang, zone)
+
+
+def _audience(audience: str, lang: str) -> str:
+    from bie.resources import load_data
+
+    return str(load_data("labels.yaml")["audience"].get(audience, {}).get(lang, audience))
+
+
+CATEGORY_STYLE = {"specific": "bold magenta", "transversal": "bold cyan", "not_integrated": "dim", "to_review": "yellow"}
+
+
+def render_tag_summary(console: Console, result: object, written: Path, lang: str) -> None:
+    from bie.tagfile import TaggedFile
+
+    assert isinstance(result, TaggedFile)
+    labels = _labels()
+    actions = result.actions
+    table = Table(title=t("categories_title", lang), title_justify="left")
+    table.add_column(t("category", lang))
+    table.add_column(t("count", lang), justify="right")
+    table.add_column(t("share", lang), justify="right")
+    n = actions.height or 1
+    counts = dict(zip(*actions.get_column("category").value_counts(sort=True).to_dict(as_series=False).values(), strict=True))
+    for cat in ("specific", "transversal", "not_integrated", "to_review"):
+        k = counts.get(cat, 0)
+        share = f"{k / n:.0%}".replace("%", "\u00a0%") if lang == "fr" else f"{k / n:.0%}"
+        table.add_row(f"[{CATEGORY_STYLE[cat]}]{labels[cat][lang]}[/]", str(k), share)
+    console.print(table)
+    mism = int(actions.get_column("declaration_mismatch").fill_null(False).sum())
+    if mism:
+        console.print(f"{t('mismatches', lang)} : {mism}" if lang == "fr" else f"{t('mismatches', lang)}: {mism}")
+    console.print(f"{t('rules_version', lang)} {escape(result.rules_version)} — {t('written', lang)} : {escape(str(written))}"
+                  if lang == "fr" else f"{t('rules_version', lang)} {escape(result.rules_version)} — {t('written', lang)}: {escape(str(written))}")
+
+
+def render_explanation(console: Console, explanation: object, lang: str) -> None:
+    from bie.tagging import Explanation
+
+    assert isinstance(explanation, Explanation)
+    labels = _labels()
+    zones = Table(title=t("zones", lang), title_justify="left", show_lines=True)
+    zones.add_column(t("zone", lang), style="cyan", no_wrap=True)
+    zones.add_column(t("text", lang))
+    for z in explanation.zones:
+        if z.text and any(ch.isalnum() for ch in z.text):
+            zones.add_row(_zone(z.zone, lang), escape(" ".join(z.text.split())))
+    console.print(zones)
+    hits = Table(title=t("rules_fired", lang), title_justify="left")
+    hits.add_column(t("rule", lang), style="cyan", no_wrap=True)
+    hits.add_column(t("evidence", lang))
+    hits.add_column(t("zone", lang))
+    hits.add_column(t("words", lang))
+    hits.add_column("")
+    for h in explanation.hits:
+        kind = ", ".join(x for x in (h.evidence, h.strength if h.evidence in ("aim", "measure") else None, h.position) if x)
+        hits.add_row(h.rule, kind, _zone(h.zone, lang), f"« {escape(h.match)} »", escape(h.title))
+    if not explanation.hits:
+        hits.add_row(t("none", lang), "", "", "", "")
+    console.print(hits)
+    if explanation.neutralised:
+        console.print(f"[bold]{t('neutralised', lang)}[/]")
+        for h in explanation.neutralised:
+            console.print(f"  • {h.rule} — {_zone(h.zone, lang)} : « {escape(h.match)} »")
+    console.print(f"[bold]{t('steps', lang)}[/]")
+    for step in explanation.steps:
+        mark = "[bold green]→[/]" if step.chosen else ("✓" if step.holds else "[dim]✗[/]")
+        outcome = f" ⇒ {labels[step.category][lang]}" if step.category in labels else ""
+        console.print(f"  {mark} {escape(step.label)}{outcome}")
+        if step.chosen:
+            break
+    cat = explanation.category
+    marker = "—" if explanation.dac_marker is None else str(explanation.dac_marker)
+    weight = "—" if explanation.eu_weight is None else f"{explanation.eu_weight:.0%}"
+    sep = " : " if lang == "fr" else ": "
+    console.print()
+    console.print(f"[bold]{t('result', lang)}[/]{sep}[{CATEGORY_STYLE[cat]}]{labels[cat][lang]}[/] "
+                  f"({t('dac', lang)} {marker}, {t('eu_weight', lang)} {weight}, {t('confidence_word', lang)} {explanation.confidence:.2f})")
+    audience = _audience(explanation.audience, lang)
+    console.print(f"{t('audience', lang)}{sep}{audience}")
+    if explanation.declared_category is not None:
+        agree = {True: t("disagrees", lang), False: t("agrees", lang), None: t("not_compared", lang)}[explanation.declaration_mismatch]
+        console.print(f"{t('declared', lang)}{sep}{labels[explanation.declared_category][lang]} ({agree})")
+    if explanation.override:
+        console.print(f"{t('override', lang)}{sep}{escape(explanation.override)}")
+    console.print(f"[dim]{t('rules_version', lang)} {escape(explanation.rules_version)}[/]")
+
+
+class audit_progress:  # noqa: N801 - used like a function
+    """A spinner with the current step on a terminal; silent otherwise (tests, pipes)."""
+
+    STEPS = {
+        "read": {"fr": "Lecture de {x}", "en": "Reading {x}"},
+        "tag": {"fr": "Marquage des actions", "en": "Tagging actions"},
+        "web": {"fr": "Toile de l'institutionnalisation", "en": "Web of institutionalisation"},
+        "analyse": {"fr": "Analyse", "en": "Analysis"},
+        "html": {"fr": "Écriture du rapport HTML", "en": "Writing the HTML report"},
+        "xlsx": {"fr": "Écriture du classeur Excel", "en": "Writing the Excel workbook"},
+        "json": {"fr": "Écriture du JSON", "en": "Writing the JSON"},
+    }
+
+    def __init__(self, console: Console, lang: str) -> None:
+        self.console = console
+        self.lang = lang
+        self.status: object | None = None
+
+    def __enter__(self) -> object:
+        if self.console.is_terminal:
+            self.status = self.console.status("…")
+            self.status.__enter__()  # type: ignore[attr-defined]
+        return self.step
+
+    def step(self, message: str) -> None:
+        key, _, arg = message.partition(":")
+        text = self.STEPS.get(key, {}).get(self.lang, key).format(x=arg)
+        if self.status is not None:
+            self.status.update(text)  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(*exc)  # type: ignore[attr-defined]
+
+
+def render_audit_summary(console: Console, audit: object, written: list[Path], lang: str) -> None:
+    from bie.audit import Audit
+
+    assert isinstance(audit, Audit)
+    labels = _labels()
+    s = audit.summary
+    table = Table(title=("Synthèse" if lang == "fr" else "Summary") + f" — {escape(s['amount_basis_label'])}",
+                  title_justify="left")
+    table.add_column(t("category", lang))
+    table.add_column(t("count", lang), justify="right")
+    table.add_column(t("amount", lang), justify="right")
+    table.add_column(t("share", lang), justify="right")
+    for cat in ("specific", "transversal", "not_integrated", "to_review"):
+        v = s["by_category"][cat]
+        share = f"{v['share'] * 100:.1f}".replace(".", ",") + "\u00a0%" if lang == "fr" else f"{v['share'] * 100:.1f}%"
+        table.add_row(f"[{CATEGORY_STYLE[cat]}]{labels[cat][lang]}[/]", str(v["count"]), money(v["amount"], lang), share)
+    table.add_row("[bold]Total[/]", f"[bold]{s['actions']}[/]", f"[bold]{money(s['amount_total'], lang)}[/]", "")
+    console.print(table)
+    w = s["weighted_equality_spend"]
+    label = "Dépense égalité pondérée (UE : 100 % / 40 %)" if lang == "fr" else "Weighted equality spend (EU: 100% / 40%)"
+    sep = " : " if lang == "fr" else ": "
+    console.print(f"{label}{sep}{money(w['amount'], lang)}")
+    for finding in audit.to_dict(lang)["findings"]:
+        console.print(f"• {escape(finding['text'])}")
+    console.print()
+    for path in written:
+        console.print(f"{t('written', lang)}{sep}[bold]{escape(str(path))}[/]")
+    html = [p for p in written if p.suffix == ".html"]
+    if html:
+        hint = "Ouvrez le rapport dans votre navigateur" if lang == "fr" else "Open the report in your browser"
+        console.print(f"{hint}{sep}{escape(html[0].resolve().as_uri())}")

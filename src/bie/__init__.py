@@ -15,5 +15,7 @@ from bie.io.limits import Limits
 from bie.issues import Issue
 from bie.model import ReadResult
 from bie.reader import read
+from bie.tagfile import TaggedFile, tag_file
+from bie.audit import Audit, audit
 
-__all__ = ["BieError", "Issue", "Limits", "ReadResult", "__version__", "read"]
+__all__ = ["Audit", "BieError", "Issue", "Limits", "ReadResult", "TaggedFile", "__version__", "audit", "read", "tag_file"]

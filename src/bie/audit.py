@@ -236,6 +236,10 @@ class atomic_path:  # noqa: N801 - a context manager used like a function
             self.tmp.unlink(missing_ok=True)
             return
         try:
+            # mkstemp creates the file readable by its owner only; give it the usual permissions.
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(self.tmp, 0o666 & ~mask)
             os.replace(self.tmp, self.target)
         except OSError as err:
             self.tmp.unlink(missing_ok=True)

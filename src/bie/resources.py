@@ -71,3 +71,11 @@ def templates_dir() -> Path:
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parents[2] / "templates"
+
+
+def demo_workbook() -> Path:
+    """The demonstration programmation workbook shipped with bie (fictitious data)."""
+    installed = data_path("demo", "programmation_cdv_2024.xlsx")
+    if installed.is_file():
+        return installed
+    return Path(__file__).resolve().parents[2] / "fixtures" / "programmation_cdv_2024.xlsx"

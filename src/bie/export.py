@@ -1,0 +1,126 @@
+"""Tables written safely: text from the input never becomes a formula, a hyperlink or markup.
+
+OWASP (CSV injection) and ASVS 5.0 §1.2.10: a cell starting with ``=``, ``+``, ``-``, ``@``, tab, carriage
+return or line feed can be run as a formula by a spreadsheet program. In .xlsx files such text is written
+as a string with Excel's quote-prefix style (the text itself is unchanged); in CSV files, which have no
+styles, a visible apostrophe is put in front of it, as OWASP recommends.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+EXCEL_MAX_CHARS = 32_767
+EXCEL_MAX_ROWS = 1_048_575
+
+
+def risky(text: str) -> bool:
+    """Would a spreadsheet program read this text as a formula?"""
+    return text.startswith(FORMULA_START)
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{value:.2f}".replace(".", ",") if value != int(value) or abs(value) < 1e15 else str(value)
+    text = str(value)
+    return "'" + text if risky(text) else text
+
+
+def reasons_text(reasons: Iterable[dict[str, Any]] | None) -> str:
+    """« RULE — field — « words » », one reason per line."""
+    if not reasons:
+        return ""
+    return "\n".join(f"{r.get('rule')} — {r.get('field')} — « {r.get('match')} »" for r in reasons)
+
+
+def reasons_expr(column: str = "reasons") -> pl.Expr:
+    """The reasons list as text, vectorised: « RULE — field — « words » », one per line."""
+    one = pl.concat_str(
+        [pl.element().struct.field("rule"), pl.lit(" — "), pl.element().struct.field("field"), pl.lit(" — « "),
+         pl.element().struct.field("match"), pl.lit(" »")]
+    )
+    return pl.col(column).list.eval(one).list.join("\n")
+
+
+def flatten(frame: pl.DataFrame) -> pl.DataFrame:
+    """Lists and structs become text; everything else keeps its type."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if name == "reasons" and isinstance(dtype, pl.List):
+            exprs.append(reasons_expr(name).alias(name))
+        elif isinstance(dtype, pl.List):
+            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join(", ").alias(name))
+        elif isinstance(dtype, pl.Struct):
+            exprs.append(pl.col(name).struct.json_encode().alias(name))
+        else:
+            exprs.append(pl.col(name))
+    return frame.select(exprs)
+
+
+def write_csv(frame: pl.DataFrame, path: Path) -> None:
+    """``;``-separated UTF-8 with a byte-order mark (what Excel in French opens correctly)."""
+    flat = flatten(frame)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([csv_cell(c) for c in flat.columns])
+    for row in flat.iter_rows():
+        writer.writerow([csv_cell(v) for v in row])
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+
+
+def write_json(frame: pl.DataFrame, path: Path) -> None:
+    records = frame.to_dicts()
+    path.write_text(json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str = "Actions", money: Iterable[str] = ()) -> None:
+    """One sheet, header row frozen and filtered, every string written as a string."""
+    import xlsxwriter
+
+    flat = flatten(frame)
+    money = set(money)
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    try:
+        ws = wb.add_worksheet(sheet[:31])
+        bold = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "text_wrap": True, "valign": "top"})
+        quoted = wb.add_format({"quote_prefix": True})
+        euro = wb.add_format({"num_format": '#,##0.00 "€"'})
+        for j, name in enumerate(flat.columns):
+            ws.write_string(0, j, name, bold)
+            ws.set_column(j, j, 40 if name in ("title", "description", "objectives", "reasons") else 16)
+        for i, row in enumerate(flat.iter_rows(), start=1):
+            if i > EXCEL_MAX_ROWS:
+                raise ValueError("more rows than an Excel sheet can hold")
+            for j, value in enumerate(row):
+                if value is None:
+                    continue
+                name = flat.columns[j]
+                if isinstance(value, bool):
+                    ws.write_boolean(i, j, value)
+                elif isinstance(value, int | float):
+                    ws.write_number(i, j, value, euro if name in money else None)
+                else:
+                    text = str(value)
+                    if len(text) > EXCEL_MAX_CHARS:
+                        text = text[: EXCEL_MAX_CHARS - 6] + " […]"
+                    if ws.write_string(i, j, text, quoted if risky(text) else None) < 0:
+                        raise ValueError(f"xlsxwriter refused cell {i},{j}")
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(1, flat.height), max(0, flat.width - 1))
+    finally:
+        wb.close()

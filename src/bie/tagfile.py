@@ -1,0 +1,78 @@
+"""``bie.tag_file``: read a funding table and tag every action, keeping its original columns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from bie import export
+from bie.audit import atomic_path
+from bie.errors import OutputError
+from bie.io.limits import DEFAULT_LIMITS, Limits
+from bie.model import ReadResult
+from bie.reader import read
+from bie.resources import load_data
+
+#: The columns the tagger adds (also the JSON keys), in output order.
+TAG_COLUMNS = ("category", "category_label", "dac_marker", "eu_weight", "confidence", "reasons", "audience",
+               "declared_category", "declaration_mismatch", "override")
+OUTPUT_FORMATS = (".xlsx", ".csv", ".json")
+
+
+@dataclass
+class TaggedFile:
+    read: ReadResult
+    #: Canonical actions with the tag columns.
+    actions: pl.DataFrame
+    #: Original columns as read, the source row, then the tag columns: what ``bie tag`` writes.
+    table: pl.DataFrame
+    rules_version: str
+    issues: list
+
+    def write(self, path: str | Path) -> Path:
+        """Write :attr:`table` as .xlsx, .csv (``;``, UTF-8 with BOM) or .json, chosen by the extension."""
+        target = Path(path)
+        suffix = target.suffix.lower()
+        if suffix not in OUTPUT_FORMATS:
+            raise OutputError(target, detail=f"extension « {suffix or '(aucune)'} » : choisissez .xlsx, .csv ou .json")
+        with atomic_path(target) as tmp:
+            if suffix == ".xlsx":
+                money = [c for c in self.table.columns if c.startswith(("Montant", "montant"))]
+                export.write_xlsx(self.table, tmp, "Actions", money)
+            elif suffix == ".csv":
+                export.write_csv(self.table, tmp)
+            else:
+                export.write_json(self.table, tmp)
+        return target
+
+
+def tag_file(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    mapping: str | Path | None = None,
+    rules: Sequence[str | Path] = (),
+    overrides: str | Path | None = None,
+    lang: str = "fr",
+    limits: Limits = DEFAULT_LIMITS,
+) -> TaggedFile:
+    """Read ``path`` and tag each action (see :mod:`bie.tagging`)."""
+    from bie.tagging import load_overrides, load_rules, tag
+
+    result = read(path, sheet=sheet, mapping=mapping, limits=limits)
+    pack = load_rules([Path(r) for r in rules])
+    manual = load_overrides(overrides) if overrides else None
+    tagged = tag(result.actions, pack, manual)
+    labels = load_data("labels.yaml")["categories"]
+    frame = tagged.frame.with_columns(
+        pl.col("category").replace_strict({k: v[lang] for k, v in labels.items()}, default=None).alias("category_label")
+    )
+    source_row = "ligne source" if lang == "fr" else "source row"
+    tags = frame.select(pl.col("_row"), *[pl.col(c) for c in TAG_COLUMNS if c in frame.columns])
+    table = result.original.join(tags, on="_row", how="left", maintain_order="left").rename({"_row": source_row})
+    table = table.select(source_row, *[c for c in table.columns if c != source_row])
+    return TaggedFile(read=result, actions=frame, table=table, rules_version=pack.full_version,
+                      issues=[*result.issues, *tagged.issues])
