@@ -25,9 +25,22 @@ PHRASES = [
     "Égalité des chances : soutien aux lycéens",
 ]
 HEADER = [
-    "N° dossier", "Année", "Porteur", "Intitulé de l'action", "Objectifs", "Description", "Pilier",
-    "Quartier", "Date de dépôt", "Montant État", "Montant Ville", "Montant Région", "Coût total",
-    "Femmes", "Hommes", "Nombre de bénéficiaires",
+    "N° dossier",
+    "Année",
+    "Porteur",
+    "Intitulé de l'action",
+    "Objectifs",
+    "Description",
+    "Pilier",
+    "Quartier",
+    "Date de dépôt",
+    "Montant État",
+    "Montant Ville",
+    "Montant Région",
+    "Coût total",
+    "Femmes",
+    "Hommes",
+    "Nombre de bénéficiaires",
 ]
 
 
@@ -44,13 +57,28 @@ def programmation(rows: int, path: Path | None = None, seed: int = 7) -> Path:
     for i in range(1, rows + 1):
         title = rng.choice(PHRASES)
         state = rng.randint(1000, 50000)
-        ws.write_row(i, 0, [
-            f"DA{i:08d}-1", 2024, f"Association {i % 997}", f"{title} n°{i}",
-            " ".join(rng.choices(PHRASES, k=2)), " ".join(rng.choices(PHRASES, k=5)), f"Pilier {1 + i % 3}",
-            "QN09301M", "12/03/2024", state, rng.randint(0, 20000),
-            "12\u202f500,00 €" if i % 1000 == 0 else rng.randint(0, 9000), state * 3,
-            rng.randint(0, 80), rng.randint(0, 80), rng.randint(0, 160),
-        ])
+        ws.write_row(
+            i,
+            0,
+            [
+                f"DA{i:08d}-1",
+                2024,
+                f"Association {i % 997}",
+                f"{title} n°{i}",
+                " ".join(rng.choices(PHRASES, k=2)),
+                " ".join(rng.choices(PHRASES, k=5)),
+                f"Pilier {1 + i % 3}",
+                "QN09301M",
+                "12/03/2024",
+                state,
+                rng.randint(0, 20000),
+                "12\u202f500,00 €" if i % 1000 == 0 else rng.randint(0, 9000),
+                state * 3,
+                rng.randint(0, 80),
+                rng.randint(0, 80),
+                rng.randint(0, 160),
+            ],
+        )
     wb.close()
     return path
 
@@ -71,4 +99,6 @@ def report(times: dict[str, list[float]], baseline: str) -> None:
     print(f"{'method':<34}{'median s':>10}{'min s':>9}{'× ' + baseline:>28}")
     for name, values in times.items():
         ratios = [v / b for v, b in zip(values, base, strict=True)]
-        print(f"{name:<34}{statistics.median(values):>10.2f}{min(values):>9.2f}{statistics.median(ratios):>28.2f}")
+        print(
+            f"{name:<34}{statistics.median(values):>10.2f}{min(values):>9.2f}{statistics.median(ratios):>28.2f}"
+        )

@@ -24,9 +24,11 @@ def main() -> None:
     times = timed(
         {
             "fastexcel (default, typed)": lambda: fastexcel.read_excel(path).load_sheet(0).to_polars(),
-            "fastexcel (all cells as text)": lambda: fastexcel.read_excel(path)
-            .load_sheet(0, header_row=None, dtypes="string", skip_rows=0)
-            .to_polars(),
+            "fastexcel (all cells as text)": lambda: (
+                fastexcel.read_excel(path)
+                .load_sheet(0, header_row=None, dtypes="string", skip_rows=0)
+                .to_polars()
+            ),
             "bie.read": lambda: bie.read(path),
         },
         rounds=rounds,

@@ -59,7 +59,7 @@ def billion_laughs(path: Path) -> Path:
     wb.close()
     with zipfile.ZipFile(plain) as z:
         shared = z.read("xl/sharedStrings.xml")
-    entities = "".join(f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
     dtd = f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{entities}]>'.encode()
     body = shared.split(b"?>", 1)[1].replace(b"Association 1<", b"&lol9;<")
     _rewrite(plain, path, {"xl/sharedStrings.xml": dtd + body})
@@ -124,7 +124,9 @@ def truncated(path: Path) -> Path:
 def encrypted(path: Path) -> Path:
     """The outer shape of a password-protected .xlsx: an OLE2 compound file holding an EncryptedPackage."""
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
-    directory = "EncryptionInfo".encode("utf-16-le").ljust(128, b"\x00") + "EncryptedPackage".encode("utf-16-le").ljust(128, b"\x00")
+    directory = "EncryptionInfo".encode("utf-16-le").ljust(128, b"\x00") + "EncryptedPackage".encode(
+        "utf-16-le"
+    ).ljust(128, b"\x00")
     path.write_bytes(header + directory + b"\x00" * 4096)
     return path
 
@@ -136,7 +138,7 @@ def ods_repeat_bomb(path: Path, rows: int = 1_048_575, cols: int = 16_384) -> Pa
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        "<office:body><office:spreadsheet><table:table table:name=\"S\">"
+        '<office:body><office:spreadsheet><table:table table:name="S">'
         '<table:table-row><table:table-cell office:value-type="string"><text:p>Porteur</text:p></table:table-cell>'
         "</table:table-row>"
         f'<table:table-row table:number-rows-repeated="{rows}">'
@@ -145,7 +147,12 @@ def ods_repeat_bomb(path: Path, rows: int = 1_048_575, cols: int = 16_384) -> Pa
         "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr(
+            "mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED
+        )
         z.writestr("content.xml", content)
-        z.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
+        )
     return path

@@ -9,11 +9,11 @@ import jsonschema
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
+from tests.conftest import FIXTURES, REAL
+from tests.test_properties_read import Table, tables, write_xlsx
 
 import bie
 from bie.resources import data_path
-from tests.conftest import FIXTURES, REAL
-from tests.test_properties_read import Table, tables, write_xlsx
 
 SCHEMA = json.loads(data_path("audit.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
@@ -126,6 +126,9 @@ def test_money_is_conserved_for_generated_workbooks(tmp_path_factory, table: Tab
 def test_actions_frame_has_tags_and_web(programmation: bie.Audit) -> None:
     cols = set(programmation.actions.columns)
     assert {"category", "reasons", "web_elements", "_amount", "_file", "_row"} <= cols
-    assert programmation.actions.get_column("category").is_in(
-        ["specific", "transversal", "not_integrated", "to_review"]).all()
+    assert (
+        programmation.actions.get_column("category")
+        .is_in(["specific", "transversal", "not_integrated", "to_review"])
+        .all()
+    )
     assert programmation.actions.schema["web_elements"] == pl.List(pl.String)

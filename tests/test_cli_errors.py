@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.conftest import REAL
 
 from bie_cli.main import cli
-from tests.conftest import REAL
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -19,7 +19,8 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_file_not_found(tmp_path: Path) -> None:
     missing = tmp_path / "programmation 2024.xlsx"
     assert run("inspect", str(missing)) == (
-        1, "",
+        1,
+        "",
         f"Erreur : {missing} : fichier introuvable. Vérifiez le chemin et le nom du fichier (mettez le chemin "
         "entre guillemets s'il contient des espaces).\n",
     )
@@ -28,7 +29,9 @@ def test_file_not_found(tmp_path: Path) -> None:
 def test_file_not_found_in_english(tmp_path: Path) -> None:
     missing = tmp_path / "x.xlsx"
     assert run("inspect", str(missing), "--lang", "en") == (
-        1, "", f"Error: {missing}: file not found. Check the path and the file name (quote the path if it contains spaces).\n"
+        1,
+        "",
+        f"Error: {missing}: file not found. Check the path and the file name (quote the path if it contains spaces).\n",
     )
 
 
@@ -36,7 +39,8 @@ def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "vide.csv"
     path.write_bytes(b"")
     assert run("inspect", str(path)) == (
-        1, "",
+        1,
+        "",
         f"Erreur : {path} : le fichier est vide. Exportez de nouveau le tableau depuis votre logiciel et vérifiez "
         "qu'il contient des lignes.\n",
     )
@@ -46,7 +50,8 @@ def test_not_a_spreadsheet(tmp_path: Path) -> None:
     path = tmp_path / "photo.xlsx"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     assert run("inspect", str(path)) == (
-        1, "",
+        1,
+        "",
         f"Erreur : {path} : ce n'est pas un tableur ni un fichier CSV (fichier binaire inconnu). Donnez un fichier "
         ".xlsx, .xlsm, .xls, .ods, .csv ou .txt (dans Excel : Fichier > Enregistrer sous > Classeur Excel).\n",
     )
@@ -56,14 +61,16 @@ def test_pdf(tmp_path: Path) -> None:
     path = tmp_path / "programmation.pdf"
     path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
     assert run("inspect", str(path)) == (
-        1, "", f"Erreur : {path} : format non pris en charge (PDF). Enregistrez le tableau au format .xlsx, .ods ou .csv puis relancez.\n"
+        1,
+        "",
+        f"Erreur : {path} : format non pris en charge (PDF). Enregistrez le tableau au format .xlsx, .ods ou .csv puis relancez.\n",
     )
 
 
 def test_undecodable_text(tmp_path: Path) -> None:
     path = tmp_path / "utf16.csv"
     path.write_bytes(b"\xff\xfe" + b"\x00\xd8" * 3)  # a lone UTF-16 surrogate
-    code, out, err = run("inspect", str(path))
+    code, _out, err = run("inspect", str(path))
     assert code == 1
     assert err == (
         f"Erreur : {path} : texte illisible dans aucun encodage connu (ligne 1). Enregistrez le fichier en "
@@ -75,7 +82,8 @@ def test_no_header(tmp_path: Path) -> None:
     path = tmp_path / "nombres.csv"
     path.write_text("1;2;3\n4;5;6\n", encoding="utf-8")
     assert run("inspect", str(path)) == (
-        1, "",
+        1,
+        "",
         f"Erreur : {path} : aucune feuille ne contient une ligne d'en-tête reconnaissable (« nombres » (sans en-tête "
         "reconnu)). Vérifiez que le tableau a des intitulés de colonnes (porteur, intitulé de l'action, montant…), "
         "ou décrivez-les dans un fichier de correspondance avec --mapping.\n",
@@ -85,7 +93,9 @@ def test_no_header(tmp_path: Path) -> None:
 def test_sheet_not_found() -> None:
     path = REAL / "aube_conventions_subvention.xlsx"
     assert run("inspect", str(path), "--sheet", "Programmation") == (
-        1, "", f"Erreur : {path} : la feuille « Programmation » n'existe pas. Feuilles disponibles : « Feuil1 », « Feuil2 », « Feuil3 ».\n"
+        1,
+        "",
+        f"Erreur : {path} : la feuille « Programmation » n'existe pas. Feuilles disponibles : « Feuil1 », « Feuil2 », « Feuil3 ».\n",
     )
 
 
@@ -100,7 +110,9 @@ def test_invalid_mapping_file(tmp_path: Path) -> None:
     mapping.write_text("columns:\n  Porteur: porteur\n", encoding="utf-8")
     code, _, err = run("inspect", str(REAL / "lot_subventions_2017.csv"), "--mapping", str(mapping))
     assert code == 1
-    assert err.startswith(f"Erreur : {mapping} : fichier de correspondance des colonnes invalide : « Porteur » : champ inconnu « porteur » ")
+    assert err.startswith(
+        f"Erreur : {mapping} : fichier de correspondance des colonnes invalide : « Porteur » : champ inconnu « porteur » "
+    )
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 import polars as pl
 import pytest
+from tests.conftest import FIXTURES
 
 import bie
-from tests.conftest import FIXTURES
 
 FILES = {
     "programmation_cdv_2024.xlsx": "programmation_cdv_2024",
@@ -22,7 +22,9 @@ FILES = {
 
 
 def expected(stem: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / "expected" / f"{stem}.json").read_text(encoding="utf-8"), parse_float=Decimal)
+    return json.loads(
+        (FIXTURES / "expected" / f"{stem}.json").read_text(encoding="utf-8"), parse_float=Decimal
+    )
 
 
 @pytest.fixture(scope="module", params=sorted(FILES))
@@ -63,7 +65,9 @@ def test_amount_stages_to_the_cent(pair: tuple[bie.ReadResult, dict[str, Any]]) 
 
 def test_total_mismatches_are_reported(pair: tuple[bie.ReadResult, dict[str, Any]]) -> None:
     result, exp = pair
-    found = [(i.row, i.params["found"], i.params["expected"]) for i in result.issues if i.code == "total-mismatch"]
+    found = [
+        (i.row, i.params["found"], i.params["expected"]) for i in result.issues if i.code == "total-mismatch"
+    ]
     assert [m[0] for m in found] == [m["row"] for m in exp["total_mismatches"]]
 
 
@@ -89,7 +93,7 @@ def test_text_amount_after_row_100_is_not_lost(tmp_path: Path) -> None:
     """polars.read_excel's default inference nulls « 3 100,00 € » in a numeric column; bie keeps it."""
     path = FIXTURES / "programmation_cdv_2024.xlsx"
     exp = expected("programmation_cdv_2024")
-    region = [t for t in exp["text_amounts"] if t["column"] == "Région"][0]
+    region = next(t for t in exp["text_amounts"] if t["column"] == "Région")
     default = pl.read_excel(path, sheet_name="Programmation 2024", read_options={"header_row": 4})
     region_col = next(c for c in default.columns if "Région" in c)
     raw = default.get_column(region_col)

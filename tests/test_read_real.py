@@ -14,21 +14,30 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from tests.conftest import REAL
 
 import bie
-from tests.conftest import REAL
 
 CASES = {
     # file: (sheet, header rows, actions, granted total, excluded rows by reason)
     "aube_conventions_subvention.xlsx": ("Feuil1", [1, 2], 7, "2580600.00", {"header": [1, 2]}),
     "deux_sevres_conventions.xls": ("Rapport 1", [1], 467, "29988907.79", {"header": [1]}),
     "haute_garonne_subventions.csv": ("haute_garonne_subventions", [1], 69, "357558.85", {"header": [1]}),
-    "lot_subventions_2017.csv": ("lot_subventions_2017", [1], 13, "878205.00",
-                                 {"header": [1], "blank": list(range(19, 40))}),
+    "lot_subventions_2017.csv": (
+        "lot_subventions_2017",
+        [1],
+        13,
+        "878205.00",
+        {"header": [1], "blank": list(range(19, 40))},
+    ),
     "nievre_subventions_2016.csv": ("nievre_subventions_2016", [1], 97, "17140715.00", {"header": [1]}),
-    "pyrenees_orientales_conventions_2017.ods": ("à publier", [6], 54, "3604713.98",
-                                                 {"blank": [1, 2, 4, 5], "header": [3, 6],
-                                                  "continuation": list(range(40, 83, 2))}),
+    "pyrenees_orientales_conventions_2017.ods": (
+        "à publier",
+        [6],
+        54,
+        "3604713.98",
+        {"blank": [1, 2, 4, 5], "header": [3, 6], "continuation": list(range(40, 83, 2))},
+    ),
     "somme_conventions_2018.csv": ("somme_conventions_2018", [1], 41, "3201952.64", {"header": [1]}),
     "scdl/exemple_valide_v2.1.1.csv": ("exemple_valide_v2.1.1", [1], 29, "2821393.50", {"header": [1]}),
 }

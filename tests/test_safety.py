@@ -8,12 +8,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from tests import hostile
 
 import bie
 from bie import errors
 from bie.io.limits import Limits
 from bie_cli.main import cli
-from tests import hostile
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -39,7 +39,7 @@ def test_stray_value_in_column_xfd_is_ignored_and_reported(tmp_path: Path) -> No
 
 def test_grid_bomb_without_table_is_a_clear_error(tmp_path: Path) -> None:
     path = hostile.grid_bomb(tmp_path / "bomb.xlsx")
-    code, out, err = run("inspect", str(path))
+    code, _out, err = run("inspect", str(path))
     assert code == 1
     assert err.startswith(f"Erreur : {path} : aucune feuille ne contient une ligne d'en-tête reconnaissable")
 
@@ -47,18 +47,27 @@ def test_grid_bomb_without_table_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("builder", "error", "message"),
     [
-        (hostile.billion_laughs, errors.XmlEntities,
-         "la partie « xl/sharedStrings.xml » contient des déclarations d'entités XML, refusées par sécurité. "
-         "Ouvrez le classeur dans votre tableur et enregistrez une copie."),
-        (hostile.xxe, errors.XmlEntities,
-         "la partie « xl/worksheets/sheet1.xml » contient des déclarations d'entités XML, refusées par sécurité. "
-         "Ouvrez le classeur dans votre tableur et enregistrez une copie."),
+        (
+            hostile.billion_laughs,
+            errors.XmlEntities,
+            "la partie « xl/sharedStrings.xml » contient des déclarations d'entités XML, refusées par sécurité. "
+            "Ouvrez le classeur dans votre tableur et enregistrez une copie.",
+        ),
+        (
+            hostile.xxe,
+            errors.XmlEntities,
+            "la partie « xl/worksheets/sheet1.xml » contient des déclarations d'entités XML, refusées par sécurité. "
+            "Ouvrez le classeur dans votre tableur et enregistrez une copie.",
+        ),
         (hostile.whitespace_bomb, errors.DecompressionBomb, None),
         (hostile.huge_cell, errors.DecompressionBomb, None),
         (hostile.truncated, errors.TruncatedFile, None),
-        (hostile.encrypted, errors.EncryptedWorkbook,
-         "le classeur est protégé par un mot de passe. Ouvrez-le dans votre tableur, retirez la protection à "
-         "l'ouverture (Fichier > Informations > Protéger le classeur) et enregistrez une copie."),
+        (
+            hostile.encrypted,
+            errors.EncryptedWorkbook,
+            "le classeur est protégé par un mot de passe. Ouvrez-le dans votre tableur, retirez la protection à "
+            "l'ouverture (Fichier > Informations > Protéger le classeur) et enregistrez une copie.",
+        ),
     ],
 )
 def test_hostile_workbooks_are_refused(tmp_path: Path, builder, error, message) -> None:  # type: ignore[no-untyped-def]
@@ -124,7 +133,9 @@ def test_reader_panic_becomes_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 def test_corrupt_xls_in_sandbox(tmp_path: Path) -> None:
     path = tmp_path / "broken.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 600)
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 600
+    )
     with pytest.raises((errors.CorruptFile, errors.ReaderCrashed)):
         bie.read(path)
 

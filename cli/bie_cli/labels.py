@@ -21,7 +21,10 @@ LABELS: dict[str, dict[str, str]] = {
     "field": {"fr": "Champ", "en": "Field"},
     "source_header": {"fr": "Colonne du fichier", "en": "Column in the file"},
     "confidence": {"fr": "Confiance", "en": "Confidence"},
-    "unmapped_title": {"fr": "Colonnes non reconnues (conservées, non utilisées)", "en": "Unrecognised columns (kept, not used)"},
+    "unmapped_title": {
+        "fr": "Colonnes non reconnues (conservées, non utilisées)",
+        "en": "Unrecognised columns (kept, not used)",
+    },
     "rows_title": {"fr": "Devenir des lignes", "en": "What became of each row"},
     "reason": {"fr": "Motif", "en": "Reason"},
     "count": {"fr": "Nombre", "en": "Count"},
@@ -43,8 +46,14 @@ LABELS: dict[str, dict[str, str]] = {
     "reason.section": {"fr": "intertitre (pilier, thème)", "en": "section heading (pillar, theme)"},
     "reason.total": {"fr": "total ou sous-total", "en": "total or subtotal"},
     "reason.note": {"fr": "note ou commentaire", "en": "note or comment"},
-    "reason.continuation": {"fr": "ligne de suite (rattachée à son action)", "en": "continuation row (folded into its action)"},
-    "reason.duplicate": {"fr": "ligne récapitulative (double compte évité)", "en": "summary row (double count avoided)"},
+    "reason.continuation": {
+        "fr": "ligne de suite (rattachée à son action)",
+        "en": "continuation row (folded into its action)",
+    },
+    "reason.duplicate": {
+        "fr": "ligne récapitulative (double compte évité)",
+        "en": "summary row (double count avoided)",
+    },
     "stage.requested": {"fr": "Demandé", "en": "Requested"},
     "stage.proposed": {"fr": "Proposé", "en": "Proposed"},
     "stage.granted": {"fr": "Accordé", "en": "Granted"},
@@ -59,12 +68,22 @@ LABELS: dict[str, dict[str, str]] = {
     "sheet.unreadable": {"fr": "illisible", "en": "unreadable"},
     "sheet.no_header": {"fr": "sans en-tête reconnu", "en": "no recognisable header"},
     "explain_excluded": {
-        "fr": "la ligne {row} n'est pas une action ({reason}) : rien à expliquer. Utilisez « bie inspect » pour voir le devenir de chaque ligne.",
-        "en": "row {row} is not an action ({reason}): nothing to explain. Use \"bie inspect\" to see what became of each row.",
+        "fr": (
+            "la ligne {row} n'est pas une action ({reason}) : rien à expliquer. "
+            "Utilisez « bie inspect » pour voir le devenir de chaque ligne."
+        ),
+        "en": (
+            "row {row} is not an action ({reason}): nothing to explain. "
+            'Use "bie inspect" to see what became of each row.'
+        ),
     },
     "explain_no_row": {
-        "fr": "{file} : la ligne {row} n'existe pas dans le tableau lu. Vérifiez le numéro (celui affiché par le tableur).",
-        "en": "{file}: row {row} is not in the table read. Check the number (the one your spreadsheet shows).",
+        "fr": (
+            "{file} : la ligne {row} n'existe pas dans le tableau lu. "
+            "Vérifiez le numéro (celui affiché par le tableur)."
+        ),
+        "en": "{file}: row {row} is not in the table read. Check the number (the one your spreadsheet shows)."
+        "",
     },
     "written": {"fr": "Écrit", "en": "Written"},
     "rules_version": {"fr": "Règles", "en": "Rules"},
@@ -72,7 +91,10 @@ LABELS: dict[str, dict[str, str]] = {
     "category": {"fr": "Catégorie", "en": "Category"},
     "share": {"fr": "Part", "en": "Share"},
     "amount": {"fr": "Montant", "en": "Amount"},
-    "mismatches": {"fr": "Déclarations du porteur contredites par le texte", "en": "Applicant declarations contradicted by the text"},
+    "mismatches": {
+        "fr": "Déclarations du porteur contredites par le texte",
+        "en": "Applicant declarations contradicted by the text",
+    },
     "zones": {"fr": "Zones lues", "en": "Zones read"},
     "zone": {"fr": "Zone", "en": "Zone"},
     "text": {"fr": "Texte", "en": "Text"},
@@ -81,7 +103,10 @@ LABELS: dict[str, dict[str, str]] = {
     "evidence": {"fr": "Preuve", "en": "Evidence"},
     "words": {"fr": "Mots trouvés", "en": "Words found"},
     "none": {"fr": "(aucune)", "en": "(none)"},
-    "neutralised": {"fr": "Neutralisées par un piège (ne comptent pas)", "en": "Neutralised by a trap (not counted)"},
+    "neutralised": {
+        "fr": "Neutralisées par un piège (ne comptent pas)",
+        "en": "Neutralised by a trap (not counted)",
+    },
     "steps": {"fr": "Décision, étape par étape", "en": "Decision, step by step"},
     "result": {"fr": "Résultat", "en": "Result"},
     "dac": {"fr": "marqueur CAD", "en": "DAC marker"},

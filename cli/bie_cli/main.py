@@ -64,7 +64,10 @@ def common(func: F) -> F:
     """``--lang`` and ``--debug`` on every command."""
     func = click.option("--debug", is_flag=True, help="Afficher la trace complète en cas d'erreur.")(func)
     func = click.option(
-        "--lang", type=LANG, default=lambda: os.environ.get("BIE_LANG", "fr"), show_default="fr",
+        "--lang",
+        type=LANG,
+        default=lambda: os.environ.get("BIE_LANG", "fr"),
+        show_default="fr",
         help="Langue des messages et des rapports (fr ou en).",
     )(func)
     return func
@@ -87,13 +90,21 @@ def _sheet_arg(value: str | None) -> str | int | None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--sheet", "-s", help="Feuille à lire (nom, ou numéro à partir de 1). Par défaut : la mieux reconnue.")
-@click.option("--mapping", "-m", type=click.Path(path_type=Path, dir_okay=False),
-              help="Fichier YAML de correspondance des colonnes.")
+@click.option(
+    "--sheet", "-s", help="Feuille à lire (nom, ou numéro à partir de 1). Par défaut : la mieux reconnue."
+)
+@click.option(
+    "--mapping",
+    "-m",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fichier YAML de correspondance des colonnes.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Écrire un objet JSON sur la sortie standard.")
 @common
 @handle_errors
-def inspect(file: Path, sheet: str | None, mapping: Path | None, as_json: bool, lang: str, debug: bool) -> None:
+def inspect(
+    file: Path, sheet: str | None, mapping: Path | None, as_json: bool, lang: str, debug: bool
+) -> None:
     """Décrire ce que bie comprend d'un fichier : feuille, en-tête, colonnes, lignes, montants, problèmes."""
     from bie import read
     from bie_cli.render import render_inspect, resolve_sheet
@@ -107,30 +118,54 @@ def inspect(file: Path, sheet: str | None, mapping: Path | None, as_json: bool, 
 
 def _rules_option(func: F) -> F:
     return click.option(
-        "--rules", "-r", "rules", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=False),
+        "--rules",
+        "-r",
+        "rules",
+        multiple=True,
+        type=click.Path(path_type=Path, dir_okay=False, exists=False),
         help="Surcouche locale de règles (YAML) ; option répétable.",
     )(func)
 
 
 def _read_options(func: F) -> F:
-    func = click.option("--mapping", "-m", type=click.Path(path_type=Path, dir_okay=False),
-                        help="Fichier YAML de correspondance des colonnes.")(func)
+    func = click.option(
+        "--mapping",
+        "-m",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Fichier YAML de correspondance des colonnes.",
+    )(func)
     func = click.option("--sheet", "-s", help="Feuille à lire (nom, ou numéro à partir de 1).")(func)
     return func
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Fichier à écrire : .xlsx, .csv (séparateur « ; », UTF-8) ou .json.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Fichier à écrire : .xlsx, .csv (séparateur « ; », UTF-8) ou .json.",
+)
 @_read_options
 @_rules_option
-@click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False),
-              help="Décisions manuelles (YAML ou CSV) qui l'emportent sur les règles.")
+@click.option(
+    "--overrides",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Décisions manuelles (YAML ou CSV) qui l'emportent sur les règles.",
+)
 @common
 @handle_errors
-def tag(file: Path, output: Path, sheet: str | None, mapping: Path | None, rules: tuple[Path, ...],
-        overrides: Path | None, lang: str, debug: bool) -> None:
+def tag(
+    file: Path,
+    output: Path,
+    sheet: str | None,
+    mapping: Path | None,
+    rules: tuple[Path, ...],
+    overrides: Path | None,
+    lang: str,
+    debug: bool,
+) -> None:
     """Marquer chaque action (spécifique, égalité intégrée, non prise en compte, à examiner) avec ses motifs.
 
     Écrit les actions avec leurs colonnes d'origine et les colonnes du marquage."""
@@ -150,8 +185,16 @@ def tag(file: Path, output: Path, sheet: str | None, mapping: Path | None, rules
 @_rules_option
 @common
 @handle_errors
-def explain(file: Path | None, row: int | None, text: str | None, sheet: str | None, mapping: Path | None,
-            rules: tuple[Path, ...], lang: str, debug: bool) -> None:
+def explain(
+    file: Path | None,
+    row: int | None,
+    text: str | None,
+    sheet: str | None,
+    mapping: Path | None,
+    rules: tuple[Path, ...],
+    lang: str,
+    debug: bool,
+) -> None:
     """Expliquer la décision pour une action : zones lues, règles déclenchées, pièges, étapes."""
     from bie.tagging import explain as explain_action
     from bie.tagging import load_rules
@@ -180,8 +223,21 @@ def explain(file: Path | None, row: int | None, text: str | None, sheet: str | N
                 fail(t("explain_excluded", lang, row=row, reason=t(f"reason.{reason}", lang)), lang)
         else:
             fail(t("explain_no_row", lang, row=row, file=file), lang)
-    keys = ("action_id", "_sheet", "_row", "title", "objectives", "description", "theme", "pillar", "carrier",
-            "declared_equality", "women", "men", "beneficiaries_total")
+    keys = (
+        "action_id",
+        "_sheet",
+        "_row",
+        "title",
+        "objectives",
+        "description",
+        "theme",
+        "pillar",
+        "carrier",
+        "declared_equality",
+        "women",
+        "men",
+        "beneficiaries_total",
+    )
     action = {k: v for k, v in match.row(0, named=True).items() if k in keys}
     render_explanation(_console(), explain_action(row=action, pack=pack), lang)
 
@@ -210,42 +266,98 @@ def _run_audit(files: list[Path], output: Path, formats: tuple[str, ...], lang: 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
-              show_default=True, help="Dossier où écrire les rapports.")
-@click.option("--format", "-f", "formats", default="html,xlsx,json", show_default=True,
-              help="Rapports à écrire, séparés par des virgules : html, xlsx, json.")
-@click.option("--funder", help="Ne retenir que le financement d'un cofinanceur (nom de sa colonne, ex. « État »).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Dossier où écrire les rapports.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    default="html,xlsx,json",
+    show_default=True,
+    help="Rapports à écrire, séparés par des virgules : html, xlsx, json.",
+)
+@click.option(
+    "--funder", help="Ne retenir que le financement d'un cofinanceur (nom de sa colonne, ex. « État »)."
+)
 @click.option("--title", help="Titre du rapport.")
 @_read_options
 @_rules_option
-@click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False),
-              help="Décisions manuelles (YAML ou CSV) qui l'emportent sur les règles.")
-@click.option("--questionnaire", "-q", type=click.Path(path_type=Path, dir_okay=False),
-              help="Questionnaire territorial rempli (produit par « bie web questionnaire »).")
+@click.option(
+    "--overrides",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Décisions manuelles (YAML ou CSV) qui l'emportent sur les règles.",
+)
+@click.option(
+    "--questionnaire",
+    "-q",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Questionnaire territorial rempli (produit par « bie web questionnaire »).",
+)
 @common
 @handle_errors
-def audit(files: tuple[Path, ...], output: Path, formats: str, funder: str | None, title: str | None,
-          sheet: str | None, mapping: Path | None, rules: tuple[Path, ...], overrides: Path | None,
-          questionnaire: Path | None, lang: str, debug: bool) -> None:
+def audit(
+    files: tuple[Path, ...],
+    output: Path,
+    formats: str,
+    funder: str | None,
+    title: str | None,
+    sheet: str | None,
+    mapping: Path | None,
+    rules: tuple[Path, ...],
+    overrides: Path | None,
+    questionnaire: Path | None,
+    lang: str,
+    debug: bool,
+) -> None:
     """Auditer un ou plusieurs tableaux : rapport HTML, classeur Excel et JSON.
 
-    Écrit DOSSIER/<nom>.html, .xlsx et .json (<nom> : le nom du fichier lu, ou « audit-bie » pour plusieurs)."""
-    _run_audit(list(files), output, _formats(formats), lang, sheet=sheet, mapping=mapping, rules=rules,
-               overrides=overrides, questionnaire=questionnaire, funder=funder, title=title)
+    Écrit DOSSIER/<nom>.html, .xlsx et .json (<nom> : le nom du fichier lu, ou « audit-bie »
+    pour plusieurs fichiers)."""
+    _run_audit(
+        list(files),
+        output,
+        _formats(formats),
+        lang,
+        sheet=sheet,
+        mapping=mapping,
+        rules=rules,
+        overrides=overrides,
+        questionnaire=questionnaire,
+        funder=funder,
+        title=title,
+    )
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("bie-demo"),
-              show_default=True, help="Dossier où écrire les rapports de démonstration.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("bie-demo"),
+    show_default=True,
+    help="Dossier où écrire les rapports de démonstration.",
+)
 @common
 @handle_errors
 def demo(output: Path, lang: str, debug: bool) -> None:
     """Auditer le classeur de démonstration fourni avec bie et dire où ouvrir le rapport."""
     from bie.resources import demo_workbook
 
-    _run_audit([demo_workbook()], output, FORMATS, lang,
-               title="Démonstration — programmation 2024 (données fictives)" if lang == "fr"
-               else "Demo — 2024 programming (fictitious data)")
+    _run_audit(
+        [demo_workbook()],
+        output,
+        FORMATS,
+        lang,
+        title="Démonstration — programmation 2024 (données fictives)"
+        if lang == "fr"
+        else "Demo — 2024 programming (fictitious data)",
+    )
 
 
 class _DefaultGroup(click.Group):
@@ -270,29 +382,53 @@ def web() -> None:
 
 @web.command("svg")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Fichier SVG à écrire.")
-@click.option("--questionnaire", "-q", type=click.Path(path_type=Path, dir_okay=False),
-              help="Questionnaire territorial rempli.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Fichier SVG à écrire.",
+)
+@click.option(
+    "--questionnaire",
+    "-q",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Questionnaire territorial rempli.",
+)
 @_read_options
 @_rules_option
 @common
 @handle_errors
-def web_svg(files: tuple[Path, ...], output: Path, questionnaire: Path | None, sheet: str | None,
-            mapping: Path | None, rules: tuple[Path, ...], lang: str, debug: bool) -> None:
+def web_svg(
+    files: tuple[Path, ...],
+    output: Path,
+    questionnaire: Path | None,
+    sheet: str | None,
+    mapping: Path | None,
+    rules: tuple[Path, ...],
+    lang: str,
+    debug: bool,
+) -> None:
     """Dessiner la toile d'un territoire (SVG) à partir de ses financements."""
     from bie import audit as run_audit
     from bie.audit import write_text_atomic
 
-    result = run_audit(list(files), sheet=sheet, mapping=mapping, rules=rules, questionnaire=questionnaire, lang=lang)
+    result = run_audit(
+        list(files), sheet=sheet, mapping=mapping, rules=rules, questionnaire=questionnaire, lang=lang
+    )
     write_text_atomic(output, result.web_svg(lang))
     click.echo(f"{t('written', lang)} : {output}" if lang == "fr" else f"{t('written', lang)}: {output}")
     click.echo(result.web_text(lang))
 
 
 @web.command("questionnaire")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Classeur .xlsx à écrire.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Classeur .xlsx à écrire.",
+)
 @common
 @handle_errors
 def web_questionnaire(output: Path, lang: str, debug: bool) -> None:

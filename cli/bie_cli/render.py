@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from rich.console import Console
 from rich.markup import escape
+from rich.status import Status
 from rich.table import Table
 
 from bie.model import ReadResult
@@ -50,8 +53,12 @@ def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
         cols.add_row(escape(fld), escape(header), "" if conf is None else f"{conf:.0%}")
     console.print(cols)
     if result.mapping.unmapped:
-        console.print(f"[bold]{t('unmapped_title', lang)}[/] : " if lang == "fr" else f"[bold]{t('unmapped_title', lang)}[/]: ",
-                      escape(", ".join(result.mapping.headers[c] for c in result.mapping.unmapped)))
+        console.print(
+            f"[bold]{t('unmapped_title', lang)}[/] : "
+            if lang == "fr"
+            else f"[bold]{t('unmapped_title', lang)}[/]: ",
+            escape(", ".join(result.mapping.headers[c] for c in result.mapping.unmapped)),
+        )
     console.print()
 
     rows = Table(title=t("rows_title", lang), title_justify="left")
@@ -105,8 +112,12 @@ def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
     order = {"error": 0, "warning": 1, "info": 2}
     for code in sorted(counts, key=lambda c: (order.get(severity.get(c, "info"), 3), c)):
         sev = severity.get(code, "info")
-        issues.add_row(f"[{SEVERITY_STYLE[sev]}]{t('severity.' + sev, lang)}[/]", code, str(counts[code]),
-                       escape(first.get(code, "")))
+        issues.add_row(
+            f"[{SEVERITY_STYLE[sev]}]{t('severity.' + sev, lang)}[/]",
+            code,
+            str(counts[code]),
+            escape(first.get(code, "")),
+        )
     console.print(issues)
 
 
@@ -136,7 +147,12 @@ def _audience(audience: str, lang: str) -> str:
     return str(load_data("labels.yaml")["audience"].get(audience, {}).get(lang, audience))
 
 
-CATEGORY_STYLE = {"specific": "bold magenta", "transversal": "bold cyan", "not_integrated": "dim", "to_review": "yellow"}
+CATEGORY_STYLE = {
+    "specific": "bold magenta",
+    "transversal": "bold cyan",
+    "not_integrated": "dim",
+    "to_review": "yellow",
+}
 
 
 def render_tag_summary(console: Console, result: object, written: Path, lang: str) -> None:
@@ -150,7 +166,12 @@ def render_tag_summary(console: Console, result: object, written: Path, lang: st
     table.add_column(t("count", lang), justify="right")
     table.add_column(t("share", lang), justify="right")
     n = actions.height or 1
-    counts = dict(zip(*actions.get_column("category").value_counts(sort=True).to_dict(as_series=False).values(), strict=True))
+    counts = dict(
+        zip(
+            *actions.get_column("category").value_counts(sort=True).to_dict(as_series=False).values(),
+            strict=True,
+        )
+    )
     for cat in ("specific", "transversal", "not_integrated", "to_review"):
         k = counts.get(cat, 0)
         share = f"{k / n:.0%}".replace("%", "\u00a0%") if lang == "fr" else f"{k / n:.0%}"
@@ -158,9 +179,12 @@ def render_tag_summary(console: Console, result: object, written: Path, lang: st
     console.print(table)
     mism = int(actions.get_column("declaration_mismatch").fill_null(False).sum())
     if mism:
-        console.print(f"{t('mismatches', lang)} : {mism}" if lang == "fr" else f"{t('mismatches', lang)}: {mism}")
-    console.print(f"{t('rules_version', lang)} {escape(result.rules_version)} — {t('written', lang)} : {escape(str(written))}"
-                  if lang == "fr" else f"{t('rules_version', lang)} {escape(result.rules_version)} — {t('written', lang)}: {escape(str(written))}")
+        console.print(
+            f"{t('mismatches', lang)} : {mism}" if lang == "fr" else f"{t('mismatches', lang)}: {mism}"
+        )
+    sep = " : " if lang == "fr" else ": "
+    version = escape(result.rules_version)
+    console.print(f"{t('rules_version', lang)} {version} — {t('written', lang)}{sep}{escape(str(written))}")
 
 
 def render_explanation(console: Console, explanation: object, lang: str) -> None:
@@ -182,7 +206,9 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
     hits.add_column(t("words", lang))
     hits.add_column("")
     for h in explanation.hits:
-        kind = ", ".join(x for x in (h.evidence, h.strength if h.evidence in ("aim", "measure") else None, h.position) if x)
+        kind = ", ".join(
+            x for x in (h.evidence, h.strength if h.evidence in ("aim", "measure") else None, h.position) if x
+        )
         hits.add_row(h.rule, kind, _zone(h.zone, lang), f"« {escape(h.match)} »", escape(h.title))
     if not explanation.hits:
         hits.add_row(t("none", lang), "", "", "", "")
@@ -203,22 +229,27 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
     weight = "—" if explanation.eu_weight is None else f"{explanation.eu_weight:.0%}"
     sep = " : " if lang == "fr" else ": "
     console.print()
-    console.print(f"[bold]{t('result', lang)}[/]{sep}[{CATEGORY_STYLE[cat]}]{labels[cat][lang]}[/] "
-                  f"({t('dac', lang)} {marker}, {t('eu_weight', lang)} {weight}, {t('confidence_word', lang)} {explanation.confidence:.2f})")
+    console.print(
+        f"[bold]{t('result', lang)}[/]{sep}[{CATEGORY_STYLE[cat]}]{labels[cat][lang]}[/] "
+        f"({t('dac', lang)} {marker}, {t('eu_weight', lang)} {weight}, "
+        f"{t('confidence_word', lang)} {explanation.confidence:.2f})"
+    )
     audience = _audience(explanation.audience, lang)
     console.print(f"{t('audience', lang)}{sep}{audience}")
     if explanation.declared_category is not None:
-        agree = {True: t("disagrees", lang), False: t("agrees", lang), None: t("not_compared", lang)}[explanation.declaration_mismatch]
+        agree = {True: t("disagrees", lang), False: t("agrees", lang), None: t("not_compared", lang)}[
+            explanation.declaration_mismatch
+        ]
         console.print(f"{t('declared', lang)}{sep}{labels[explanation.declared_category][lang]} ({agree})")
     if explanation.override:
         console.print(f"{t('override', lang)}{sep}{escape(explanation.override)}")
     console.print(f"[dim]{t('rules_version', lang)} {escape(explanation.rules_version)}[/]")
 
 
-class audit_progress:  # noqa: N801 - used like a function
+class audit_progress:
     """A spinner with the current step on a terminal; silent otherwise (tests, pipes)."""
 
-    STEPS = {
+    STEPS: ClassVar[dict[str, dict[str, str]]] = {
         "read": {"fr": "Lecture de {x}", "en": "Reading {x}"},
         "tag": {"fr": "Marquage des actions", "en": "Tagging actions"},
         "web": {"fr": "Toile de l'institutionnalisation", "en": "Web of institutionalisation"},
@@ -231,23 +262,23 @@ class audit_progress:  # noqa: N801 - used like a function
     def __init__(self, console: Console, lang: str) -> None:
         self.console = console
         self.lang = lang
-        self.status: object | None = None
+        self.status: Status | None = None
 
-    def __enter__(self) -> object:
+    def __enter__(self) -> Callable[[str], None]:
         if self.console.is_terminal:
             self.status = self.console.status("…")
-            self.status.__enter__()  # type: ignore[attr-defined]
+            self.status.__enter__()
         return self.step
 
     def step(self, message: str) -> None:
         key, _, arg = message.partition(":")
         text = self.STEPS.get(key, {}).get(self.lang, key).format(x=arg)
         if self.status is not None:
-            self.status.update(text)  # type: ignore[attr-defined]
+            self.status.update(text)
 
     def __exit__(self, *exc: object) -> None:
         if self.status is not None:
-            self.status.__exit__(*exc)  # type: ignore[attr-defined]
+            self.status.__exit__(None, None, None)
 
 
 def render_audit_summary(console: Console, audit: object, written: list[Path], lang: str) -> None:
@@ -256,20 +287,34 @@ def render_audit_summary(console: Console, audit: object, written: list[Path], l
     assert isinstance(audit, Audit)
     labels = _labels()
     s = audit.summary
-    table = Table(title=("Synthèse" if lang == "fr" else "Summary") + f" — {escape(s['amount_basis_label'])}",
-                  title_justify="left")
+    table = Table(
+        title=("Synthèse" if lang == "fr" else "Summary") + f" — {escape(s['amount_basis_label'])}",
+        title_justify="left",
+    )
     table.add_column(t("category", lang))
     table.add_column(t("count", lang), justify="right")
     table.add_column(t("amount", lang), justify="right")
     table.add_column(t("share", lang), justify="right")
     for cat in ("specific", "transversal", "not_integrated", "to_review"):
         v = s["by_category"][cat]
-        share = f"{v['share'] * 100:.1f}".replace(".", ",") + "\u00a0%" if lang == "fr" else f"{v['share'] * 100:.1f}%"
-        table.add_row(f"[{CATEGORY_STYLE[cat]}]{labels[cat][lang]}[/]", str(v["count"]), money(v["amount"], lang), share)
-    table.add_row("[bold]Total[/]", f"[bold]{s['actions']}[/]", f"[bold]{money(s['amount_total'], lang)}[/]", "")
+        share = (
+            f"{v['share'] * 100:.1f}".replace(".", ",") + "\u00a0%"
+            if lang == "fr"
+            else f"{v['share'] * 100:.1f}%"
+        )
+        table.add_row(
+            f"[{CATEGORY_STYLE[cat]}]{labels[cat][lang]}[/]", str(v["count"]), money(v["amount"], lang), share
+        )
+    table.add_row(
+        "[bold]Total[/]", f"[bold]{s['actions']}[/]", f"[bold]{money(s['amount_total'], lang)}[/]", ""
+    )
     console.print(table)
     w = s["weighted_equality_spend"]
-    label = "Dépense égalité pondérée (UE : 100 % / 40 %)" if lang == "fr" else "Weighted equality spend (EU: 100% / 40%)"
+    label = (
+        "Dépense égalité pondérée (UE : 100 % / 40 %)"
+        if lang == "fr"
+        else "Weighted equality spend (EU: 100% / 40%)"
+    )
     sep = " : " if lang == "fr" else ": "
     console.print(f"{label}{sep}{money(w['amount'], lang)}")
     for finding in audit.to_dict(lang)["findings"]:
@@ -279,5 +324,7 @@ def render_audit_summary(console: Console, audit: object, written: list[Path], l
         console.print(f"{t('written', lang)}{sep}[bold]{escape(str(path))}[/]")
     html = [p for p in written if p.suffix == ".html"]
     if html:
-        hint = "Ouvrez le rapport dans votre navigateur" if lang == "fr" else "Open the report in your browser"
+        hint = (
+            "Ouvrez le rapport dans votre navigateur" if lang == "fr" else "Open the report in your browser"
+        )
         console.print(f"{hint}{sep}{escape(html[0].resolve().as_uri())}")

@@ -10,12 +10,23 @@ The library does the work; the ``bie`` command is a thin layer over it::
 """
 
 from bie._version import __version__
+from bie.audit import Audit, audit
 from bie.errors import BieError
 from bie.io.limits import Limits
 from bie.issues import Issue
 from bie.model import ReadResult
 from bie.reader import read
 from bie.tagfile import TaggedFile, tag_file
-from bie.audit import Audit, audit
 
-__all__ = ["Audit", "BieError", "Issue", "Limits", "ReadResult", "TaggedFile", "__version__", "audit", "read", "tag_file"]
+__all__ = [
+    "Audit",
+    "BieError",
+    "Issue",
+    "Limits",
+    "ReadResult",
+    "TaggedFile",
+    "__version__",
+    "audit",
+    "read",
+    "tag_file",
+]

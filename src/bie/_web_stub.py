@@ -7,10 +7,21 @@ from typing import Any
 
 import polars as pl
 
-IDS = [("experience", "citizens"), ("constituencies", "citizens"), ("representation", "citizens"),
-       ("commitment", "policy"), ("resources", "policy"), ("policy", "policy"),
-       ("responsibility", "organisation"), ("procedures", "organisation"), ("staff", "organisation"),
-       ("methodology", "delivery"), ("delivery", "delivery"), ("learning", "delivery"), ("research", "delivery")]
+IDS = [
+    ("experience", "citizens"),
+    ("constituencies", "citizens"),
+    ("representation", "citizens"),
+    ("commitment", "policy"),
+    ("resources", "policy"),
+    ("policy", "policy"),
+    ("responsibility", "organisation"),
+    ("procedures", "organisation"),
+    ("staff", "organisation"),
+    ("methodology", "delivery"),
+    ("delivery", "delivery"),
+    ("learning", "delivery"),
+    ("research", "delivery"),
+]
 
 
 @dataclass
@@ -21,10 +32,28 @@ class Model:
 @dataclass
 class Profile:
     def to_dict(self, lang: str = "fr") -> dict[str, Any]:
-        return {"version": "stub", "elements": [
-            {"id": i, "sphere": s, "label_fr": i, "label_en": i, "score": None, "source": "none", "actions": [],
-             "amount": 0.0, "evidence": [], "explanation": ""} for i, s in IDS],
-            "spheres": [], "links": [], "weak": [], "broken_links": []}
+        return {
+            "version": "stub",
+            "elements": [
+                {
+                    "id": i,
+                    "sphere": s,
+                    "label_fr": i,
+                    "label_en": i,
+                    "score": None,
+                    "source": "none",
+                    "actions": [],
+                    "amount": 0.0,
+                    "evidence": [],
+                    "explanation": "",
+                }
+                for i, s in IDS
+            ],
+            "spheres": [],
+            "links": [],
+            "weak": [],
+            "broken_links": [],
+        }
 
 
 def load_model() -> Model:

@@ -49,8 +49,12 @@ def _by_category(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
     for cat in CATEGORIES:
         n = int(by.get(cat, {}).get("n") or 0)
         c = int(by.get(cat, {}).get("c") or 0)
-        out[cat] = {"count": n, "amount": euros(c), "share": ratio(c, total_c) or 0.0,
-                    "share_count": ratio(n, total_n) or 0.0}
+        out[cat] = {
+            "count": n,
+            "amount": euros(c),
+            "share": ratio(c, total_c) or 0.0,
+            "share_count": ratio(n, total_n) or 0.0,
+        }
     return out
 
 
@@ -70,11 +74,15 @@ def summary(actions: pl.DataFrame, basis: str, basis_label: str) -> dict[str, An
         "actions_without_amount": actions.filter(pl.col(AMOUNT).is_null()).height,
         "amount_total": euros(total_c),
         "by_category": by_category,
-        "equality_amount": euros(sum(int(frame.filter(pl.col("category") == c).get_column(CENTS).sum() or 0)
-                                     for c in EQUALITY)),
+        "equality_amount": euros(
+            sum(int(frame.filter(pl.col("category") == c).get_column(CENTS).sum() or 0) for c in EQUALITY)
+        ),
         "equality_share": ratio(sum(by_category[c]["amount"] for c in EQUALITY), euros(total_c)) or 0.0,
-        "weighted_equality_spend": {"amount": euros(weighted_c), "share": ratio(weighted_c, total_c) or 0.0,
-                                    "weights": {"specific": 1.0, "transversal": 0.4, "not_integrated": 0.0}},
+        "weighted_equality_spend": {
+            "amount": euros(weighted_c),
+            "share": ratio(weighted_c, total_c) or 0.0,
+            "weights": {"specific": 1.0, "transversal": 0.4, "not_integrated": 0.0},
+        },
     }
 
 
@@ -87,26 +95,50 @@ def _group_rows(frame: pl.DataFrame, key: pl.Expr, total_c: int) -> list[dict[st
     rows: dict[str, dict[str, Any]] = {}
     for r in grouped.iter_rows(named=True):
         name = r["_key"]
-        entry = rows.setdefault(name, {"key": name, "count": 0, "cents": 0,
-                                       "by_category": {c: {"count": 0, "amount": 0.0} for c in CATEGORIES}})
+        entry = rows.setdefault(
+            name,
+            {
+                "key": name,
+                "count": 0,
+                "cents": 0,
+                "by_category": {c: {"count": 0, "amount": 0.0} for c in CATEGORIES},
+            },
+        )
         entry["count"] += r["n"]
         entry["cents"] += r["c"] or 0
         entry["by_category"][r["category"]] = {"count": r["n"], "amount": euros(r["c"])}
     ordered = sorted(rows.values(), key=lambda e: (-e["cents"], str(e["key"])))
     if len(ordered) > TOP:
-        rest = ordered[TOP - 1:]
-        other = {"key": "(autres)", "count": sum(e["count"] for e in rest), "cents": sum(e["cents"] for e in rest),
-                 "by_category": {c: {"count": sum(e["by_category"][c]["count"] for e in rest),
-                                     "amount": round(sum(e["by_category"][c]["amount"] for e in rest), 2)}
-                                 for c in CATEGORIES}, "others": len(rest)}
+        rest = ordered[TOP - 1 :]
+        other = {
+            "key": "(autres)",
+            "count": sum(e["count"] for e in rest),
+            "cents": sum(e["cents"] for e in rest),
+            "by_category": {
+                c: {
+                    "count": sum(e["by_category"][c]["count"] for e in rest),
+                    "amount": round(sum(e["by_category"][c]["amount"] for e in rest), 2),
+                }
+                for c in CATEGORIES
+            },
+            "others": len(rest),
+        }
         ordered = [*ordered[: TOP - 1], other]
     out = []
     for e in ordered:
         equality = sum(e["by_category"][c]["amount"] for c in EQUALITY)
         amount = euros(e["cents"])
-        out.append({"key": e["key"], "count": e["count"], "amount": amount, "share": ratio(e["cents"], total_c) or 0.0,
-                    "equality_share": ratio(equality, amount), "by_category": e["by_category"],
-                    **({"others": e["others"]} if "others" in e else {})})
+        out.append(
+            {
+                "key": e["key"],
+                "count": e["count"],
+                "amount": amount,
+                "share": ratio(e["cents"], total_c) or 0.0,
+                "equality_share": ratio(equality, amount),
+                "by_category": e["by_category"],
+                **({"others": e["others"]} if "others" in e else {}),
+            }
+        )
     return out
 
 
@@ -136,12 +168,19 @@ def breakdowns(actions: pl.DataFrame, funding_columns: Mapping[str, str]) -> dic
     for name, cats in per:
         c_total = sum(c for _, c in cats.values())
         equality = sum(cats.get(c, (0, 0))[1] for c in EQUALITY)
-        funders.append({
-            "key": name, "count": sum(n for n, _ in cats.values()), "amount": euros(c_total),
-            "share": ratio(c_total, all_funders_c) or 0.0, "equality_share": ratio(equality, c_total),
-            "by_category": {c: {"count": cats.get(c, (0, 0))[0], "amount": euros(cats.get(c, (0, 0))[1])}
-                            for c in CATEGORIES},
-        })
+        funders.append(
+            {
+                "key": name,
+                "count": sum(n for n, _ in cats.values()),
+                "amount": euros(c_total),
+                "share": ratio(c_total, all_funders_c) or 0.0,
+                "equality_share": ratio(equality, c_total),
+                "by_category": {
+                    c: {"count": cats.get(c, (0, 0))[0], "amount": euros(cats.get(c, (0, 0))[1])}
+                    for c in CATEGORIES
+                },
+            }
+        )
     if funders:
         out["funder"] = funders
     return out
@@ -151,7 +190,11 @@ def stages(actions: pl.DataFrame) -> dict[str, Any] | None:
     """Requested → proposed → granted by category, when at least two stages are present: did instruction
     favour or penalise equality actions? The rate kept is the last stage over the first, on the actions that
     have both."""
-    present = [s for s, c in STAGE_COLUMNS.items() if c in actions.columns and actions.get_column(c).null_count() < actions.height]
+    present = [
+        s
+        for s, c in STAGE_COLUMNS.items()
+        if c in actions.columns and actions.get_column(c).null_count() < actions.height
+    ]
     if len(present) < 2:
         return None
     first, last = STAGE_COLUMNS[present[0]], STAGE_COLUMNS[present[-1]]
@@ -162,20 +205,33 @@ def stages(actions: pl.DataFrame) -> dict[str, Any] | None:
         entry: dict[str, Any] = {"category": cat, "count": sub.height}
         for stage in present:
             col = STAGE_COLUMNS[stage]
-            entry[stage] = euros(int(sub.select((pl.col(col).fill_null(0) * 100).round(0).cast(pl.Int64).sum()).item() or 0))
+            entry[stage] = euros(
+                int(sub.select((pl.col(col).fill_null(0) * 100).round(0).cast(pl.Int64).sum()).item() or 0)
+            )
         both = sub.filter(pl.col(first).is_not_null() & pl.col(last).is_not_null())
-        start = both.get_column(first).sum() or 0
-        end = both.get_column(last).sum() or 0
+        start = float(both.get_column(first).sum() or 0)
+        end = float(both.get_column(last).sum() or 0)
         entry["rate_kept"] = ratio(end, start)
         kept[cat] = entry["rate_kept"]
         rows.append(entry)
-    eq = actions.filter(pl.col("category").is_in(list(EQUALITY)) & pl.col(first).is_not_null() & pl.col(last).is_not_null())
-    other = actions.filter(pl.col("category").is_in(["not_integrated"]) & pl.col(first).is_not_null() & pl.col(last).is_not_null())
-    eq_rate = ratio(eq.get_column(last).sum(), eq.get_column(first).sum())
-    other_rate = ratio(other.get_column(last).sum(), other.get_column(first).sum())
+    eq = actions.filter(
+        pl.col("category").is_in(list(EQUALITY)) & pl.col(first).is_not_null() & pl.col(last).is_not_null()
+    )
+    other = actions.filter(
+        pl.col("category").is_in(["not_integrated"])
+        & pl.col(first).is_not_null()
+        & pl.col(last).is_not_null()
+    )
+    eq_rate = ratio(float(eq.get_column(last).sum()), float(eq.get_column(first).sum()))
+    other_rate = ratio(float(other.get_column(last).sum()), float(other.get_column(first).sum()))
     gap = None if eq_rate is None or other_rate is None else round(eq_rate - other_rate, 6)
-    return {"stages": present, "by_category": rows, "equality_rate_kept": eq_rate,
-            "not_integrated_rate_kept": other_rate, "equality_gap": gap}
+    return {
+        "stages": present,
+        "by_category": rows,
+        "equality_rate_kept": eq_rate,
+        "not_integrated_rate_kept": other_rate,
+        "equality_gap": gap,
+    }
 
 
 def beneficiaries(actions: pl.DataFrame) -> dict[str, Any] | None:
@@ -187,7 +243,9 @@ def beneficiaries(actions: pl.DataFrame) -> dict[str, Any] | None:
     w = pl.col("women") if "women" in frame.columns else pl.lit(None, pl.Int64)
     m = pl.col("men") if "men" in frame.columns else pl.lit(None, pl.Int64)
     frame = frame.with_columns(w.alias("_w"), m.alias("_m"))
-    counted = frame.filter(pl.col("_w").is_not_null() & pl.col("_m").is_not_null() & ((pl.col("_w") + pl.col("_m")) > 0))
+    counted = frame.filter(
+        pl.col("_w").is_not_null() & pl.col("_m").is_not_null() & ((pl.col("_w") + pl.col("_m")) > 0)
+    )
     total_c = int(frame.get_column(CENTS).sum() or 0)
     women = int(counted.get_column("_w").sum() or 0)
     men = int(counted.get_column("_m").sum() or 0)
@@ -203,26 +261,50 @@ def beneficiaries(actions: pl.DataFrame) -> dict[str, Any] | None:
     def by(dim: str) -> list[dict[str, Any]]:
         if dim not in counted.columns:
             return []
-        g = (counted.with_columns(pl.col(dim).fill_null("(non renseigné)").alias("_k"))
-             .group_by("_k").agg(pl.len().alias("n"), pl.col("_w").sum().alias("w"), pl.col("_m").sum().alias("m"))
-             .sort(["n", "_k"], descending=[True, False]))
-        return [{"key": r["_k"], "actions": r["n"], "women": int(r["w"]), "men": int(r["m"]),
-                 "women_share": ratio(r["w"], r["w"] + r["m"])} for r in g.head(TOP).iter_rows(named=True)]
+        g = (
+            counted.with_columns(pl.col(dim).fill_null("(non renseigné)").alias("_k"))
+            .group_by("_k")
+            .agg(pl.len().alias("n"), pl.col("_w").sum().alias("w"), pl.col("_m").sum().alias("m"))
+            .sort(["n", "_k"], descending=[True, False])
+        )
+        return [
+            {
+                "key": r["_k"],
+                "actions": r["n"],
+                "women": int(r["w"]),
+                "men": int(r["m"]),
+                "women_share": ratio(r["w"], r["w"] + r["m"]),
+            }
+            for r in g.head(TOP).iter_rows(named=True)
+        ]
 
-    sport = counted.filter(
-        pl.concat_str([pl.col(c).fill_null("") for c in ("theme", "title") if c in counted.columns], separator=" ")
-        .str.to_lowercase().str.contains(r"\bsport|football|basket|judo|boxe|natation|danse|fitness|athl")
-    ) if any(c in counted.columns for c in ("theme", "title")) else counted.clear()
+    sport = (
+        counted.filter(
+            pl.concat_str(
+                [pl.col(c).fill_null("") for c in ("theme", "title") if c in counted.columns], separator=" "
+            )
+            .str.to_lowercase()
+            .str.contains(r"\bsport|football|basket|judo|boxe|natation|danse|fitness|athl")
+        )
+        if any(c in counted.columns for c in ("theme", "title"))
+        else counted.clear()
+    )
     sw, sm = int(sport.get_column("_w").sum() or 0), int(sport.get_column("_m").sum() or 0)
     return {
         "available": True,
-        "coverage": {"actions_with_counts": counted.height, "share_actions": ratio(counted.height, frame.height) or 0.0,
-                     "amount_with_counts": euros(int(counted.get_column(CENTS).sum() or 0)),
-                     "share_amount": ratio(int(counted.get_column(CENTS).sum() or 0), total_c) or 0.0},
-        "women": women, "men": men, "women_share": ratio(women, women + men),
+        "coverage": {
+            "actions_with_counts": counted.height,
+            "share_actions": ratio(counted.height, frame.height) or 0.0,
+            "amount_with_counts": euros(int(counted.get_column(CENTS).sum() or 0)),
+            "share_amount": ratio(int(counted.get_column(CENTS).sum() or 0), total_c) or 0.0,
+        },
+        "women": women,
+        "men": men,
+        "women_share": ratio(women, women + men),
         "euros_per_woman": round(cw / 100 / women, 2) if women else None,
         "euros_per_man": round(cm / 100 / men, 2) if men else None,
-        "by_pillar": by("pillar"), "by_theme": by("theme"),
+        "by_pillar": by("pillar"),
+        "by_theme": by("theme"),
         "sport": {"actions": sport.height, "women": sw, "men": sm, "women_share": ratio(sw, sw + sm)},
     }
 
@@ -248,6 +330,14 @@ def findings(metrics: Mapping[str, float | int | None], lang: str, actions: int)
             shown = f"{abs(value) * 100:.0f}\u00a0%" if lang == "fr" else f"{abs(value) * 100:.0f}%"
         else:
             shown = f"{value:g}" if isinstance(value, float) else str(value)
-        out.append({"id": f["id"], "severity": f.get("severity", "info"), "metric": f["metric"],
-                    "value": value, "text": fmt(f[lang], value=shown), "refs": list(f.get("refs", []))})
+        out.append(
+            {
+                "id": f["id"],
+                "severity": f.get("severity", "info"),
+                "metric": f["metric"],
+                "value": value,
+                "text": fmt(f[lang], value=shown),
+                "refs": list(f.get("refs", [])),
+            }
+        )
     return out

@@ -1,10 +1,10 @@
 """``bie.audit``: read → tag → web → analyse, in one object that feeds every report.
 
-    audit = bie.audit(["programmation_2024.xlsx"], questionnaire="toile.xlsx")
-    audit.summary                 # money by category
-    audit.actions                 # polars DataFrame: one row per action with its tag and web elements
-    audit.to_json(); audit.to_html(); audit.to_excel("rapport.xlsx")
-    audit.write("rapports/")      # rapport.html, .xlsx, .json, written atomically
+audit = bie.audit(["programmation_2024.xlsx"], questionnaire="toile.xlsx")
+audit.summary                 # money by category
+audit.actions                 # polars DataFrame: one row per action with its tag and web elements
+audit.to_json(); audit.to_html(); audit.to_excel("rapport.xlsx")
+audit.write("rapports/")      # rapport.html, .xlsx, .json, written atomically
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ BASIS_LABELS = {
     "proposed": {"fr": "montants proposés", "en": "amounts proposed"},
     "requested": {"fr": "montants demandés", "en": "amounts requested"},
     "funders": {"fr": "somme des cofinancements", "en": "sum of co-funders"},
-    "funder": {"fr": "financement de « {name} »", "en": "funding from \"{name}\""},
+    "funder": {"fr": "financement de « {name} »", "en": 'funding from "{name}"'},
     "none": {"fr": "aucun montant lisible", "en": "no readable amount"},
 }
 Progress = Callable[[str], None]
@@ -56,10 +56,17 @@ def _basis(result: ReadResult, funder: str | None) -> tuple[str, str | None, lis
     actions = result.actions
     if funder is not None:
         wanted = fold(funder)
-        cols = [f"{FUNDING_PREFIX}{f.funder}" for f in result.mapping.funding
-                if wanted in fold(f.funder) or wanted == (f.funder_id or "")]
+        cols = [
+            f"{FUNDING_PREFIX}{f.funder}"
+            for f in result.mapping.funding
+            if wanted in fold(f.funder) or wanted == (f.funder_id or "")
+        ]
         return "funder", funder, cols
-    for stage, col in (("granted", "amount_granted"), ("proposed", "amount_proposed"), ("requested", "amount_requested")):
+    for stage, col in (
+        ("granted", "amount_granted"),
+        ("proposed", "amount_proposed"),
+        ("requested", "amount_requested"),
+    ):
         if col in actions.columns and actions.get_column(col).null_count() < actions.height:
             return stage, None, [col]
     funding = result.mapping.funding
@@ -143,25 +150,56 @@ class Audit:
         return self.web
 
     def action_records(self) -> list[dict[str, Any]]:
-        keep = ["_file", "_sheet", "_row", "action_id", "title", "carrier", "pillar", "theme", "territory", "year",
-                "_amount", "category", "dac_marker", "eu_weight", "confidence", "reasons", "audience",
-                "declared_category", "declaration_mismatch", "override", "web_elements",
-                "women", "men", "beneficiaries_total", "amount_requested", "amount_proposed", "amount_granted",
-                "total_cost"]
+        keep = [
+            "_file",
+            "_sheet",
+            "_row",
+            "action_id",
+            "title",
+            "carrier",
+            "pillar",
+            "theme",
+            "territory",
+            "year",
+            "_amount",
+            "category",
+            "dac_marker",
+            "eu_weight",
+            "confidence",
+            "reasons",
+            "audience",
+            "declared_category",
+            "declaration_mismatch",
+            "override",
+            "web_elements",
+            "women",
+            "men",
+            "beneficiaries_total",
+            "amount_requested",
+            "amount_proposed",
+            "amount_granted",
+            "total_cost",
+        ]
         cols = [c for c in keep if c in self.actions.columns]
         funding = [c for c in self.actions.columns if c.startswith(FUNDING_PREFIX)]
         rename = {"_file": "file", "_sheet": "sheet", "_row": "row", "_amount": "amount"}
         records = []
         for row in self.actions.select(cols + funding).iter_rows(named=True):
             rec = {rename.get(k, k): v for k, v in row.items() if k in cols}
-            rec["funding"] = {c[len(FUNDING_PREFIX):]: row[c] for c in funding if row[c] is not None}
+            rec["funding"] = {c[len(FUNDING_PREFIX) :]: row[c] for c in funding if row[c] is not None}
             records.append(rec)
         return records
 
     def excluded_records(self) -> list[dict[str, Any]]:
         return [
-            {"file": r["file"], "sheet": r["sheet"], "row": r["row"], "reason": r["reason"], "text": r["text"],
-             "amount": r["amount"]}
+            {
+                "file": r["file"],
+                "sheet": r["sheet"],
+                "row": r["row"],
+                "reason": r["reason"],
+                "text": r["text"],
+                "amount": r["amount"],
+            }
             for r in self.excluded.iter_rows(named=True)
         ]
 
@@ -181,8 +219,14 @@ class Audit:
             write_excel(self, tmp, lang or self.lang)
         return target
 
-    def write(self, directory: str | Path = ".", formats: Sequence[str] = FORMATS, stem: str | None = None,
-              lang: str | None = None, progress: Progress | None = None) -> list[Path]:
+    def write(
+        self,
+        directory: str | Path = ".",
+        formats: Sequence[str] = FORMATS,
+        stem: str | None = None,
+        lang: str | None = None,
+        progress: Progress | None = None,
+    ) -> list[Path]:
         """Write the reports as ``<stem>.html``, ``.xlsx``, ``.json`` in ``directory`` (atomically)."""
         out = Path(directory)
         try:
@@ -213,7 +257,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-class atomic_path:  # noqa: N801 - a context manager used like a function
+class atomic_path:
     """Yield a temporary path next to ``target``; rename it onto ``target`` only if the block succeeds."""
 
     def __init__(self, target: Path) -> None:
@@ -308,9 +352,19 @@ def audit(
         ex = ledger.filter(pl.col("status") == "excluded").with_columns(pl.lit(name).alias("file"))
         excluded.append(ex.select("file", "sheet", "row", "reason", "text", "amount"))
         files_rec.append(_reconcile(name, ledger, frame))
-        inputs.append({"file": name, "sha256": result.sha256, "format": result.format, "sheet": result.sheet,
-                       "header_rows": result.header_rows, "rows": result.ledger.height,
-                       "actions": result.actions.height, "amount_basis": basis, "encoding": result.encoding})
+        inputs.append(
+            {
+                "file": name,
+                "sha256": result.sha256,
+                "format": result.format,
+                "sheet": result.sheet,
+                "header_rows": result.header_rows,
+                "rows": result.ledger.height,
+                "actions": result.actions.height,
+                "amount_basis": basis,
+                "encoding": result.encoding,
+            }
+        )
         issues.extend((name, issue) for issue in result.issues)
     actions = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     step("tag")
@@ -340,10 +394,20 @@ def audit(
         "stem": Path(results[0].path).stem if len(results) == 1 else "audit-bie",
     }
     return Audit(
-        inputs=results, actions=with_web, excluded=pl.concat(excluded, how="diagonal_relaxed"),
-        summary=summary, breakdowns=analysis.breakdowns(with_web, funding_columns), stages=stages,
-        beneficiaries=beneficiaries, web=web_dict, data_quality=quality,
-        reconciliation=analysis.reconciliation(files_rec), metrics=metrics, issues=issues, meta=meta, lang=lang,
+        inputs=results,
+        actions=with_web,
+        excluded=pl.concat(excluded, how="diagonal_relaxed"),
+        summary=summary,
+        breakdowns=analysis.breakdowns(with_web, funding_columns),
+        stages=stages,
+        beneficiaries=beneficiaries,
+        web=web_dict,
+        data_quality=quality,
+        reconciliation=analysis.reconciliation(files_rec),
+        metrics=metrics,
+        issues=issues,
+        meta=meta,
+        lang=lang,
         web_profile=web_profile,
     )
 
@@ -351,6 +415,9 @@ def audit(
 def _web_module() -> Any:
     try:
         import bie.web as web_module
+
+        if not hasattr(web_module, "profile"):
+            raise ImportError("bie.web is incomplete")
     except ImportError:  # pragma: no cover - only while the web module is being written
         from bie import _web_stub as web_module
     return web_module
@@ -368,10 +435,14 @@ def _reconcile(name: str, ledger: pl.DataFrame, actions: pl.DataFrame) -> dict[s
     action_c = int(ledger.filter(pl.col("status") == "action").select(cents.sum()).item() or 0)
     by_reason = (
         ledger.filter(pl.col("status") == "excluded")
-        .group_by("reason").agg(pl.len().alias("rows"), cents.sum().alias("c"))
+        .group_by("reason")
+        .agg(pl.len().alias("rows"), cents.sum().alias("c"))
         .sort("reason")
     )
-    excluded = {r["reason"]: {"rows": r["rows"], "amount": analysis.euros(r["c"])} for r in by_reason.iter_rows(named=True)}
+    excluded = {
+        r["reason"]: {"rows": r["rows"], "amount": analysis.euros(r["c"])}
+        for r in by_reason.iter_rows(named=True)
+    }
     excluded_c = int(by_reason.get_column("c").sum() or 0) if by_reason.height else 0
     return {
         "file": name,
@@ -383,7 +454,8 @@ def _reconcile(name: str, ledger: pl.DataFrame, actions: pl.DataFrame) -> dict[s
         "excluded_amount": analysis.euros(excluded_c),
         "input_amount": analysis.euros(total_in),
         "balanced": total_in == action_c + excluded_c
-        and ledger.height == ledger.filter(pl.col("status") == "action").height + sum(e["rows"] for e in excluded.values()),
+        and ledger.height
+        == ledger.filter(pl.col("status") == "action").height + sum(e["rows"] for e in excluded.values()),
         "audited_actions": actions.height,
     }
 
@@ -396,19 +468,29 @@ def _quality(results: list[ReadResult], actions: pl.DataFrame, issues: list[Issu
     for i in issues:
         if i.code.startswith(("declaration", "override")):
             counts[i.code] = counts.get(i.code, 0) + 1
-    declared = actions.filter(pl.col("declared_category").is_in(["specific", "transversal"])) \
-        if "declared_category" in actions.columns else actions.clear()
+    declared = (
+        actions.filter(pl.col("declared_category").is_in(["specific", "transversal"]))
+        if "declared_category" in actions.columns
+        else actions.clear()
+    )
     overstated = declared.filter(pl.col("category") == "not_integrated").height
     has_w = "women" in actions.columns and "men" in actions.columns
     return {
-        "unmapped_columns": [{"file": Path(r.path).name, "column": r.mapping.headers[c]} for r in results for c in r.mapping.unmapped],
+        "unmapped_columns": [
+            {"file": Path(r.path).name, "column": r.mapping.headers[c]}
+            for r in results
+            for c in r.mapping.unmapped
+        ],
         "unparsed_values": counts.get("value-unparsed", 0),
         "placeholders": counts.get("value-placeholder", 0),
-        "missing_beneficiaries": actions.filter(pl.col("women").is_null() | pl.col("men").is_null()).height if has_w else actions.height,
+        "missing_beneficiaries": actions.filter(pl.col("women").is_null() | pl.col("men").is_null()).height
+        if has_w
+        else actions.height,
         "inconsistent_beneficiaries": counts.get("beneficiaries-inconsistent", 0),
         "total_mismatches": counts.get("total-mismatch", 0),
         "declaration_mismatches": int(actions.get_column("declaration_mismatch").fill_null(False).sum())
-        if "declaration_mismatch" in actions.columns else 0,
+        if "declaration_mismatch" in actions.columns
+        else 0,
         "declaration_overstated": overstated,
         "declaration_overstated_share": analysis.ratio(overstated, declared.height),
         "to_review": actions.filter(pl.col("category") == "to_review").height,
@@ -417,8 +499,13 @@ def _quality(results: list[ReadResult], actions: pl.DataFrame, issues: list[Issu
     }
 
 
-def _metrics(summary: dict[str, Any], benef: dict[str, Any] | None, stages: dict[str, Any] | None,
-             quality: dict[str, Any], web: dict[str, Any]) -> dict[str, Any]:
+def _metrics(
+    summary: dict[str, Any],
+    benef: dict[str, Any] | None,
+    stages: dict[str, Any] | None,
+    quality: dict[str, Any],
+    web: dict[str, Any],
+) -> dict[str, Any]:
     m: dict[str, Any] = {}
     for cat, v in summary["by_category"].items():
         m[f"summary.share_amount.{cat}"] = v["share"] if summary["amount_total"] else None

@@ -48,8 +48,14 @@ def reasons_text(reasons: Iterable[dict[str, Any]] | None) -> str:
 def reasons_expr(column: str = "reasons") -> pl.Expr:
     """The reasons list as text, vectorised: « RULE — field — « words » », one per line."""
     one = pl.concat_str(
-        [pl.element().struct.field("rule"), pl.lit(" — "), pl.element().struct.field("field"), pl.lit(" — « "),
-         pl.element().struct.field("match"), pl.lit(" »")]
+        [
+            pl.element().struct.field("rule"),
+            pl.lit(" — "),
+            pl.element().struct.field("field"),
+            pl.lit(" — « "),
+            pl.element().struct.field("match"),
+            pl.lit(" »"),
+        ]
     )
     return pl.col(column).list.eval(one).list.join("\n")
 
@@ -93,7 +99,12 @@ def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str = "Actions", money: I
     money = set(money)
     wb = xlsxwriter.Workbook(
         str(path),
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
     )
     try:
         ws = wb.add_worksheet(sheet[:31])

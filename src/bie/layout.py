@@ -144,7 +144,8 @@ def _child_row(
     vertical = [m for m in merges if m.row0 == sheet_row[h] and m.row1 >= sheet_row[h + 1]]
     if vertical:
         return h + 1
-    # No merge information (.xls, .csv): the child cells sit mostly where the top row is empty, or under a group.
+    # No merge information (.xls, .csv): the child cells sit mostly where the top row is empty, or under
+    # a group label.
     under_group = 0
     for j in cells:
         k = j
@@ -215,16 +216,17 @@ def _flatten(
             parents[j], children[j] = parent, child
             prev_group = parent if (parent and bottom[j]) else ""
         issues.append(
-            Issue("header-two-rows", sheet=sheet.name, params={"rows": " et ".join(str(rows_of[i]) for i in positions)})
+            Issue(
+                "header-two-rows",
+                sheet=sheet.name,
+                params={"rows": " et ".join(str(rows_of[i]) for i in positions)},
+            )
         )
     names: list[str | None] = []
     seen: dict[str, int] = {}
     for j in range(width):
         parent, child = parents[j], children[j]
-        if parent and child and fold(parent) != fold(child):
-            name = f"{parent} / {child}"
-        else:
-            name = child or parent
+        name = f"{parent} / {child}" if parent and child and fold(parent) != fold(child) else child or parent
         if not name and not has_data[j]:
             names.append(None)
             continue
@@ -248,4 +250,3 @@ def _flatten(
         score=score,
         issues=issues,
     )
-

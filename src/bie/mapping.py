@@ -32,7 +32,8 @@ _BARE_SIRET = re.compile(r"^(n|no|numero|code|num)?\s*(siret|siren|siret siren|s
 _TOTAL_WORD = re.compile(r"^(total|totaux|ensemble|sous total|total general|somme)\b")
 _AMOUNT_STRIP = re.compile(
     r"\b(montants?|mt|financements?|subventions?|part|participations?|contributions?|apports?|"
-    r"sollicit\w*|demand\w*|accord\w*|attribu\w*|propos\w*|vot\w*|allou\w*|octroy\w*|en euros?|euros?|eur)\b|€|\(\s*\)",
+    r"sollicit\w*|demand\w*|accord\w*|attribu\w*|propos\w*|vot\w*|allou\w*|octroy\w*|"
+    r"en euros?|euros?|eur)\b|€|\(\s*\)",
     re.I,
 )
 
@@ -80,7 +81,9 @@ def load_mapping(path: str | Path, vocab: Vocabulary) -> MappingFile:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise MappingError(path, detail="le fichier doit être un dictionnaire YAML (clés sheet, header_rows, columns)")
+        raise MappingError(
+            path, detail="le fichier doit être un dictionnaire YAML (clés sheet, header_rows, columns)"
+        )
     unknown = set(data) - {"sheet", "header_rows", "columns", "version", "description"}
     if unknown:
         raise MappingError(path, detail=f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
@@ -89,7 +92,9 @@ def load_mapping(path: str | Path, vocab: Vocabulary) -> MappingFile:
         if isinstance(rows, int):
             rows = [rows]
         if not (isinstance(rows, list) and rows and all(isinstance(r, int) and r >= 1 for r in rows)):
-            raise MappingError(path, detail="header_rows doit être un numéro de ligne ou une liste de numéros (≥ 1)")
+            raise MappingError(
+                path, detail="header_rows doit être un numéro de ligne ou une liste de numéros (≥ 1)"
+            )
         if len(rows) > 2:
             raise MappingError(path, detail="header_rows : deux lignes d'en-tête au plus")
     columns = data.get("columns") or {}
@@ -98,16 +103,26 @@ def load_mapping(path: str | Path, vocab: Vocabulary) -> MappingFile:
     for header, target in columns.items():
         if target == "ignore" or (isinstance(target, str) and target in vocab.fields):
             continue
-        if isinstance(target, dict) and set(target) <= {"funding", "stage"} and isinstance(target.get("funding"), str):
+        if (
+            isinstance(target, dict)
+            and set(target) <= {"funding", "stage"}
+            and isinstance(target.get("funding"), str)
+        ):
             if target.get("stage") not in (None, *STAGE_NAMES):
                 raise MappingError(path, detail=f"étape inconnue « {target.get('stage')} » pour « {header} »")
             continue
         known = ", ".join(sorted(vocab.fields))
         raise MappingError(
-            path, detail=f"« {header} » : champ inconnu « {target} » (champs possibles : {known}, ignore, ou {{funding: NOM}})"
+            path,
+            detail=(
+                f"« {header} » : champ inconnu « {target} » "
+                f"(champs possibles : {known}, ignore, ou {{funding: NOM}})"
+            ),
         )
     sheet = data.get("sheet")
-    return MappingFile(path=str(path), sheet=None if sheet is None else str(sheet), header_rows=rows, columns=columns)
+    return MappingFile(
+        path=str(path), sheet=None if sheet is None else str(sheet), header_rows=rows, columns=columns
+    )
 
 
 def _funder_name(vocab: Vocabulary, parent: str, child: str, header: str) -> str:
@@ -127,11 +142,11 @@ def map_columns(
     forced: dict[str, Any] = {}
     if mapping_file is not None:
         present = {n for n in header.names if n}
-        for name, target in mapping_file.columns.items():
-            if name in present:
-                forced[name] = target
+        for wanted, target in mapping_file.columns.items():
+            if wanted in present:
+                forced[wanted] = target
             else:
-                result.issues.append(Issue("mapping-unknown-column", sheet=sheet, params={"name": name}))
+                result.issues.append(Issue("mapping-unknown-column", sheet=sheet, params={"name": wanted}))
     funding_parents = _funding_parents(header, vocab)
     for j, name in enumerate(header.names):
         if name is None:
@@ -171,8 +186,12 @@ def map_columns(
             other = winners[fld]
             result.unmapped.append(column)
             result.issues.append(
-                Issue("column-conflict", sheet=sheet, column=result.headers[column],
-                      params={"name": result.headers[column], "other": result.headers[other[2]], "field": fld})
+                Issue(
+                    "column-conflict",
+                    sheet=sheet,
+                    column=result.headers[column],
+                    params={"name": result.headers[column], "other": result.headers[other[2]], "field": fld},
+                )
             )
             continue
         winners[fld] = (confidence, j, column)
@@ -189,7 +208,12 @@ def map_columns(
     result.unmapped.sort(key=lambda c: int(c[1:]))
     for column in result.unmapped:
         result.issues.append(
-            Issue("column-unmapped", sheet=sheet, column=result.headers[column], params={"name": result.headers[column]})
+            Issue(
+                "column-unmapped",
+                sheet=sheet,
+                column=result.headers[column],
+                params={"name": result.headers[column]},
+            )
         )
     return result
 
@@ -210,7 +234,9 @@ def _funding_parents(header: Header, vocab: Vocabulary) -> set[str]:
     return out
 
 
-def _guess(vocab: Vocabulary, name: str, parent: str, child: str, funding_group: bool) -> tuple[Any, ...] | None:
+def _guess(
+    vocab: Vocabulary, name: str, parent: str, child: str, funding_group: bool
+) -> tuple[Any, ...] | None:
     folded_child = fold(child) if child else ""
     if parent and funding_group and child:
         stage = vocab.stage_of(parent) or vocab.stage_of(child)
@@ -218,7 +244,11 @@ def _guess(vocab: Vocabulary, name: str, parent: str, child: str, funding_group:
             return ("field", f"amount_{stage or 'requested'}", 0.9)
         funder = vocab.funder(child)
         direct = vocab.match(child)
-        if funder is not None or direct is None or direct[0] not in ("total_cost", "women", "men", "beneficiaries_total"):
+        if (
+            funder is not None
+            or direct is None
+            or direct[0] not in ("total_cost", "women", "men", "beneficiaries_total")
+        ):
             return ("funding", child, funder.id if funder else None, stage, 0.95 if funder else 0.75)
     if parent and vocab.is_beneficiary_group(parent) and child:
         if re.match(r"^(femmes?|filles?|f|dont femmes|feminin)$", folded_child):
@@ -251,7 +281,9 @@ def _guess(vocab: Vocabulary, name: str, parent: str, child: str, funding_group:
     return None
 
 
-def _disambiguate_siret(candidates: list[tuple[float, int, str, str]], header: Header, vocab: Vocabulary) -> None:
+def _disambiguate_siret(
+    candidates: list[tuple[float, int, str, str]], header: Header, vocab: Vocabulary
+) -> None:
     """A bare « SIRET » column belongs to the name column nearest on its left (grantor or carrier)."""
     by_index = {j: fld for _, j, fld, _ in candidates}
     for k, (confidence, j, fld, column) in enumerate(candidates):

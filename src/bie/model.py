@@ -85,7 +85,9 @@ class ReadResult:
 
     def excluded_by_reason(self) -> dict[str, int]:
         counts = self.excluded.group_by("reason").len().sort("reason")
-        return dict(zip(counts.get_column("reason").to_list(), counts.get_column("len").to_list(), strict=True))
+        return dict(
+            zip(counts.get_column("reason").to_list(), counts.get_column("len").to_list(), strict=True)
+        )
 
     def columns_map(self) -> dict[str, str]:
         """Canonical field (or ``funding:<funder>``) -> source header."""

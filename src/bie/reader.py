@@ -23,28 +23,41 @@ from bie.layout import Header, _flatten, find_header, row_score
 from bie.mapping import FUNDING_PREFIX, ColumnMapping, MappingFile, load_mapping, map_columns
 from bie.model import ReadResult, SheetInfo
 from bie.rows import PARENT, PILLAR_SECTION, REASON, THEME_SECTION, RowRoles, classify
-from bie.vocabulary import Vocabulary, fold, vocabulary
+from bie.vocabulary import Vocabulary, vocabulary
 
 #: Issues kept per code (the count of all is in ``ReadResult.issue_counts``).
 ISSUE_CAP = 1000
 STRONG = ("action_id", "title", "carrier", "carrier_id")
 WEAK = ("description", "objectives")
-_KIND_FR = {"amount": "montant", "count": "nombre", "date": "date", "year": "année", "percent": "pourcentage",
-            "siret": "SIRET", "id": "identifiant"}
+_KIND_FR = {
+    "amount": "montant",
+    "count": "nombre",
+    "date": "date",
+    "year": "année",
+    "percent": "pourcentage",
+    "siret": "SIRET",
+    "id": "identifiant",
+}
 
 
 def _text(expr: pl.Expr) -> pl.Expr:
     """Text fields: surrounding spaces removed, blank cells null, never a status."""
     clean = expr.str.strip_chars()
     return pl.struct(
-        pl.when(clean == "").then(None).otherwise(clean).alias("value"), pl.lit(None, pl.String).alias("status")
+        pl.when(clean == "").then(None).otherwise(clean).alias("value"),
+        pl.lit(None, pl.String).alias("status"),
     )
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
     "text": _text,
-    "amount": parse.amount, "count": parse.count, "date": parse.date, "year": parse.year,
-    "percent": parse.percent, "siret": parse.siret, "id": parse.identifier,
+    "amount": parse.amount,
+    "count": parse.count,
+    "date": parse.date,
+    "year": parse.year,
+    "percent": parse.percent,
+    "siret": parse.siret,
+    "id": parse.identifier,
 }
 
 
@@ -87,17 +100,22 @@ def _header_from_rows(sheet: RawSheet, rows: list[int], vocab: Vocabulary) -> He
     if len(positions) != len(rows):
         raise NoHeaderFound(sheet.name, sheets=f"lignes d'en-tête {rows} absentes de « {sheet.name} »")
     cols = [c for c in frame.columns if c.startswith("c")]
-    grid = [["" if v is None else " ".join(str(v).split()) for v in r] for r in frame.select(cols).iter_rows()]
+    grid = [
+        ["" if v is None else " ".join(str(v).split()) for v in r] for r in frame.select(cols).iter_rows()
+    ]
     sheet_row = {i: all_rows[i] - 1 for i in range(len(all_rows))}
-    merges = [m.__class__(m.row0, m.col0 - sheet.first_col, m.row1, m.col1 - sheet.first_col) for m in sheet.merges]
+    merges = [
+        m.__class__(m.row0, m.col0 - sheet.first_col, m.row1, m.col1 - sheet.first_col) for m in sheet.merges
+    ]
     below = frame.slice(positions[-1] + 1)
     has_data = [below.get_column(c).null_count() < below.height for c in cols]
     score = row_score(vocab, grid[positions[0]])[0]
     return _flatten(sheet, grid, positions, merges, sheet_row, cols, score, all_rows, has_data)
 
 
-def _choose(book: RawBook, vocab: Vocabulary, wanted: str | int | None, mapping_file: MappingFile | None,
-            path: Path) -> tuple[RawSheet, Header, list[SheetInfo], list[Issue]]:
+def _choose(
+    book: RawBook, vocab: Vocabulary, wanted: str | int | None, mapping_file: MappingFile | None, path: Path
+) -> tuple[RawSheet, Header, list[SheetInfo], list[Issue]]:
     infos: list[SheetInfo] = []
     issues: list[Issue] = []
     found: list[tuple[RawSheet, Header]] = []
@@ -136,11 +154,19 @@ def _choose(book: RawBook, vocab: Vocabulary, wanted: str | int | None, mapping_
                 info.status = "read"
             else:
                 info.status = "not_chosen"
-                issues.append(Issue("sheet-not-chosen", sheet=info.name, params={"sheet": info.name, "chosen": sheet.name}))
-    for info, s in ((i, s) for i in infos for s in book.sheets if s.name == i.name and i.status == "no_header"):
+                issues.append(
+                    Issue(
+                        "sheet-not-chosen", sheet=info.name, params={"sheet": info.name, "chosen": sheet.name}
+                    )
+                )
+    for info, s in (
+        (i, s) for i in infos for s in book.sheets if s.name == i.name and i.status == "no_header"
+    ):
         if s.name != sheet.name:
             info.status = "not_chosen"
-            issues.append(Issue("sheet-not-chosen", sheet=info.name, params={"sheet": info.name, "chosen": sheet.name}))
+            issues.append(
+                Issue("sheet-not-chosen", sheet=info.name, params={"sheet": info.name, "chosen": sheet.name})
+            )
     for s in book.sheets:
         if wanted is not None and s.name != wanted and all(i.name != s.name for i in infos):
             infos.append(SheetInfo(s.name, "not_chosen"))
@@ -148,15 +174,27 @@ def _choose(book: RawBook, vocab: Vocabulary, wanted: str | int | None, mapping_
     return sheet, header, infos, issues
 
 
-_STATUS_FR = {"unreadable": "illisible", "hidden": "masquée", "empty": "vide", "no_header": "sans en-tête reconnu",
-              "candidate": "candidate", "read": "lue", "not_chosen": "non retenue"}
+_STATUS_FR = {
+    "unreadable": "illisible",
+    "hidden": "masquée",
+    "empty": "vide",
+    "no_header": "sans en-tête reconnu",
+    "candidate": "candidate",
+    "read": "lue",
+    "not_chosen": "non retenue",
+}
 
 
 def _preview(cols: list[str]) -> pl.Expr:
-    """The first 120 characters of a row's cells, joined by « | » (cells are cut first: cheap on long text)."""
-    joined = pl.concat_str(
-        [pl.col(c).str.slice(0, 121).str.strip_chars() for c in cols], separator=" | ", ignore_nulls=True
-    ).str.slice(0, 240).str.replace_all(r"\s+", " ")
+    """The first 120 characters of a row's cells, joined by « | » (cells are cut first: cheap on long
+    text)."""
+    joined = (
+        pl.concat_str(
+            [pl.col(c).str.slice(0, 121).str.strip_chars() for c in cols], separator=" | ", ignore_nulls=True
+        )
+        .str.slice(0, 240)
+        .str.replace_all(r"\s+", " ")
+    )
     return pl.when(joined.str.len_chars() > 120).then(joined.str.slice(0, 117) + "…").otherwise(joined)
 
 
@@ -188,14 +226,17 @@ def read(
 
     ``sheet`` chooses a sheet by name, by 0-based index (``int``) or by its position counted from 1 as
     a string of digits (« 2 », when no sheet is named so); by default, the sheet whose header best matches
-    the column vocabulary is read; ``mapping`` is a YAML mapping file (see :mod:`bie.mapping`) or an already loaded
-    :class:`MappingFile`. Raises a :class:`bie.errors.InputError` subclass when the file cannot be read.
+    the column vocabulary is read; ``mapping`` is a YAML mapping file (see :mod:`bie.mapping`) or an
+    already loaded :class:`MappingFile`. Raises a :class:`bie.errors.InputError` subclass when the file
+    cannot be read.
     """
     p = Path(path)
     vocab = vocabulary()
     sniffed = sniff(p, limits)
     mapping_file = load_mapping(mapping, vocab) if isinstance(mapping, str | Path) else mapping
-    requested: str | int | None = sheet if sheet is not None else (mapping_file.sheet if mapping_file else None)
+    requested: str | int | None = (
+        sheet if sheet is not None else (mapping_file.sheet if mapping_file else None)
+    )
     only = None if isinstance(requested, str) and requested.strip().isdigit() else requested
     book = _load(p, sniffed.format, limits, only)
     wanted = _resolve_sheet(book, requested, p)
@@ -214,8 +255,15 @@ def read(
     return result
 
 
-def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMapping, vocab: Vocabulary,
-           issues: list[Issue]) -> ReadResult:
+def _build(
+    p: Path,
+    fmt: str,
+    sheet: RawSheet,
+    header: Header,
+    col_map: ColumnMapping,
+    vocab: Vocabulary,
+    issues: list[Issue],
+) -> ReadResult:
     frame = sheet.frame
     assert frame is not None
     named = [f"c{j}" for j, n in enumerate(header.names) if n is not None]
@@ -228,7 +276,9 @@ def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMa
         pl.col(ROW).alias("row"),
         pl.lit("excluded").alias("status"),
         pl.when(pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in named]) == 0)
-        .then(pl.lit("blank")).otherwise(pl.lit("header")).alias("reason"),
+        .then(pl.lit("blank"))
+        .otherwise(pl.lit("header"))
+        .alias("reason"),
         pl.lit(None, pl.Int64).alias("action_row"),
         _preview(named).alias("text"),
     )
@@ -237,17 +287,27 @@ def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMa
     # cells are all plain numbers (what a spreadsheet engine prints) skip the French-format parser.
     numeric = [column for column, kind in typed.values() if kind in ("amount", "count")]
     french_needed = (
-        data.select([(~parse.plain_number(c) & pl.col(c).is_not_null()).any().alias(c) for c in dict.fromkeys(numeric)])
-        .row(0, named=True) if numeric else {}
+        data.select(
+            [
+                (~parse.plain_number(c) & pl.col(c).is_not_null()).any().alias(c)
+                for c in dict.fromkeys(numeric)
+            ]
+        ).row(0, named=True)
+        if numeric
+        else {}
     )
     parsed = data.with_columns(
-        [_parser(kind, bool(french_needed.get(column, True)))(pl.col(column)).alias(f"_p:{out}")
-         for out, (column, kind) in typed.items()]
+        [
+            _parser(kind, bool(french_needed.get(column, True)))(pl.col(column)).alias(f"_p:{out}")
+            for out, (column, kind) in typed.items()
+        ]
     )
     amount_outputs = [out for out, (_, kind) in typed.items() if kind == "amount"]
     parsed = parsed.with_columns(
-        [(pl.col(f"_p:{out}").struct.field("value") * 100).round(0).cast(pl.Int64).alias(f"_c:{out}")
-         for out in amount_outputs]
+        [
+            (pl.col(f"_p:{out}").struct.field("value") * 100).round(0).cast(pl.Int64).alias(f"_c:{out}")
+            for out in amount_outputs
+        ]
     )
     # Raw header cells, to recognise a header repeated further down (page breaks, concatenated exports).
     header_cells: dict[str, list[str]] = {}
@@ -300,11 +360,16 @@ def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMa
             .agg([pl.col(c).drop_nulls().str.join("\n").alias(c) for c in named])
             .with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in named])
         )
-        actions_raw = actions_raw.drop(named).join(folded_text, on="_action", how="left", maintain_order="left")
+        actions_raw = actions_raw.drop(named).join(
+            folded_text, on="_action", how="left", maintain_order="left"
+        )
         # Re-parse the typed columns whose text gained continuation lines.
         actions_raw = actions_raw.with_columns(
-            [_PARSERS[kind](pl.col(column)).alias(f"_p:{out}") for out, (column, kind) in typed.items()
-             if kind not in ("amount",)]
+            [
+                _PARSERS[kind](pl.col(column)).alias(f"_p:{out}")
+                for out, (column, kind) in typed.items()
+                if kind not in ("amount",)
+            ]
         )
     # Amounts of every data row (actions and excluded rows), for the reconciliation of the audit.
     row_amounts = classified.select(
@@ -317,14 +382,28 @@ def _build(p: Path, fmt: str, sheet: RawSheet, header: Header, col_map: ColumnMa
     )
     kept, counts = _cap(issues)
     return ReadResult(
-        path=str(p), format=fmt, sheet=sheet.name, sheets=[], header_rows=header.rows, mapping=col_map,
-        actions=actions, original=original, ledger=ledger.sort("row"), issues=kept, issue_counts=counts,
+        path=str(p),
+        format=fmt,
+        sheet=sheet.name,
+        sheets=[],
+        header_rows=header.rows,
+        mapping=col_map,
+        actions=actions,
+        original=original,
+        ledger=ledger.sort("row"),
+        issues=kept,
+        issue_counts=counts,
         row_amounts=row_amounts,
     )
 
 
-def _actions_frame(raw: pl.DataFrame, typed: dict[str, tuple[str, str]], col_map: ColumnMapping, sheet: str,
-                   vocab: Vocabulary) -> tuple[pl.DataFrame, list[Issue]]:
+def _actions_frame(
+    raw: pl.DataFrame,
+    typed: dict[str, tuple[str, str]],
+    col_map: ColumnMapping,
+    sheet: str,
+    vocab: Vocabulary,
+) -> tuple[pl.DataFrame, list[Issue]]:
     issues: list[Issue] = []
     cols: list[pl.Expr] = [pl.lit(sheet).alias("_sheet"), pl.col(ROW)]
     for out in typed:
@@ -346,9 +425,12 @@ def _actions_frame(raw: pl.DataFrame, typed: dict[str, tuple[str, str]], col_map
             issues.append(Issue("year-derived", sheet=sheet))
     # Value problems, each with its cell (row as the user sees it, column header).
     for out, (column, kind) in typed.items():
-        status = raw.select(pl.col(ROW), pl.col(column).alias("raw"),
-                            pl.col(f"_p:{out}").struct.field("status").alias("status"),
-                            pl.col(f"_p:{out}").struct.field("value").alias("value"))
+        status = raw.select(
+            pl.col(ROW),
+            pl.col(column).alias("raw"),
+            pl.col(f"_p:{out}").struct.field("status").alias("status"),
+            pl.col(f"_p:{out}").struct.field("value").alias("value"),
+        )
         flagged = status.filter(pl.col("status").is_not_null() & (pl.col("status") != "empty"))
         header = col_map.headers[column]
         for row, raw_value, code, value in flagged.iter_rows():
@@ -360,19 +442,31 @@ def _actions_frame(raw: pl.DataFrame, typed: dict[str, tuple[str, str]], col_map
     # Beneficiaries: women + men must equal the total when all three are given (never derive one).
     if {"women", "men", "beneficiaries_total"} <= set(actions.columns):
         bad = actions.filter(
-            pl.col("women").is_not_null() & pl.col("men").is_not_null() & pl.col("beneficiaries_total").is_not_null()
+            pl.col("women").is_not_null()
+            & pl.col("men").is_not_null()
+            & pl.col("beneficiaries_total").is_not_null()
             & (pl.col("women") + pl.col("men") != pl.col("beneficiaries_total"))
         )
         for row, w, m, t in bad.select(ROW, "women", "men", "beneficiaries_total").iter_rows():
-            issues.append(Issue("beneficiaries-inconsistent", sheet=sheet, row=row,
-                                params={"women": w, "men": m, "sum": w + m, "total": t}))
+            issues.append(
+                Issue(
+                    "beneficiaries-inconsistent",
+                    sheet=sheet,
+                    row=row,
+                    params={"women": w, "men": m, "sum": w + m, "total": t},
+                )
+            )
     amount_cols = [o for o, (_, k) in typed.items() if k == "amount"]
     if amount_cols:
         none = actions.filter(pl.all_horizontal([pl.col(c).is_null() for c in amount_cols]))
         for (row,) in none.select(ROW).iter_rows():
             issues.append(Issue("action-no-amount", sheet=sheet, row=row))
     text_cols = [c for c in ("title", "description", "objectives") if c in actions.columns]
-    empty = actions.filter(pl.all_horizontal([pl.col(c).is_null() for c in text_cols])) if text_cols else actions.clear()
+    empty = (
+        actions.filter(pl.all_horizontal([pl.col(c).is_null() for c in text_cols]))
+        if text_cols
+        else actions.clear()
+    )
     for (row,) in empty.select(ROW).iter_rows():
         issues.append(Issue("action-no-text", sheet=sheet, row=row))
     return actions, issues
@@ -384,7 +478,9 @@ def _money(value: float | None) -> str:
     return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",") + " €"
 
 
-def _value_issue(code: str, kind: str, raw: str | None, value: object) -> tuple[str, dict[str, object]] | None:
+def _value_issue(
+    code: str, kind: str, raw: str | None, value: object
+) -> tuple[str, dict[str, object]] | None:
     shown = (raw or "").replace("\n", " ⏎ ")
     if len(shown) > 80:
         shown = shown[:77] + "…"
@@ -393,7 +489,10 @@ def _value_issue(code: str, kind: str, raw: str | None, value: object) -> tuple[
     if code == "dash_zero":
         return "value-dash-zero", {"value": shown}
     if code == "ambiguous":
-        return "value-ambiguous", {"value": shown, "parsed": _money(value if isinstance(value, float) else None)}
+        return "value-ambiguous", {
+            "value": shown,
+            "parsed": _money(value if isinstance(value, float) else None),
+        }
     if code in ("multiple", "range"):
         return "value-multiple", {"value": shown, "parsed": value}
     if code == "negative" and kind == "amount":
@@ -403,8 +502,11 @@ def _value_issue(code: str, kind: str, raw: str | None, value: object) -> tuple[
     if code == "padded":
         return "siret-padded", {"value": shown, "fixed": value}
     if code in ("invalid_checksum", "wrong_length", "siren"):
-        detail = {"invalid_checksum": "clé de contrôle fausse", "wrong_length": "nombre de chiffres incorrect",
-                  "siren": "SIREN à 9 chiffres, pas un SIRET"}[code]
+        detail = {
+            "invalid_checksum": "clé de contrôle fausse",
+            "wrong_length": "nombre de chiffres incorrect",
+            "siren": "SIREN à 9 chiffres, pas un SIRET",
+        }[code]
         return "siret-invalid", {"value": shown, "detail": detail}
     if code in ("serial", "assumed_percent"):
         return None

@@ -28,10 +28,12 @@ _SECTION = (
 )
 _PILLAR = (
     r"\b(pilier|piliers)\b|cohesion sociale|cadre de vie|renouvellement urbain|developpement economique|"
-    r"emploi et developpement|activite economique|valeurs de la republique|pilotage|ingenierie|engagements quartiers"
+    r"emploi et developpement|activite economique|valeurs de la republique|pilotage|ingenierie|"
+    r"engagements quartiers"
 )
 _NOTE = (
-    r"^\s*(\*|\(\d+\)|\d+\)\s)|^\s*(source|sources|nb|n\s?b|note|notes|remarque|remarques|legende|mise a jour|maj|"
+    r"^\s*(\*|\(\d+\)|\d+\)\s)|"
+    r"^\s*(source|sources|nb|n\s?b|note|notes|remarque|remarques|legende|mise a jour|maj|"
     r"document|donnees|les montants|montants en|montant en|en euros|fait a|signature|edite|imprime|page \d|"
     r"observations?|commentaires?|a noter|attention|important|version|etat au|situation au|arrete au)\b"
 )
@@ -63,42 +65,67 @@ def _folded(col: str, width: int = 160) -> pl.Expr:
     return _fold_expr(pl.col(col), width)
 
 
-def classify(data: pl.DataFrame, roles: RowRoles, header_cells: dict[str, list[str]], total_words: str,
-             sheet: str) -> tuple[pl.DataFrame, list[Issue]]:
+def classify(
+    data: pl.DataFrame, roles: RowRoles, header_cells: dict[str, list[str]], total_words: str, sheet: str
+) -> tuple[pl.DataFrame, list[Issue]]:
     """Add ``_reason`` (null for actions), ``_parent``, ``_pillar_section`` and ``_theme_section``."""
     issues: list[Issue] = []
     if data.height == 0:
         return data.with_columns(
-            pl.lit(None, pl.String).alias(REASON), pl.lit(None, pl.Int64).alias(PARENT),
-            pl.lit(None, pl.String).alias(PILLAR_SECTION), pl.lit(None, pl.String).alias(THEME_SECTION),
+            pl.lit(None, pl.String).alias(REASON),
+            pl.lit(None, pl.Int64).alias(PARENT),
+            pl.lit(None, pl.String).alias(PILLAR_SECTION),
+            pl.lit(None, pl.String).alias(THEME_SECTION),
         ), issues
     text = roles.text
-    nonempty = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in text]) if text else pl.lit(0)
-    has_amount = pl.any_horizontal([pl.col(c).is_not_null() for c in roles.cents]) if roles.cents else pl.lit(False)
-    strong = pl.any_horizontal([pl.col(c).is_not_null() for c in roles.strong]) if roles.strong else pl.lit(False)
+    nonempty = (
+        pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in text]) if text else pl.lit(0)
+    )
+    has_amount = (
+        pl.any_horizontal([pl.col(c).is_not_null() for c in roles.cents]) if roles.cents else pl.lit(False)
+    )
+    strong = (
+        pl.any_horizontal([pl.col(c).is_not_null() for c in roles.strong]) if roles.strong else pl.lit(False)
+    )
     weak = pl.any_horizontal([pl.col(c).is_not_null() for c in roles.weak]) if roles.weak else pl.lit(False)
     label = pl.coalesce([pl.col(c) for c in roles.first]) if roles.first else pl.lit(None, pl.String)
     first_pos = (
         pl.coalesce([pl.when(pl.col(c).is_not_null()).then(pl.lit(j)) for j, c in enumerate(roles.first)])
-        if roles.first else pl.lit(None, pl.Int32)
+        if roles.first
+        else pl.lit(None, pl.Int32)
     )
-    n_strong = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in roles.strong]) if roles.strong else pl.lit(0)
+    n_strong = (
+        pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in roles.strong])
+        if roles.strong
+        else pl.lit(0)
+    )
     # Repeated header: most non-empty cells equal their column's header.
     same = [pl.col(c).is_in(header_cells[c]).fill_null(False) for c in text if header_cells.get(c)]
     header_hits = pl.sum_horizontal([s.cast(pl.Int32) for s in same]) if same else pl.lit(0)
     work = data.with_row_index("_i").with_columns(
-        nonempty.alias("_n"), has_amount.alias("_amt"), strong.alias("_strong"), weak.alias("_weak"),
-        label.alias("_label"), header_hits.alias("_hdr"), first_pos.alias("_pos"), n_strong.alias("_nstrong"),
+        nonempty.alias("_n"),
+        has_amount.alias("_amt"),
+        strong.alias("_strong"),
+        weak.alias("_weak"),
+        label.alias("_label"),
+        header_hits.alias("_hdr"),
+        first_pos.alias("_pos"),
+        n_strong.alias("_nstrong"),
     )
     # Wording tests only concern rows that could be something else than an action (at most one identifying
     # cell): the others see an empty string, which costs nothing (polars evaluates every branch of a when).
     candidate = pl.col("_nstrong") <= 1
+
     def masked(c: str) -> pl.Expr:
         return pl.when(candidate).then(pl.col(c)).otherwise(pl.lit(""))
+
     work = work.with_columns(
         _fold_expr(masked("_label")).alias("_lab"),
         pl.any_horizontal(
-            [_fold_expr(masked(c), 80).str.contains(total_words).fill_null(False) for c in ["_label", *roles.strong]]
+            [
+                _fold_expr(masked(c), 80).str.contains(total_words).fill_null(False)
+                for c in ["_label", *roles.strong]
+            ]
         ).alias("_tot"),
         masked("_label").str.count_matches(r"[A-ZÀ-Ý]").alias("_up"),
         masked("_label").str.count_matches(r"[a-zà-ÿ]").alias("_low"),
@@ -109,25 +136,38 @@ def classify(data: pl.DataFrame, roles: RowRoles, header_cells: dict[str, list[s
     is_total_word = pl.col("_tot") & (pl.col("_amt") | (pl.col("_n") <= 2)) & candidate & ~pl.col("_weak")
     textual = ~pl.col("_amt") & ~is_blank
     upper = (pl.col("_up") >= 3) & (pl.col("_up") >= pl.col("_low") * 3)
-    section_like = textual & (pl.col("_pos") <= 2) & (
-        (lab.str.contains(_SECTION).fill_null(False) & (pl.col("_n") <= 2))
-        | (upper.fill_null(False) & (pl.col("_n") == 1) & (pl.col("_label").str.len_chars() <= 120))
+    section_like = (
+        textual
+        & (pl.col("_pos") <= 2)
+        & (
+            (lab.str.contains(_SECTION).fill_null(False) & (pl.col("_n") <= 2))
+            | (upper.fill_null(False) & (pl.col("_n") == 1) & (pl.col("_label").str.len_chars() <= 120))
+        )
     )
     note_like = textual & candidate & lab.str.contains(_NOTE).fill_null(False)
     last_action = (
         work.filter(~pl.col("_n").eq(0) & pl.col("_amt") & pl.col("_strong")).get_column("_i").max()
-        if roles.strong else None
+        if roles.strong
+        else None
     )
     trailing = pl.col("_i") > (last_action if last_action is not None else -1)
     base = (
-        pl.when(is_blank).then(pl.lit("blank"))
-        .when(is_header).then(pl.lit("header"))
-        .when(is_total_word).then(pl.lit("total"))
-        .when(note_like & ~section_like).then(pl.lit("note"))
-        .when(section_like & (pl.col("_nstrong") <= 1) & ~trailing).then(pl.lit("section"))
-        .when(section_like & trailing).then(pl.lit("note"))
-        .when(textual & ~pl.col("_strong")).then(pl.lit("_cont"))
-        .when(pl.col("_amt") & ~pl.col("_strong") & ~pl.col("_weak")).then(pl.lit("_amount_only"))
+        pl.when(is_blank)
+        .then(pl.lit("blank"))
+        .when(is_header)
+        .then(pl.lit("header"))
+        .when(is_total_word)
+        .then(pl.lit("total"))
+        .when(note_like & ~section_like)
+        .then(pl.lit("note"))
+        .when(section_like & (pl.col("_nstrong") <= 1) & ~trailing)
+        .then(pl.lit("section"))
+        .when(section_like & trailing)
+        .then(pl.lit("note"))
+        .when(textual & ~pl.col("_strong"))
+        .then(pl.lit("_cont"))
+        .when(pl.col("_amt") & ~pl.col("_strong") & ~pl.col("_weak"))
+        .then(pl.lit("_amount_only"))
         .otherwise(pl.lit(None, pl.String))
     )
     work = work.with_columns(base.alias(REASON))
@@ -136,20 +176,25 @@ def classify(data: pl.DataFrame, roles: RowRoles, header_cells: dict[str, list[s
     work = work.with_columns(
         pl.when(pl.col(REASON) == "_cont").then(anchor.shift(1)).alias("_anchor"),
     )
-    reasons_by_index = work.select(pl.col("_i").alias("_anchor"), pl.col(REASON).alias("_anchor_reason"),
-                                   pl.col(ROW).alias("_anchor_row"))
+    reasons_by_index = work.select(
+        pl.col("_i").alias("_anchor"),
+        pl.col(REASON).alias("_anchor_reason"),
+        pl.col(ROW).alias("_anchor_row"),
+    )
     work = work.join(reasons_by_index, on="_anchor", how="left", maintain_order="left")
     work = work.with_columns(
         pl.when((pl.col(REASON) == "_cont") & pl.col("_anchor_reason").is_null())
         .then(pl.lit("continuation"))
-        .when(pl.col(REASON) == "_cont").then(pl.lit("note"))
-        .otherwise(pl.col(REASON)).alias(REASON),
-    ).with_columns(
-        pl.when(pl.col(REASON) == "continuation").then(pl.col("_anchor_row")).alias(PARENT)
-    )
+        .when(pl.col(REASON) == "_cont")
+        .then(pl.lit("note"))
+        .otherwise(pl.col(REASON))
+        .alias(REASON),
+    ).with_columns(pl.when(pl.col(REASON) == "continuation").then(pl.col("_anchor_row")).alias(PARENT))
     # Totals by arithmetic and checks of every total row against the actions it covers.
     work = work.with_columns(
-        ((pl.col(REASON) == "section") & pl.col("_lab").str.contains(_PILLAR).fill_null(False)).alias("_pillar")
+        ((pl.col(REASON) == "section") & pl.col("_lab").str.contains(_PILLAR).fill_null(False)).alias(
+            "_pillar"
+        )
     )
     work, total_issues = _totals(work, roles, sheet)
     issues.extend(total_issues)
@@ -169,14 +214,19 @@ def classify(data: pl.DataFrame, roles: RowRoles, header_cells: dict[str, list[s
         for row, same in repeats.select(ROW, "_same_as").iter_rows():
             issues.append(Issue("duplicate-row", sheet=sheet, row=row, params={"first": same}))
         work = work.with_columns(
-            pl.when(pl.col(ROW).is_in(repeats.get_column(ROW).to_list())).then(pl.lit("duplicate"))
-            .otherwise(pl.col(REASON)).alias(REASON)
+            pl.when(pl.col(ROW).is_in(repeats.get_column(ROW).to_list()))
+            .then(pl.lit("duplicate"))
+            .otherwise(pl.col(REASON))
+            .alias(REASON)
         )
     # Sections fill pillar (and theme for sub-sections) of the actions below them.
     section_text = pl.when(pl.col(REASON) == "section").then(pl.col("_label").str.strip_chars())
     pillar_like = pl.col("_lab").str.contains(_PILLAR).fill_null(False)
     work = work.with_columns(
-        pl.when((pl.col(REASON) == "section") & pillar_like).then(section_text).forward_fill().alias(PILLAR_SECTION),
+        pl.when((pl.col(REASON) == "section") & pillar_like)
+        .then(section_text)
+        .forward_fill()
+        .alias(PILLAR_SECTION),
         pl.when(pl.col(REASON) == "section")
         .then(pl.when(pillar_like).then(pl.lit("")).otherwise(section_text))
         .forward_fill()
@@ -232,13 +282,18 @@ def _totals(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.DataFra
     fits = []
     for scope in SCOPES:
         fits.append(
-            pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == pl.col(f"_s_{scope}{c}")) for c in roles.cents])
+            pl.all_horizontal(
+                [pl.col(c).is_null() | (pl.col(c) == pl.col(f"_s_{scope}{c}")) for c in roles.cents]
+            )
             & (pl.col(f"_n_{scope}") >= 2)
         )
     work = work.with_columns(
-        pl.when((pl.col(REASON) == "_amount_only") & pl.any_horizontal(fits)).then(pl.lit("total"))
-        .when(pl.col(REASON) == "_amount_only").then(None)
-        .otherwise(pl.col(REASON)).alias(REASON)
+        pl.when((pl.col(REASON) == "_amount_only") & pl.any_horizontal(fits))
+        .then(pl.lit("total"))
+        .when(pl.col(REASON) == "_amount_only")
+        .then(None)
+        .otherwise(pl.col(REASON))
+        .alias(REASON)
     )
     for row in work.filter(pl.col(REASON) == "total").iter_rows(named=True):
         stated = {c: row[c] for c in roles.cents if row[c] is not None}
@@ -247,20 +302,40 @@ def _totals(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.DataFra
         label = (row["_label"] or "").strip()[:60] or "(sans libellé)"
         best = max(
             SCOPES,
-            key=lambda sc: (sum(1 for c, v in stated.items() if v == row[f"_s_{sc}{c}"]), row[f"_n_{sc}"] > 0),
+            key=lambda sc: (
+                sum(1 for c, v in stated.items() if v == row[f"_s_{sc}{c}"]),
+                row[f"_n_{sc}"] > 0,
+            ),
         )
         n = row[f"_n_{best}"]
         wrong = {c: v for c, v in stated.items() if v != row[f"_s_{best}{c}"]}
         for c, v in wrong.items():
             expected = row[f"_s_{best}{c}"]
-            issues.append(Issue(
-                "total-mismatch", sheet=sheet, row=row[ROW], column=roles.cents_labels[c],
-                params={"label": label, "column": roles.cents_labels[c], "found": _fmt_cents(v),
-                        "expected": _fmt_cents(expected), "count": n, "diff": _fmt_cents(v - expected)},
-            ))
+            issues.append(
+                Issue(
+                    "total-mismatch",
+                    sheet=sheet,
+                    row=row[ROW],
+                    column=roles.cents_labels[c],
+                    params={
+                        "label": label,
+                        "column": roles.cents_labels[c],
+                        "found": _fmt_cents(v),
+                        "expected": _fmt_cents(expected),
+                        "count": n,
+                        "diff": _fmt_cents(v - expected),
+                    },
+                )
+            )
         if len(stated) > len(wrong):
-            issues.append(Issue("total-checked", sheet=sheet, row=row[ROW],
-                                params={"label": label, "checked": len(stated) - len(wrong), "count": n}))
+            issues.append(
+                Issue(
+                    "total-checked",
+                    sheet=sheet,
+                    row=row[ROW],
+                    params={"label": label, "checked": len(stated) - len(wrong), "count": n},
+                )
+            )
     drop = [c for c in work.columns if c.startswith(("_s_", "_n_"))] + ["_pillar"]
     return work.drop(drop), issues
 
@@ -274,7 +349,9 @@ def _duplicates(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.Dat
     is_action = pl.col(REASON).is_null()
     w = work.with_columns(amount.alias("_amount"), _folded(key).str.strip_chars().alias("_key"))
     # Runs of consecutive action rows with the same carrier.
-    new_run = (~is_action) | (pl.col("_key") != pl.col("_key").shift(1)).fill_null(True) | pl.col("_key").is_null()
+    new_run = (
+        (~is_action) | (pl.col("_key") != pl.col("_key").shift(1)).fill_null(True) | pl.col("_key").is_null()
+    )
     w = w.with_columns(new_run.cum_sum().alias("_run"))
     stats = (
         w.filter(is_action & pl.col("_key").is_not_null())
@@ -286,14 +363,30 @@ def _duplicates(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.Dat
             pl.col("_amount").slice(1).sum().alias("_rest"),
             pl.col("_amount").slice(1).is_not_null().all().alias("_rest_full"),
         )
-        .filter((pl.col("_size") >= 3) & pl.col("_rest_full") & (pl.col("_head") == pl.col("_rest")) & (pl.col("_head") > 0))
+        .filter(
+            (pl.col("_size") >= 3)
+            & pl.col("_rest_full")
+            & (pl.col("_head") == pl.col("_rest"))
+            & (pl.col("_head") > 0)
+        )
     )
     if stats.height == 0:
         return work, issues
     firsts = stats.select(pl.col("_first").alias("_i"), pl.lit(True).alias("_dup"), "_size", "_head")
     w = w.join(firsts, on="_i", how="left", maintain_order="left")
     for row in w.filter(pl.col("_dup").fill_null(False)).iter_rows(named=True):
-        issues.append(Issue("duplicate-parent", sheet=sheet, row=row[ROW],
-                            params={"amount": _fmt_cents(row["_head"]), "count": row["_size"] - 1}))
-    w = w.with_columns(pl.when(pl.col("_dup").fill_null(False)).then(pl.lit("duplicate")).otherwise(pl.col(REASON)).alias(REASON))
+        issues.append(
+            Issue(
+                "duplicate-parent",
+                sheet=sheet,
+                row=row[ROW],
+                params={"amount": _fmt_cents(row["_head"]), "count": row["_size"] - 1},
+            )
+        )
+    w = w.with_columns(
+        pl.when(pl.col("_dup").fill_null(False))
+        .then(pl.lit("duplicate"))
+        .otherwise(pl.col(REASON))
+        .alias(REASON)
+    )
     return w.drop(["_amount", "_key", "_run", "_dup", "_size", "_head"]), issues

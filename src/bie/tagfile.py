@@ -12,13 +12,24 @@ from bie import export
 from bie.audit import atomic_path
 from bie.errors import OutputError
 from bie.io.limits import DEFAULT_LIMITS, Limits
+from bie.issues import Issue
 from bie.model import ReadResult
 from bie.reader import read
 from bie.resources import load_data
 
 #: The columns the tagger adds (also the JSON keys), in output order.
-TAG_COLUMNS = ("category", "category_label", "dac_marker", "eu_weight", "confidence", "reasons", "audience",
-               "declared_category", "declaration_mismatch", "override")
+TAG_COLUMNS = (
+    "category",
+    "category_label",
+    "dac_marker",
+    "eu_weight",
+    "confidence",
+    "reasons",
+    "audience",
+    "declared_category",
+    "declaration_mismatch",
+    "override",
+)
 OUTPUT_FORMATS = (".xlsx", ".csv", ".json")
 
 
@@ -30,14 +41,16 @@ class TaggedFile:
     #: Original columns as read, the source row, then the tag columns: what ``bie tag`` writes.
     table: pl.DataFrame
     rules_version: str
-    issues: list
+    issues: list[Issue]
 
     def write(self, path: str | Path) -> Path:
         """Write :attr:`table` as .xlsx, .csv (``;``, UTF-8 with BOM) or .json, chosen by the extension."""
         target = Path(path)
         suffix = target.suffix.lower()
         if suffix not in OUTPUT_FORMATS:
-            raise OutputError(target, detail=f"extension « {suffix or '(aucune)'} » : choisissez .xlsx, .csv ou .json")
+            raise OutputError(
+                target, detail=f"extension « {suffix or '(aucune)'} » : choisissez .xlsx, .csv ou .json"
+            )
         with atomic_path(target) as tmp:
             if suffix == ".xlsx":
                 money = [c for c in self.table.columns if c.startswith(("Montant", "montant"))]
@@ -68,11 +81,20 @@ def tag_file(
     tagged = tag(result.actions, pack, manual)
     labels = load_data("labels.yaml")["categories"]
     frame = tagged.frame.with_columns(
-        pl.col("category").replace_strict({k: v[lang] for k, v in labels.items()}, default=None).alias("category_label")
+        pl.col("category")
+        .replace_strict({k: v[lang] for k, v in labels.items()}, default=None)
+        .alias("category_label")
     )
     source_row = "ligne source" if lang == "fr" else "source row"
     tags = frame.select(pl.col("_row"), *[pl.col(c) for c in TAG_COLUMNS if c in frame.columns])
-    table = result.original.join(tags, on="_row", how="left", maintain_order="left").rename({"_row": source_row})
+    table = result.original.join(tags, on="_row", how="left", maintain_order="left").rename(
+        {"_row": source_row}
+    )
     table = table.select(source_row, *[c for c in table.columns if c != source_row])
-    return TaggedFile(read=result, actions=frame, table=table, rules_version=pack.full_version,
-                      issues=[*result.issues, *tagged.issues])
+    return TaggedFile(
+        read=result,
+        actions=frame,
+        table=table,
+        rules_version=pack.full_version,
+        issues=[*result.issues, *tagged.issues],
+    )

@@ -18,8 +18,13 @@ from bie.resources import load_data
 #: Parsing kinds of canonical fields.
 KINDS = ("id", "text", "amount", "count", "date", "year", "percent", "siret")
 #: The amount stages, in the order of the basis: granted, else proposed, else requested.
-STAGES = {"amount_requested": "requested", "amount_proposed": "proposed", "amount_granted": "granted",
-          "total_cost": "total_cost", "amount_paid": "paid"}
+STAGES = {
+    "amount_requested": "requested",
+    "amount_proposed": "proposed",
+    "amount_granted": "granted",
+    "total_cost": "total_cost",
+    "amount_paid": "paid",
+}
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9%€]+")
@@ -133,7 +138,9 @@ def build_vocabulary(data: dict[str, Any]) -> Vocabulary:
         fields=fields,
         funders=tuple(Funder(f["id"], f["label"], _compile(f["regex"], "funders")) for f in data["funders"]),
         funding_group=tuple(_compile(g["regex"], "groups.funding") for g in groups["funding"]),
-        beneficiary_group=tuple(_compile(g["regex"], "groups.beneficiaries") for g in groups["beneficiaries"]),
+        beneficiary_group=tuple(
+            _compile(g["regex"], "groups.beneficiaries") for g in groups["beneficiaries"]
+        ),
         stage_words={k: _compile(v, "groups.stage_words") for k, v in groups["stage_words"].items()},
         amount_words=_compile(data["amount_words"], "amount_words"),
         total_words=_compile(data["total_words"], "total_words"),
@@ -184,7 +191,11 @@ def _match_cached(vocab_id: int, header: str) -> tuple[str, float] | None:
         for length in range(len(k) - spread, len(k) + spread + 1):
             for synonym_key, name in by_length.get(length, ()):
                 matcher = difflib.SequenceMatcher(None, k, synonym_key)
-                if matcher.real_quick_ratio() >= 0.9 and matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9:
+                if (
+                    matcher.real_quick_ratio() >= 0.9
+                    and matcher.quick_ratio() >= 0.9
+                    and matcher.ratio() >= 0.9
+                ):
                     return name, 0.7
     return None
 

@@ -100,7 +100,7 @@ class OdsScanner:
             return 1
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == T_CELL or name == T_COVERED:
+        if name in (T_CELL, T_COVERED):
             if self._table is None:
                 return
             rep = self._int(attrs.get(A_COLS_REP))
@@ -120,7 +120,9 @@ class OdsScanner:
             self._row_min_col = None
             self._row_cells = 0
         elif name == T_TABLE:
-            self._table = OdsTable(name=attrs.get(A_NAME, f"Feuille{len(self.tables) + 1}"), style=attrs.get(A_STYLE))
+            self._table = OdsTable(
+                name=attrs.get(A_NAME, f"Feuille{len(self.tables) + 1}"), style=attrs.get(A_STYLE)
+            )
             self.tables.append(self._table)
             self._row = 0
         elif name == S_STYLE:
@@ -129,7 +131,7 @@ class OdsScanner:
             self.hidden_styles.add(self._style)
 
     def _end(self, name: str) -> None:
-        if name == T_CELL or name == T_COVERED:
+        if name in (T_CELL, T_COVERED):
             if self._cell is None:
                 return
             col, rep, valued = self._cell

@@ -49,7 +49,9 @@ def read_sandboxed(path: Path, fmt: str, limits: Limits, only: str | int | None 
                 cmd, capture_output=True, timeout=limits.sandbox_timeout_s, preexec_fn=preexec, env=env
             )
         except subprocess.TimeoutExpired as exc:
-            raise ReaderCrashed(path, detail=f"lecture interrompue après {limits.sandbox_timeout_s:.0f} s") from exc
+            raise ReaderCrashed(
+                path, detail=f"lecture interrompue après {limits.sandbox_timeout_s:.0f} s"
+            ) from exc
         meta_path = Path(tmp) / "meta.json"
         if proc.returncode != 0 or not meta_path.exists():
             err_path = Path(tmp) / "error.json"
@@ -101,7 +103,8 @@ def _child(path: str, out: str, only_json: str) -> int:  # pragma: no cover - ru
         text = str(exc)
         kind = "encrypted" if ("password" in text.lower() or "encrypt" in text.lower()) else "corrupt"
         (outdir / "error.json").write_text(
-            json.dumps({"kind": kind, "detail": text.splitlines()[0][:160] if text else "?"}), encoding="utf-8"
+            json.dumps({"kind": kind, "detail": text.splitlines()[0][:160] if text else "?"}),
+            encoding="utf-8",
         )
         return 2
     (outdir / "meta.json").write_text(json.dumps(meta), encoding="utf-8")

@@ -65,7 +65,9 @@ def _sniff_zip(path: Path) -> str:
                     return "ods"
                 if b"opendocument.text" in mime:
                     raise UnsupportedFormat(path, kind="document texte OpenDocument .odt")
-                raise NotASpreadsheet(path, detected=f"archive OpenDocument {mime.decode('ascii', 'replace')}")
+                raise NotASpreadsheet(
+                    path, detected=f"archive OpenDocument {mime.decode('ascii', 'replace')}"
+                )
             if "xl/workbook.xml" in names:
                 return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
             if "xl/workbook.bin" in names:

@@ -49,8 +49,8 @@ def decode(raw: bytes, path: Path, sheet: str) -> Decoded:
         try:
             text = raw.decode("utf-16")
         except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n\x00") + 1
-            raise UndecodableText(path, line=line) from exc
+            where = raw[: exc.start].count(b"\n\x00") + 1
+            raise UndecodableText(path, line=where) from exc
         return Decoded(text, "utf-16", [Issue("encoding-utf16", sheet=sheet)])
     bom = raw.startswith(UTF8_BOM)
     body = raw[3:] if bom else raw
@@ -75,8 +75,14 @@ def decode(raw: bytes, path: Path, sheet: str) -> Decoded:
                 first_cp = number
     issues: list[Issue] = []
     if utf8 and cp1252:
-        issues.append(Issue("encoding-mixed", sheet=sheet, row=first_cp,
-                            params={"utf8": utf8, "cp1252": cp1252, "first": first_cp}))
+        issues.append(
+            Issue(
+                "encoding-mixed",
+                sheet=sheet,
+                row=first_cp,
+                params={"utf8": utf8, "cp1252": cp1252, "first": first_cp},
+            )
+        )
         encoding = "mixed"
     elif bom:
         issues.append(Issue("encoding-bom-mismatch", sheet=sheet))
@@ -139,11 +145,10 @@ def read_text(path: Path, limits: Limits) -> RawBook:
     for record in reader:
         starts.append(previous + 1)
         previous = reader.line_num
-        if len(record) > limits.max_columns:
-            record = record[: limits.max_columns]
-        rows.append(record)
-        counts.append(len(record))
-        width = max(width, len(record))
+        kept = record[: limits.max_columns]
+        rows.append(kept)
+        counts.append(len(kept))
+        width = max(width, len(kept))
     # Empty lines after the last record are not rows (a spreadsheet program would not show them).
     while rows and not rows[-1]:
         rows.pop()
@@ -161,4 +166,6 @@ def read_text(path: Path, limits: Limits) -> RawBook:
         [pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in columns]
     ).with_columns(pl.Series(ROW, starts, dtype=pl.Int64), pl.Series(FIELDS, counts, dtype=pl.Int64))
     sheet = RawSheet(name=sheet_name, index=0, visible=True, frame=frame, issues=list(decoded.issues))
-    return RawBook(path=str(path), format="csv", sheets=[sheet], encoding=decoded.encoding, delimiter=delimiter)
+    return RawBook(
+        path=str(path), format="csv", sheets=[sheet], encoding=decoded.encoding, delimiter=delimiter
+    )

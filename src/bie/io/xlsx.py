@@ -16,7 +16,6 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 import polars as pl
 from defusedxml import ElementTree
@@ -35,10 +34,10 @@ _CARRY = 512
 _FAR_CELL = re.compile(rb'r="(?:([A-Za-z]{2,3})(\d+)|[A-Za-z](\d{7,}))"')
 _ODD_CELL = re.compile(rb'<c(?! r=")[\s>/]')
 _ODD_NS_CELL = re.compile(rb':c(?! r=")[\s>/]')
-_MERGE = re.compile(rb'<(?:[A-Za-z]+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?"')
-_VALUED = re.compile(
-    rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br\s*=\s*["\']([A-Za-z]{1,3})(\d+)["\'][^>]*(?<!/)>'
+_MERGE = re.compile(
+    rb'<(?:[A-Za-z]+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?"'
 )
+_VALUED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br\s*=\s*["\']([A-Za-z]{1,3})(\d+)["\'][^>]*(?<!/)>')
 _LETTERS = [chr(c) for c in range(65, 91)]
 _COL_PATTERNS = {letter: re.compile(rb'r="' + letter.encode() + rb'\d+"[^>]*(?<!/)>') for letter in _LETTERS}
 
@@ -177,17 +176,16 @@ def _workbook_sheets(parts: dict[str, bytes], path: Path) -> list[_SheetMeta]:
         rels_xml = parts.get("xl/_rels/workbook.xml.rels")
         rels = ElementTree.fromstring(rels_xml) if rels_xml else None
     except Exception as exc:  # defusedxml raises its own exceptions and ParseError
-        raise CorruptFile(path, detail=f"description du classeur illisible ({exc.__class__.__name__})") from exc
+        raise CorruptFile(
+            path, detail=f"description du classeur illisible ({exc.__class__.__name__})"
+        ) from exc
     targets: dict[str, str] = {}
     if rels is not None:
         for rel in rels:
             rid, target = rel.get("Id"), rel.get("Target")
             if rid and target:
-                if target.startswith("/"):
-                    member = target.lstrip("/")
-                else:
-                    member = str(PurePosixPath("xl") / target)
-                parts_ = []
+                member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+                parts_: list[str] = []
                 for piece in member.split("/"):
                     if piece == "..":
                         if parts_:
@@ -199,7 +197,9 @@ def _workbook_sheets(parts: dict[str, bytes], path: Path) -> list[_SheetMeta]:
     for el in wb.iter():
         if _local(el.tag) != "sheet":
             continue
-        rid = el.get(f"{{{_NS_REL}}}id") or el.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
+        rid = el.get(f"{{{_NS_REL}}}id") or el.get(
+            "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+        )
         state = (el.get("state") or "visible").lower()
         sheets.append(
             _SheetMeta(
@@ -231,7 +231,9 @@ def load_with_calamine(source: Path | bytes, sheet: str | int, path: Path) -> pl
         low = text.lower()
         if "password" in low or "encrypt" in low:
             raise EncryptedWorkbook(path) from exc
-        raise CorruptFile(path, detail=text.splitlines()[0][:160] if text else exc.__class__.__name__) from exc
+        raise CorruptFile(
+            path, detail=text.splitlines()[0][:160] if text else exc.__class__.__name__
+        ) from exc
     except BaseException as exc:  # pyo3 PanicException derives from BaseException
         if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
             raise
@@ -368,15 +370,6 @@ def read_xlsx(path: Path, fmt: str, limits: Limits, only: str | int | None = Non
     book.sheets.extend(loaded.values())
     book.sheets.sort(key=lambda s: s.index)
     return book
-
-
-def describe_scan(scan: SheetScan) -> dict[str, Any]:  # pragma: no cover - debugging aid
-    return {
-        "max_row_tag": scan.max_row_tag,
-        "max_col_bound": scan.max_col_bound,
-        "merges": len(scan.merges),
-        "min_valued_col": scan.min_valued_col,
-    }
 
 
 __all__ = ["CHUNK", "SheetScan", "load_with_calamine", "read_xlsx"]

@@ -23,6 +23,7 @@ try:  # pragma: no cover - both branches are exercised depending on the environm
 except ImportError:  # pragma: no cover
     import zlib as _zlib  # type: ignore[no-redef]
 
+ZLIB_ERROR: type[Exception] = getattr(_zlib, "error")  # noqa: B009 - the stubs type it as an instance
 CHUNK = 8 * 1024 * 1024
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
@@ -96,7 +97,7 @@ def iter_member(
         if tail:
             account(len(tail))
             yield tail
-    except _zlib.error as exc:
+    except ZLIB_ERROR as exc:
         raise CorruptFile(None, detail=f"partie « {info.filename} » illisible ({exc})") from exc
 
 
