@@ -160,3 +160,21 @@ def test_long_cell_is_read_and_flagged(tmp_path: Path) -> None:
     wb.close()
     result = bie.read(path)
     assert result.actions.filter(pl.col("_row") == 3).get_column("title").item() == "x" * 32_000
+
+
+def test_ragged_csv_row_is_kept_and_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("Porteur;Intitulé;Montant\nA;Atelier;12 500,00\nB;Théâtre;1 000,50;en trop\n", encoding="utf-8")
+    result = bie.read(path)
+    assert result.actions.height == 2
+    ragged = [i for i in result.issues if i.code == "ragged-row"]
+    assert [(i.row, i.params["found"], i.params["expected"]) for i in ragged] == [(3, 4, 3)]
+    assert result.original.get_column("Colonne D").to_list() == [None, "en trop"]
+
+
+def test_cell_beyond_excel_limit_is_kept_and_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("Porteur;Intitulé;Montant\nA;" + "x" * 40_000 + ";100\n", encoding="utf-8")
+    result = bie.read(path)
+    assert len(result.actions.get_column("title").item()) == 40_000
+    assert [i.params["length"] for i in result.issues if i.code == "cell-too-long"] == ["40 000"]

@@ -1,1 +1,62 @@
-"""The ``bie`` command: parses options, calls one library function, renders with rich."""
+"""The ``bie`` command: parses options, calls one library function, renders with rich.
+
+click's own words (help headings, usage errors) are shown in French unless ``BIE_LANG=en``: click marks them
+for gettext, and this package gives it a small French catalogue.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import click.core
+import click.decorators
+import click.exceptions
+import click.formatting
+import click.types
+
+FRENCH = {
+    "Usage:": "Utilisation :",
+    "Options": "Options",
+    "Commands": "Commandes",
+    "Positional arguments": "Arguments",
+    "Show the version and exit.": "Afficher la version et quitter.",
+    "Show this message and exit.": "Afficher cette aide et quitter.",
+    "%(prog)s, version %(version)s": "%(prog)s, version %(version)s",
+    "default: {default}": "par défaut : {default}",
+    "Error: {message}": "Erreur : {message}",
+    "Aborted!": "Interrompu.",
+    "Missing argument": "Argument manquant",
+    "Missing option": "Option manquante",
+    "Missing parameter": "Paramètre manquant",
+    "Missing {param_type}": "{param_type} manquant",
+    "Missing parameter: {param_name}": "Paramètre manquant : {param_name}",
+    "Missing command.": "Commande manquante.",
+    "No such command {name!r}.": "Commande inconnue {name!r}.",
+    "No such option {name!r}.": "Option inconnue {name!r}.",
+    "Try '{command} {option}' for help.": "Essayez « {command} {option} » pour l'aide.",
+    "Invalid value for {param_hint}: {message}": "Valeur invalide pour {param_hint} : {message}",
+    "Invalid value: {message}": "Valeur invalide : {message}",
+    "{value!r} is not one of {choices}.": "{value!r} ne fait pas partie de {choices}.",
+    "{value!r} is not {choice}.": "{value!r} n'est pas {choice}.",
+    "{value!r} is not a valid {number_type}.": "{value!r} n'est pas un {number_type} valide.",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} introuvable.",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} est un dossier.",
+    "{name} {filename!r} is a file.": "{name} {filename!r} est un fichier.",
+    "file": "fichier",
+    "directory": "dossier",
+    "path": "chemin",
+}
+
+
+def _translator(original: Callable[[str], str]) -> Callable[[str], str]:
+    def gettext(message: str) -> str:
+        if os.environ.get("BIE_LANG", "fr") == "en":
+            return original(message)
+        return FRENCH.get(message, original(message))
+
+    return gettext
+
+
+for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.types):
+    _module._ = _translator(_module._)  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from bie.errors import NoHeaderFound, SheetNotFound
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.io.raw import ROW, RawBook, RawSheet
 from bie.io.sniff import sniff
+from bie.io.text import FIELDS
 from bie.issues import Issue
 from bie.layout import Header, _flatten, find_header, row_score
 from bie.mapping import FUNDING_PREFIX, ColumnMapping, MappingFile, load_mapping, map_columns
@@ -346,6 +347,7 @@ def _build(
         pl.lit(None, pl.String).alias("text"),
     )
     ledger = pl.concat([top_ledger, excluded_ledger, action_ledger], how="vertical_relaxed")
+    issues.extend(_shape_issues(frame, classified, header, named, sheet.name))
     for r in classified.filter(pl.col(REASON) == "continuation").select(ROW, PARENT).iter_rows():
         issues.append(Issue("continuation-folded", sheet=sheet.name, row=r[0], params={"parent": r[1]}))
     # Actions: action rows, with their continuation rows folded in (text joined line by line).
@@ -395,6 +397,24 @@ def _build(
         issue_counts=counts,
         row_amounts=row_amounts,
     )
+
+
+def _shape_issues(
+    frame: pl.DataFrame, data: pl.DataFrame, header: Header, named: list[str], sheet: str
+) -> list[Issue]:
+    """Rows with more fields than the header (CSV), and cells beyond Excel's 32,767 characters."""
+    issues: list[Issue] = []
+    if FIELDS in frame.columns:
+        expected = max(frame.get_column(FIELDS)[p] for p in header.positions)
+        ragged = data.filter(pl.col(FIELDS) > expected).select(ROW, FIELDS)
+        for row, found in ragged.iter_rows():
+            issues.append(Issue("ragged-row", sheet=sheet, row=row, params={"found": found, "expected": expected}))
+    too_long = [pl.col(c).str.len_chars().fill_null(0) for c in named]
+    if too_long:
+        lengths = data.select(pl.col(ROW), pl.max_horizontal(too_long).alias("_len")).filter(pl.col("_len") > 32_767)
+        for row, length in lengths.iter_rows():
+            issues.append(Issue("cell-too-long", sheet=sheet, row=row, params={"length": f"{length:,}".replace(",", " ")}))
+    return issues
 
 
 def _actions_frame(
