@@ -121,8 +121,25 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     assert result.exception is not None and result.exception.__class__.__name__ == "FileNotFound"
 
 
-@pytest.mark.parametrize("args", [["-h"], ["--help"], ["inspect", "--help"]])
-def test_help(args: list[str]) -> None:
-    result = CliRunner().invoke(cli, args)
+def _all_commands() -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    for name, command in cli.commands.items():
+        out.append([name])
+        for sub in getattr(command, "commands", {}):
+            out.append([name, sub])
+    return out
+
+
+@pytest.mark.parametrize("command", _all_commands(), ids=lambda c: " ".join(c) or "bie")
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_help_for_every_command(command: list[str], flag: str) -> None:
+    result = CliRunner().invoke(cli, [*command, flag])
     assert result.exit_code == 0
-    assert "Usage" in result.output
+    assert result.output.startswith("Utilisation : ")
+    assert "Afficher cette aide et quitter." in result.output
+
+
+def test_usage_error_is_in_french_with_exit_code_2() -> None:
+    result = CliRunner().invoke(cli, ["tag", "fichier.csv"])
+    assert result.exit_code == 2
+    assert "Erreur : Option manquante '--output' / '-o'." in result.stderr

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bie.io.raw import ROW, Merge, RawSheet, col_letters
 from bie.issues import Issue
-from bie.vocabulary import Vocabulary, fold
+from bie.vocabulary import Vocabulary, fold, key
 
 #: Rows scanned for a header.
 SCAN_ROWS = 40
@@ -45,9 +45,11 @@ def _clean(value: object) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _cell_score(vocab: Vocabulary, text: str) -> float:
+def _cell_score(vocab: Vocabulary, text: str, extra: frozenset[str] = frozenset()) -> float:
     if not text:
         return 0.0
+    if extra and key(text) in extra:
+        return 1.0
     if _NUMBER.match(text):
         return -0.6
     if len(text) > 90:
@@ -62,9 +64,10 @@ def _cell_score(vocab: Vocabulary, text: str) -> float:
     return 0.0
 
 
-def row_score(vocab: Vocabulary, cells: list[str]) -> tuple[float, int]:
-    """Score of one candidate header row and the number of recognised cells."""
-    scores = [_cell_score(vocab, c) for c in cells]
+def row_score(vocab: Vocabulary, cells: list[str], extra: frozenset[str] = frozenset()) -> tuple[float, int]:
+    """Score of one candidate header row and the number of recognised cells. ``extra`` holds the matching
+    keys of column names given in a mapping file, which count as recognised."""
+    scores = [_cell_score(vocab, c, extra) for c in cells]
     recognised = sum(1 for s in scores if s >= 0.7)
     return sum(scores), recognised
 
@@ -76,7 +79,7 @@ def _merge_at(merges: list[Merge], row: int, col: int) -> Merge | None:
     return None
 
 
-def find_header(sheet: RawSheet, vocab: Vocabulary) -> Header | None:
+def find_header(sheet: RawSheet, vocab: Vocabulary, extra: frozenset[str] = frozenset()) -> Header | None:
     """The best header of ``sheet`` or ``None`` when no row looks like one."""
     frame = sheet.frame
     if frame is None or frame.height == 0:
@@ -86,7 +89,7 @@ def find_header(sheet: RawSheet, vocab: Vocabulary) -> Header | None:
     grid = [[_clean(v) for v in row] for row in head.select(cols).iter_rows()]
     best: tuple[float, int] | None = None
     for i, cells in enumerate(grid):
-        score, recognised = row_score(vocab, cells)
+        score, recognised = row_score(vocab, cells, extra)
         if recognised >= 2 and score >= 1.5 and (best is None or score > best[0] + 1e-9):
             best = (score, i)
     if best is None:

@@ -24,7 +24,7 @@ from bie.layout import Header, _flatten, find_header, row_score
 from bie.mapping import FUNDING_PREFIX, ColumnMapping, MappingFile, load_mapping, map_columns
 from bie.model import ReadResult, SheetInfo
 from bie.rows import PARENT, PILLAR_SECTION, REASON, THEME_SECTION, RowRoles, classify
-from bie.vocabulary import Vocabulary, vocabulary
+from bie.vocabulary import Vocabulary, key, vocabulary
 
 #: Issues kept per code (the count of all is in ``ReadResult.issue_counts``).
 ISSUE_CAP = 1000
@@ -120,6 +120,8 @@ def _choose(
     infos: list[SheetInfo] = []
     issues: list[Issue] = []
     found: list[tuple[RawSheet, Header]] = []
+    # Column names given in a mapping file count as recognised when looking for the header.
+    extra = frozenset(key(str(k)) for k in mapping_file.columns) if mapping_file else frozenset()
     for sheet in book.sheets:
         if wanted is not None and sheet.name != wanted:
             continue
@@ -138,7 +140,7 @@ def _choose(
         header = (
             _header_from_rows(sheet, mapping_file.header_rows, vocab)
             if mapping_file is not None and mapping_file.header_rows
-            else find_header(sheet, vocab)
+            else find_header(sheet, vocab, extra)
         )
         if header is None:
             infos.append(SheetInfo(sheet.name, "no_header"))
@@ -408,12 +410,20 @@ def _shape_issues(
         expected = max(frame.get_column(FIELDS)[p] for p in header.positions)
         ragged = data.filter(pl.col(FIELDS) > expected).select(ROW, FIELDS)
         for row, found in ragged.iter_rows():
-            issues.append(Issue("ragged-row", sheet=sheet, row=row, params={"found": found, "expected": expected}))
+            issues.append(
+                Issue("ragged-row", sheet=sheet, row=row, params={"found": found, "expected": expected})
+            )
     too_long = [pl.col(c).str.len_chars().fill_null(0) for c in named]
     if too_long:
-        lengths = data.select(pl.col(ROW), pl.max_horizontal(too_long).alias("_len")).filter(pl.col("_len") > 32_767)
+        lengths = data.select(pl.col(ROW), pl.max_horizontal(too_long).alias("_len")).filter(
+            pl.col("_len") > 32_767
+        )
         for row, length in lengths.iter_rows():
-            issues.append(Issue("cell-too-long", sheet=sheet, row=row, params={"length": f"{length:,}".replace(",", " ")}))
+            issues.append(
+                Issue(
+                    "cell-too-long", sheet=sheet, row=row, params={"length": f"{length:,}".replace(",", " ")}
+                )
+            )
     return issues
 
 
