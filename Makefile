@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.bie-installed
 
-.PHONY: demo test lint wheel-check clean fixtures bench
+.PHONY: demo test lint clean fixtures bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,9 @@ fixtures: $(STAMP)
 	$(BIN)/python fixtures/make_fixtures.py
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/read.py
+	$(BIN)/python -m pip install --quiet "pandas>=2"
+	$(BIN)/python -m benchmarks.read
+	$(BIN)/python -m benchmarks.audit
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache bie-demo
