@@ -413,13 +413,8 @@ def audit(
 
 
 def _web_module() -> Any:
-    try:
-        import bie.web as web_module
+    import bie.web as web_module
 
-        if not hasattr(web_module, "profile"):
-            raise ImportError("bie.web is incomplete")
-    except ImportError:  # pragma: no cover - only while the web module is being written
-        from bie import _web_stub as web_module
     return web_module
 
 

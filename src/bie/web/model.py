@@ -1,0 +1,622 @@
+"""The web of institutionalisation as data: spheres, elements, links, scale and thresholds.
+
+The model lives in ``bie/data/web.yaml`` (documented in ``docs/toile.md``); :func:`load_model` reads and
+validates it strictly. Every mistake raises :class:`bie.errors.ConfigError` naming the file and the entry
+(« élément staff : … »). The model is immutable and hashable, so compiled forms can be cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bie.errors import ConfigError
+from bie.resources import data_path, load_yaml_file
+
+__all__ = [
+    "CRITERIA",
+    "LANGS",
+    "Element",
+    "Level",
+    "Link",
+    "ScaleLevel",
+    "Source",
+    "Sphere",
+    "Thresholds",
+    "WebModel",
+    "load_model",
+    "parse_sources",
+]
+
+LANGS: tuple[str, ...] = ("fr", "en")
+
+CRITERIA: dict[str, str] = {
+    "actions": "nombre d'actions spécifiques ou transversales qui renforcent l'élément",
+    "equality_action_share": "part des actions de la programmation qui sont spécifiques ou transversales",
+    "equality_money_share": "part de l'argent de la programmation qui va aux actions spécifiques ou "
+    "transversales",
+}
+"""The criteria a threshold level may use. Each one can only grow when an equality action is added, so
+adding an equality action never lowers a score (see ``docs/toile.md``)."""
+
+_VERSION_RE = re.compile(r"^\d{4}\.\d+$")
+_ID_RE = re.compile(r"^[a-z][a-z_]*$")
+_SOURCE_KEYS = frozenset({"title", "href", "file", "date", "section"})
+_TOP_REQUIRED = frozenset(
+    {
+        "name",
+        "version",
+        "description",
+        "sources",
+        "scale",
+        "unknown",
+        "thresholds",
+        "spheres",
+        "elements",
+        "links",
+    }
+)
+_TOP_OPTIONAL = frozenset({"valid_from", "last_reviewed", "layout"})
+_SPHERE_KEYS = frozenset(
+    {"id", "label_fr", "label_en", "title_fr", "title_en", "description_fr", "description_en", "sources"}
+)
+_ELEMENT_REQUIRED = frozenset(
+    {
+        "id",
+        "sphere",
+        "label_fr",
+        "label_en",
+        "description_fr",
+        "description_en",
+        "questions_fr",
+        "questions_en",
+        "funding_evidence",
+        "sources",
+    }
+)
+_ELEMENT_OPTIONAL = frozenset({"thresholds", "notes"})
+_LINK_REQUIRED = frozenset({"from", "to", "message_fr", "message_en", "sources"})
+_LINK_OPTIONAL = frozenset({"kind", "notes"})
+_LINK_KINDS = frozenset({"default", "diagnostic", "local"})
+_SCALE_KEYS = frozenset({"score", "fr", "en", "description_fr", "description_en"})
+_THRESHOLD_KEYS = frozenset({"levels", "description_fr", "description_en", "sources"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an entry comes from: a public page (``href``) or a file of the project's reference folder."""
+
+    title: str
+    href: str | None = None
+    file: str | None = None
+    date: str | None = None
+    section: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "title": self.title,
+            "href": self.href,
+            "file": self.file,
+            "date": self.date,
+            "section": self.section,
+        }
+
+
+@dataclass(frozen=True)
+class ScaleLevel:
+    """One step of the 0–3 scale."""
+
+    score: int
+    fr: str
+    en: str
+    description_fr: str
+    description_en: str
+
+    def label(self, lang: str) -> str:
+        return self.fr if lang == "fr" else self.en
+
+
+@dataclass(frozen=True)
+class Level:
+    """A score reached when one of the alternatives holds; an alternative is a set of criteria, all needed."""
+
+    score: int
+    alternatives: tuple[tuple[tuple[str, float], ...], ...]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How action evidence becomes a score (named set, shared by several elements)."""
+
+    id: str
+    levels: tuple[Level, ...]
+    description_fr: str
+    description_en: str
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def criteria(self) -> frozenset[str]:
+        """Every criterion the levels use."""
+        return frozenset(k for lv in self.levels for alt in lv.alternatives for k, _ in alt)
+
+    def description(self, lang: str) -> str:
+        return self.description_fr if lang == "fr" else self.description_en
+
+
+@dataclass(frozen=True)
+class Sphere:
+    """One of the four spheres."""
+
+    id: str
+    label_fr: str
+    label_en: str
+    title_fr: str
+    title_en: str
+    description_fr: str
+    description_en: str
+    sources: tuple[Source, ...]
+
+    def label(self, lang: str) -> str:
+        return self.label_fr if lang == "fr" else self.label_en
+
+    def title(self, lang: str) -> str:
+        return self.title_fr if lang == "fr" else self.title_en
+
+
+@dataclass(frozen=True)
+class Element:
+    """One element of the web."""
+
+    id: str
+    sphere: str
+    label_fr: str
+    label_en: str
+    description_fr: str
+    description_en: str
+    questions_fr: tuple[str, ...]
+    questions_en: tuple[str, ...]
+    funding_evidence: bool
+    thresholds: Thresholds
+    sources: tuple[Source, ...]
+    notes: str | None = None
+
+    def label(self, lang: str) -> str:
+        return self.label_fr if lang == "fr" else self.label_en
+
+    def description(self, lang: str) -> str:
+        return self.description_fr if lang == "fr" else self.description_en
+
+    def questions(self, lang: str) -> tuple[str, ...]:
+        return self.questions_fr if lang == "fr" else self.questions_en
+
+
+@dataclass(frozen=True)
+class Link:
+    """A directed link: ``source`` strengthens ``target``; the message says what it means when broken."""
+
+    source: str
+    target: str
+    kind: str
+    message_fr: str
+    message_en: str
+    sources: tuple[Source, ...]
+
+    def message(self, lang: str) -> str:
+        return self.message_fr if lang == "fr" else self.message_en
+
+
+@dataclass(frozen=True)
+class WebModel:
+    """The validated model (immutable, hashable)."""
+
+    name: str
+    version: str
+    description: str
+    sources: tuple[Source, ...]
+    scale: tuple[ScaleLevel, ...]
+    unknown_fr: str
+    unknown_en: str
+    unknown_description_fr: str
+    unknown_description_en: str
+    thresholds: tuple[Thresholds, ...]
+    spheres: tuple[Sphere, ...]
+    elements: tuple[Element, ...]
+    links: tuple[Link, ...]
+    ring: tuple[str, ...]
+    valid_from: str | None = None
+    last_reviewed: str | None = None
+    path: str = ""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Element ids in model order."""
+        return tuple(e.id for e in self.elements)
+
+    @property
+    def order(self) -> dict[str, int]:
+        """Element id → position in model order."""
+        return {e.id: i for i, e in enumerate(self.elements)}
+
+    def element(self, element_id: str) -> Element:
+        for e in self.elements:
+            if e.id == element_id:
+                return e
+        raise KeyError(element_id)
+
+    def sphere(self, sphere_id: str) -> Sphere:
+        for s in self.spheres:
+            if s.id == sphere_id:
+                return s
+        raise KeyError(sphere_id)
+
+    def sphere_elements(self, sphere_id: str) -> tuple[Element, ...]:
+        return tuple(e for e in self.elements if e.sphere == sphere_id)
+
+    def scale_label(self, score: int | None, lang: str) -> str:
+        """« fort », « faible »… or « ne sait pas » for ``None``."""
+        if score is None:
+            return self.unknown_fr if lang == "fr" else self.unknown_en
+        for s in self.scale:
+            if s.score == score:
+                return s.label(lang)
+        raise KeyError(score)
+
+
+# --------------------------------------------------------------------------------------------------
+# validation helpers
+
+
+def _err(path: str | Path, where: str | None, detail: str) -> ConfigError:
+    prefix = f"{where} : " if where else ""
+    return ConfigError(path, detail=f"{prefix}{detail}")
+
+
+def _str(raw: Mapping[str, Any], key: str, path: str | Path, where: str | None) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise _err(path, where, f"« {key} » doit être un texte non vide")
+    return " ".join(value.split())
+
+
+def _str_list(raw: Mapping[str, Any], key: str, path: str | Path, where: str | None) -> tuple[str, ...]:
+    value = raw.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _err(path, where, f"« {key} » doit être une liste de textes non vide")
+    return tuple(" ".join(v.split()) for v in value)
+
+
+def _keys(
+    raw: Any, required: frozenset[str], optional: frozenset[str], path: str | Path, where: str | None
+) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise _err(path, where, "un objet (clé: valeur) est attendu")
+    unknown = set(raw) - required - optional
+    if unknown:
+        raise _err(path, where, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+    missing = required - set(raw)
+    if missing:
+        raise _err(path, where, f"clé(s) manquante(s) : {', '.join(sorted(missing))}")
+    return raw
+
+
+def _date(value: Any, path: str | Path, where: str | None, key: str) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise _err(path, where, f"« {key} » doit être une date AAAA-MM-JJ (trouvé {value!r})")
+
+
+def parse_sources(raw: Any, path: str | Path, where: str | None) -> tuple[Source, ...]:
+    """Validate a non-empty list of sources (``title`` and ``href`` or ``file``; ``date``, ``section``)."""
+    if not isinstance(raw, list) or not raw:
+        raise _err(path, where, "« sources » doit être une liste non vide")
+    out: list[Source] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise _err(path, where, "chaque source est un objet {title, href ou file, date, section}")
+        unknown = set(item) - _SOURCE_KEYS
+        if unknown:
+            raise _err(path, where, f"clé(s) de source inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+        title = _str(item, "title", path, where)
+        href, file = item.get("href"), item.get("file")
+        if not href and not file:
+            raise _err(path, where, f"la source « {title} » n'a ni « href » ni « file »")
+        if href is not None and (not isinstance(href, str) or not re.match(r"^https?://", href)):
+            raise _err(path, where, f"la source « {title} » a un « href » qui n'est pas une adresse http(s)")
+        if file is not None and not isinstance(file, str):
+            raise _err(path, where, f"la source « {title} » a un « file » invalide")
+        date = item.get("date")
+        section = item.get("section")
+        out.append(
+            Source(
+                title=title,
+                href=href,
+                file=file,
+                date=_date(date, path, where, "sources.date") if date is not None else None,
+                section=str(section) if section is not None else None,
+            )
+        )
+    return tuple(out)
+
+
+def _parse_scale(raw: Any, path: Path) -> tuple[ScaleLevel, ...]:
+    if not isinstance(raw, list):
+        raise _err(path, "scale", "une liste de 4 niveaux (0 à 3) est attendue")
+    levels = []
+    for item in raw:
+        entry = _keys(item, _SCALE_KEYS, frozenset(), path, "scale")
+        levels.append(
+            ScaleLevel(
+                score=entry["score"],
+                fr=_str(entry, "fr", path, "scale"),
+                en=_str(entry, "en", path, "scale"),
+                description_fr=_str(entry, "description_fr", path, "scale"),
+                description_en=_str(entry, "description_en", path, "scale"),
+            )
+        )
+    if [lv.score for lv in levels] != [0, 1, 2, 3]:
+        raise _err(path, "scale", "les niveaux doivent être exactement 0, 1, 2, 3, dans cet ordre")
+    return tuple(levels)
+
+
+def _parse_thresholds(raw: Any, path: Path) -> tuple[Thresholds, ...]:
+    if not isinstance(raw, dict) or not raw:
+        raise _err(path, "thresholds", "un objet {nom: {levels, description_fr, description_en}} est attendu")
+    out = []
+    for name, body in raw.items():
+        where = f"seuils {name}"
+        entry = _keys(
+            body, frozenset({"levels", "description_fr", "description_en"}), _THRESHOLD_KEYS, path, where
+        )
+        levels_raw = entry["levels"]
+        if not isinstance(levels_raw, list) or not levels_raw:
+            raise _err(path, where, "« levels » doit être une liste non vide")
+        levels: list[Level] = []
+        for lv in levels_raw:
+            lv_entry = _keys(lv, frozenset({"score", "any"}), frozenset(), path, where)
+            score = lv_entry["score"]
+            if score not in (1, 2, 3) or isinstance(score, bool):
+                raise _err(path, where, f"« score » doit valoir 1, 2 ou 3 (trouvé {score!r})")
+            alts_raw = lv_entry["any"]
+            if not isinstance(alts_raw, list) or not alts_raw:
+                raise _err(path, where, f"niveau {score} : « any » doit être une liste non vide")
+            alts: list[tuple[tuple[str, float], ...]] = []
+            for alt in alts_raw:
+                if not isinstance(alt, dict) or not alt:
+                    raise _err(
+                        path, where, f"niveau {score} : chaque alternative est un objet {{critère: seuil}}"
+                    )
+                crits: list[tuple[str, float]] = []
+                for key, value in sorted(alt.items()):
+                    if key not in CRITERIA:
+                        raise _err(
+                            path,
+                            where,
+                            f"niveau {score} : critère inconnu « {key} » ; valeurs : {', '.join(CRITERIA)}",
+                        )
+                    if isinstance(value, bool) or not isinstance(value, int | float):
+                        raise _err(path, where, f"niveau {score} : « {key} » doit être un nombre")
+                    if key == "actions" and (not isinstance(value, int) or value < 1):
+                        raise _err(path, where, f"niveau {score} : « actions » doit être un entier ≥ 1")
+                    if key != "actions" and not 0 < value <= 1:
+                        raise _err(
+                            path, where, f"niveau {score} : « {key} » doit être une part entre 0 (exclu) et 1"
+                        )
+                    crits.append((str(key), float(value)))
+                alts.append(tuple(crits))
+            levels.append(Level(score=score, alternatives=tuple(alts)))
+        if len({lv.score for lv in levels}) != len(levels):
+            raise _err(path, where, "deux niveaux ont le même score")
+        sources = parse_sources(entry["sources"], path, where) if "sources" in entry else ()
+        out.append(
+            Thresholds(
+                id=str(name),
+                levels=tuple(sorted(levels, key=lambda lv: lv.score)),
+                description_fr=_str(entry, "description_fr", path, where),
+                description_en=_str(entry, "description_en", path, where),
+                sources=sources,
+            )
+        )
+    return tuple(out)
+
+
+def _parse_spheres(raw: Any, path: Path) -> tuple[Sphere, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise _err(path, "spheres", "une liste de sphères est attendue")
+    spheres = []
+    for item in raw:
+        sid = item.get("id") if isinstance(item, dict) else None
+        where = f"sphère {sid}"
+        entry = _keys(item, _SPHERE_KEYS, frozenset(), path, where)
+        if not isinstance(sid, str) or not _ID_RE.match(sid):
+            raise _err(path, where, "identifiant invalide (minuscules ASCII)")
+        spheres.append(
+            Sphere(
+                id=sid,
+                label_fr=_str(entry, "label_fr", path, where),
+                label_en=_str(entry, "label_en", path, where),
+                title_fr=_str(entry, "title_fr", path, where),
+                title_en=_str(entry, "title_en", path, where),
+                description_fr=_str(entry, "description_fr", path, where),
+                description_en=_str(entry, "description_en", path, where),
+                sources=parse_sources(entry["sources"], path, where),
+            )
+        )
+    ids = [s.id for s in spheres]
+    if len(set(ids)) != len(ids):
+        raise _err(path, "spheres", "identifiant de sphère en double")
+    return tuple(spheres)
+
+
+def _parse_elements(
+    raw: Any, path: Path, spheres: Sequence[Sphere], thresholds: Sequence[Thresholds]
+) -> tuple[Element, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise _err(path, "elements", "une liste d'éléments est attendue")
+    sphere_ids = {s.id for s in spheres}
+    by_name = {t.id: t for t in thresholds}
+    elements = []
+    for item in raw:
+        eid = item.get("id") if isinstance(item, dict) else None
+        where = f"élément {eid}"
+        entry = _keys(item, _ELEMENT_REQUIRED, _ELEMENT_OPTIONAL, path, where)
+        if not isinstance(eid, str) or not _ID_RE.match(eid):
+            raise _err(path, where, "identifiant invalide (minuscules ASCII)")
+        if entry["sphere"] not in sphere_ids:
+            raise _err(
+                path,
+                where,
+                f"sphère inconnue « {entry['sphere']} » ; valeurs : {', '.join(sorted(sphere_ids))}",
+            )
+        if not isinstance(entry["funding_evidence"], bool):
+            raise _err(path, where, "« funding_evidence » doit valoir true ou false")
+        t_name = entry.get("thresholds", "default")
+        if t_name not in by_name:
+            raise _err(path, where, f"seuils inconnus « {t_name} » ; valeurs : {', '.join(sorted(by_name))}")
+        questions_fr = _str_list(entry, "questions_fr", path, where)
+        questions_en = _str_list(entry, "questions_en", path, where)
+        notes = entry.get("notes")
+        elements.append(
+            Element(
+                id=eid,
+                sphere=str(entry["sphere"]),
+                label_fr=_str(entry, "label_fr", path, where),
+                label_en=_str(entry, "label_en", path, where),
+                description_fr=_str(entry, "description_fr", path, where),
+                description_en=_str(entry, "description_en", path, where),
+                questions_fr=questions_fr,
+                questions_en=questions_en,
+                funding_evidence=entry["funding_evidence"],
+                thresholds=by_name[t_name],
+                sources=parse_sources(entry["sources"], path, where),
+                notes=str(notes) if notes is not None else None,
+            )
+        )
+    ids = [e.id for e in elements]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise _err(path, "elements", f"identifiant(s) d'élément en double : {', '.join(dup)}")
+    empty = [s.id for s in spheres if not any(e.sphere == s.id for e in elements)]
+    if empty:
+        raise _err(path, "elements", f"sphère(s) sans élément : {', '.join(empty)}")
+    return tuple(elements)
+
+
+def _parse_links(raw: Any, path: Path, ids: Sequence[str]) -> tuple[Link, ...]:
+    if not isinstance(raw, list):
+        raise _err(
+            path, "links", "une liste de liens {from, to, message_fr, message_en, sources} est attendue"
+        )
+    known = set(ids)
+    links: list[Link] = []
+    seen: set[tuple[str, str]] = set()
+    for item in raw:
+        where = f"lien {item.get('from')} → {item.get('to')}" if isinstance(item, dict) else "lien"
+        entry = _keys(item, _LINK_REQUIRED, _LINK_OPTIONAL, path, where)
+        src, dst = entry["from"], entry["to"]
+        for end in (src, dst):
+            if end not in known:
+                raise _err(path, where, f"élément inconnu « {end} »")
+        if src == dst:
+            raise _err(path, where, "un lien relie deux éléments différents")
+        if (src, dst) in seen:
+            raise _err(path, where, "lien en double")
+        seen.add((src, dst))
+        kind = entry.get("kind", "default")
+        if kind not in _LINK_KINDS:
+            raise _err(path, where, f"« kind » inconnu {kind!r} ; valeurs : {', '.join(sorted(_LINK_KINDS))}")
+        links.append(
+            Link(
+                source=str(src),
+                target=str(dst),
+                kind=str(kind),
+                message_fr=_str(entry, "message_fr", path, where),
+                message_en=_str(entry, "message_en", path, where),
+                sources=parse_sources(entry["sources"], path, where),
+            )
+        )
+    return tuple(links)
+
+
+def _parse_layout(raw: Any, path: Path, ids: Sequence[str], elements: Sequence[Element]) -> tuple[str, ...]:
+    if raw is None:
+        return tuple(ids)
+    if not isinstance(raw, dict) or set(raw) != {"ring"}:
+        raise _err(path, "layout", "un objet {ring: [identifiants]} est attendu")
+    ring = raw["ring"]
+    if not isinstance(ring, list) or sorted(map(str, ring)) != sorted(ids) or len(ring) != len(ids):
+        raise _err(path, "layout", "« ring » doit citer chaque élément exactement une fois")
+    sphere_of = {e.id: e.sphere for e in elements}
+    runs = [sphere_of[str(r)] for r in ring]
+    changes = sum(1 for a, b in zip(runs, runs[1:] + runs[:1], strict=True) if a != b)
+    if changes > len({e.sphere for e in elements}):
+        raise _err(path, "layout", "« ring » doit garder ensemble les éléments d'une même sphère")
+    return tuple(str(r) for r in ring)
+
+
+def _load(path: Path) -> WebModel:
+    raw = load_yaml_file(path, ConfigError)
+    top = _keys(raw, _TOP_REQUIRED, _TOP_OPTIONAL, path, None)
+    version = top["version"]
+    if not isinstance(version, str) or not _VERSION_RE.match(version):
+        raise _err(path, None, f"« version » doit s'écrire AAAA.N entre guillemets (trouvé {version!r})")
+    unknown = _keys(
+        top["unknown"],
+        frozenset({"fr", "en", "description_fr", "description_en"}),
+        frozenset(),
+        path,
+        "unknown",
+    )
+    thresholds = _parse_thresholds(top["thresholds"], path)
+    spheres = _parse_spheres(top["spheres"], path)
+    elements = _parse_elements(top["elements"], path, spheres, thresholds)
+    ids = [e.id for e in elements]
+    return WebModel(
+        name=_str(top, "name", path, None),
+        version=version,
+        description=_str(top, "description", path, None),
+        sources=parse_sources(top["sources"], path, None),
+        scale=_parse_scale(top["scale"], path),
+        unknown_fr=_str(unknown, "fr", path, "unknown"),
+        unknown_en=_str(unknown, "en", path, "unknown"),
+        unknown_description_fr=_str(unknown, "description_fr", path, "unknown"),
+        unknown_description_en=_str(unknown, "description_en", path, "unknown"),
+        thresholds=thresholds,
+        spheres=spheres,
+        elements=elements,
+        links=_parse_links(top["links"], path, ids),
+        ring=_parse_layout(top.get("layout"), path, ids, elements),
+        valid_from=_date(top["valid_from"], path, None, "valid_from") if "valid_from" in top else None,
+        last_reviewed=_date(top["last_reviewed"], path, None, "last_reviewed")
+        if "last_reviewed" in top
+        else None,
+        path=str(path),
+    )
+
+
+@functools.cache
+def _builtin() -> WebModel:
+    return _load(data_path("web.yaml"))
+
+
+def load_model(path: str | Path | None = None) -> WebModel:
+    """Load and validate the model: the built-in ``bie/data/web.yaml`` (cached), or the file at ``path``.
+
+    >>> model = load_model()
+    >>> len(model.elements), [s.id for s in model.spheres]
+    (13, ['citizens', 'policy', 'organisation', 'delivery'])
+    """
+    if path is None:
+        return _builtin()
+    return _load(Path(path))

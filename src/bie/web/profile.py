@@ -1,0 +1,637 @@
+"""A territory's profile on the web: a score per element, sphere summaries, weak elements, broken links.
+
+Method (documented for users in ``docs/toile.md`` § 3):
+
+1. **Action score.** Only ``specific`` and ``transversal`` actions count. For each element, the criteria
+   of its thresholds (``bie/data/web.yaml``) are measured: the number of actions that strengthen it,
+   the share of the programme's actions that integrate equality, the share of the programme's money
+   that goes to them. The score is the highest level whose conditions hold, 0 otherwise. For an element
+   whose absence funding data cannot show (``funding_evidence: false``), 0 becomes *unknown*: it can be
+   proved present by an action, never absent.
+2. **Questionnaire score.** 0–3, or unknown (blank, « ne sait pas »).
+3. **Combination.** When both are known, the higher: an action proves that a practice exists; the
+   questionnaire knows what is funded elsewhere or not funded at all. ``source`` says which.
+4. **Weak** elements: known and scoring ≤ 1. A **broken link**: its start scores ≥ 2 and its end ≤ 1,
+   both known.
+
+Money is counted in whole cents (integers), so sums do not depend on row order; negative or non-finite
+amounts count as 0 (a cancellation is not money for equality). Nothing here loops over rows in Python
+except to list the evidence of each element.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from bie.errors import QuestionnaireError
+from bie.web.model import Element, Level, Link, WebModel, load_model
+from bie.web.questionnaire import Answer, Questionnaire
+from bie.web.rules import ELIGIBLE, WebRules
+from bie.web.tags import element_tags
+
+__all__ = ["ActionRef", "ElementScore", "SphereSummary", "WebProfile", "profile"]
+
+SOURCES: tuple[str, ...] = ("actions", "questionnaire", "both", "none")
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    """An action that strengthens an element: where it is, its title, category, amount and rules."""
+
+    id: str | None
+    file: str | None
+    sheet: str | None
+    row: int | None
+    title: str | None
+    category: str
+    cents: int | None
+    rules: tuple[str, ...]
+
+    @property
+    def amount(self) -> float | None:
+        return None if self.cents is None else self.cents / 100
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id}
+        if self.file is not None:
+            out["file"] = self.file
+        out.update(
+            {
+                "sheet": self.sheet,
+                "row": self.row,
+                "title": self.title,
+                "category": self.category,
+                "amount": self.amount,
+                "rules": list(self.rules),
+            }
+        )
+        return out
+
+    def key(self) -> tuple[Any, ...]:
+        """A total order on every field: the listing does not depend on row order."""
+        return (
+            self.file or "",
+            self.sheet or "",
+            -1 if self.row is None else self.row,
+            self.id or "",
+            self.title or "",
+            self.category,
+            -1 if self.cents is None else self.cents,
+            self.rules,
+        )
+
+
+@dataclass(frozen=True)
+class ElementScore:
+    """One element's score, where it comes from and why."""
+
+    element: Element
+    score: int | None
+    source: str
+    action_score: int | None
+    questionnaire_score: int | None
+    answer: Answer | None
+    actions: tuple[ActionRef, ...]
+    cents: int
+    criteria: tuple[tuple[str, float | None], ...]
+    reached: tuple[tuple[str, float], ...]
+    explanation_fr: str
+    explanation_en: str
+
+    @property
+    def id(self) -> str:
+        return self.element.id
+
+    @property
+    def amount(self) -> float:
+        return self.cents / 100
+
+    @property
+    def weak(self) -> bool:
+        return self.score is not None and self.score <= 1
+
+    def explanation(self, lang: str = "fr") -> str:
+        return self.explanation_fr if lang == "fr" else self.explanation_en
+
+
+@dataclass(frozen=True)
+class SphereSummary:
+    """The elements of a sphere rolled up: known and unknown counts, mean, lowest score, weak ones."""
+
+    id: str
+    elements: tuple[str, ...]
+    known: int
+    mean: float | None
+    minimum: int | None
+    maximum: int | None
+    weak: tuple[str, ...]
+    explanation_fr: str
+    explanation_en: str
+
+
+@dataclass(frozen=True)
+class WebProfile:
+    """A territory on the web of institutionalisation (see the module docstring for the method)."""
+
+    model: WebModel
+    elements: tuple[ElementScore, ...]
+    spheres: tuple[SphereSummary, ...]
+    weak: tuple[str, ...]
+    broken_links: tuple[Link, ...]
+    n_actions: int
+    n_equality: int
+    total_cents: int | None
+    equality_cents: int | None
+    questionnaire: Questionnaire | None = None
+
+    def element(self, element_id: str) -> ElementScore:
+        for e in self.elements:
+            if e.id == element_id:
+                return e
+        raise KeyError(element_id)
+
+    def score(self, element_id: str) -> int | None:
+        return self.element(element_id).score
+
+    @property
+    def scores(self) -> dict[str, int | None]:
+        """Element id → score, in model order."""
+        return {e.id: e.score for e in self.elements}
+
+    def to_dict(self, lang: str = "fr") -> dict[str, Any]:
+        """JSON-safe: ``{"version", "elements", "spheres", "links", "weak", "broken_links"}``."""
+        if lang not in ("fr", "en"):
+            raise ValueError(f"unsupported language {lang!r}; use one of ('fr', 'en')")
+        model = self.model
+        elements = []
+        for e in self.elements:
+            answer = e.answer
+            evidence: dict[str, Any] = {
+                "funding_evidence": e.element.funding_evidence,
+                "action_score": e.action_score,
+                "questionnaire_score": e.questionnaire_score,
+                "questionnaire": None
+                if answer is None
+                else {"answer": answer.text, "comment": answer.comment, "cell": answer.cell},
+                "thresholds": e.element.thresholds.id,
+                "criteria": {k: _round(v) for k, v in e.criteria},
+                "reached": {k: _round(v) for k, v in e.reached},
+                "rules": sorted({r for a in e.actions for r in a.rules}),
+            }
+            elements.append(
+                {
+                    "id": e.id,
+                    "sphere": e.element.sphere,
+                    "label_fr": e.element.label_fr,
+                    "label_en": e.element.label_en,
+                    "score": e.score,
+                    "source": e.source,
+                    "actions": [a.to_dict() for a in e.actions],
+                    "amount": e.amount,
+                    "evidence": evidence,
+                    "explanation": e.explanation(lang),
+                }
+            )
+        spheres = []
+        for s in self.spheres:
+            sphere = model.sphere(s.id)
+            spheres.append(
+                {
+                    "id": s.id,
+                    "label_fr": sphere.label_fr,
+                    "label_en": sphere.label_en,
+                    "title_fr": sphere.title_fr,
+                    "title_en": sphere.title_en,
+                    "elements": list(s.elements),
+                    "known": s.known,
+                    "unknown": len(s.elements) - s.known,
+                    "mean": s.mean,
+                    "min": s.minimum,
+                    "max": s.maximum,
+                    "weak": list(s.weak),
+                    "explanation": s.explanation_fr if lang == "fr" else s.explanation_en,
+                }
+            )
+        return {
+            "version": model.version,
+            "elements": elements,
+            "spheres": spheres,
+            "links": [{"from": link.source, "to": link.target} for link in model.links],
+            "weak": list(self.weak),
+            "broken_links": [
+                {"from": link.source, "to": link.target, "message": link.message(lang)}
+                for link in self.broken_links
+            ],
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+# --------------------------------------------------------------------------------------------------
+# formatting
+
+
+def _money(cents: int, lang: str) -> str:
+    euros = round(cents / 100)
+    if lang == "fr":
+        return f"{euros:,}".replace(",", "\u202f") + "\u00a0€"
+    return f"€{euros:,}"
+
+
+def _pct(share: float, lang: str) -> str:
+    value = math.floor(share * 1000 + 0.5) / 10
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text.replace('.', ',')}\u00a0%" if lang == "fr" else f"{text}%"
+
+
+def _n_actions(n: int, lang: str) -> str:
+    if lang == "fr":
+        return f"{n} action{'s' if n > 1 else ''}"
+    return f"{n} action{'s' if n != 1 else ''}"
+
+
+def _criterion(key: str, value: float, lang: str) -> str:
+    if key == "actions":
+        n = int(value)
+        return (
+            (f"au moins {_n_actions(n, 'fr')}" if lang == "fr" else f"at least {_n_actions(n, 'en')}")
+            if n > 1
+            else ("une action" if lang == "fr" else "one action")
+        )
+    what = {
+        ("equality_action_share", "fr"): "des actions qui intègrent l'égalité",
+        ("equality_action_share", "en"): "of actions building equality in",
+        ("equality_money_share", "fr"): "des crédits à ces actions",
+        ("equality_money_share", "en"): "of the money to these actions",
+    }[(key, lang)]
+    return f"{_pct(value, lang)} {what}"
+
+
+def _explain_actions(
+    element: Element,
+    action_score: int | None,
+    n: int,
+    cents: int,
+    criteria: Mapping[str, float | None],
+    reached: Sequence[tuple[str, float]],
+    has_money: bool,
+    model: WebModel,
+    lang: str,
+) -> str:
+    """The action part of the explanation (no final full stop)."""
+    fr = lang == "fr"
+    money = f" ({_money(cents, lang)})" if has_money and n else ""
+    shares = ""
+    used = element.thresholds.criteria
+    parts = []
+    a_share, m_share = criteria.get("equality_action_share"), criteria.get("equality_money_share")
+    if a_share is not None and "equality_action_share" in used:
+        parts.append(_pct(a_share, lang) + (" des actions" if fr else " of the actions"))
+    if m_share is not None and "equality_money_share" in used:
+        parts.append(_pct(m_share, lang) + (" des crédits" if fr else " of the money"))
+    if parts:
+        shares = (
+            " ; les actions spécifiques ou transversales font " + " et ".join(parts) + " de la programmation"
+            if fr
+            else "; specific or transversal actions make " + " and ".join(parts) + " of the programme"
+        )
+    if n:
+        plural = n > 1
+        head = (
+            f"{_n_actions(n, 'fr')} spécifique{'s' if plural else ''} ou transversale{'s' if plural else ''} "
+            f"renforce{'nt' if plural else ''} cet élément{money}"
+            if fr
+            else f"{_n_actions(n, 'en')}, specific or transversal, strengthen{'' if plural else 's'} "
+            f"this element{money}"
+        )
+    elif parts:
+        head = (
+            "aucune action financée ne vise directement cet élément"
+            if fr
+            else "no funded action targets this element directly"
+        )
+    elif element.funding_evidence:
+        head = (
+            "aucune action spécifique ou transversale financée ne renforce cet élément"
+            if fr
+            else "no funded specific or transversal action strengthens this element"
+        )
+    else:
+        head = (
+            "aucune action financée ne renforce cet élément, et un tableau de financement ne peut "
+            "pas montrer son absence"
+            if fr
+            else "no funded action strengthens this element, and a funding table cannot show its absence"
+        )
+    head += shares
+    if action_score is None:
+        return head
+    label = model.scale_label(action_score, lang)
+    if action_score == 0:
+        return head + (f" : score 0 ({label})" if fr else f": score 0 ({label})")
+    joiner = " et " if fr else " and "
+    why = joiner.join(_criterion(k, v, lang) for k, v in reached)
+    if fr:
+        return head + f" : score {action_score} ({label}), seuil atteint : {why}"
+    return head + f": score {action_score} ({label}), threshold reached: {why}"
+
+
+def _explain(
+    element: Element,
+    score: int | None,
+    action_part: str,
+    action_score: int | None,
+    answer: Answer | None,
+    model: WebModel,
+    lang: str,
+) -> str:
+    """One sentence: the action part, the questionnaire part, and how they combine."""
+    fr = lang == "fr"
+    q = answer.score if answer is not None else None
+    q_text = ""
+    if answer is not None and q is not None:
+        label = model.scale_label(q, lang)
+        comment = ""
+        if answer.comment:
+            comment = f" — « {answer.comment} »" if fr else f' — "{answer.comment}"'
+        q_text = (
+            f"réponse au questionnaire : {q} ({label}){comment}"
+            if fr
+            else f"questionnaire answer: {q} ({label}){comment}"
+        )
+    elif answer is not None:
+        q_text = "questionnaire : « ne sait pas »" if fr else 'questionnaire: "don\'t know"'
+    sep = " ; " if fr else "; "
+    if score is None:
+        tail = (
+            "élément inconnu, jamais compté comme absent"
+            if fr
+            else "unknown element, never counted as absent"
+        )
+        return _sentence(_capital(sep.join(p for p in (action_part, q_text, tail) if p)))
+    if action_score is not None and q is not None:
+        kept = model.scale_label(score, lang)
+        rule = (
+            f"score retenu, le plus haut des deux : {score} ({kept})"
+            if fr
+            else f"score kept, the higher of the two: {score} ({kept})"
+        )
+        return _sentence(_capital(sep.join((action_part, q_text, rule))))
+    if q is not None:
+        note = ""
+        if not element.funding_evidence:
+            note = (
+                " (un tableau de financement ne montre pas cet élément)"
+                if fr
+                else " (a funding table does not show this element)"
+            )
+        return _sentence(_capital(q_text + note))
+    return _sentence(_capital(sep.join(p for p in (action_part, q_text) if p)))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+# --------------------------------------------------------------------------------------------------
+# computation
+
+
+def _level(
+    levels: Sequence[Level], criteria: Mapping[str, float | None]
+) -> tuple[int, tuple[tuple[str, float], ...]]:
+    """The highest level whose conditions hold, with the alternative that made it (``(0, ())`` if none)."""
+    best: tuple[int, tuple[tuple[str, float], ...]] = (0, ())
+    for level in levels:
+        for alt in level.alternatives:
+            ok = all((v := criteria.get(k)) is not None and v + 1e-12 >= t for k, t in alt)
+            if ok and level.score > best[0]:
+                best = (level.score, alt)
+                break
+    return best
+
+
+def _column(frame: pl.DataFrame, name: str, dtype: Any) -> pl.Expr:
+    if name in frame.columns:
+        return pl.col(name).cast(dtype, strict=False)
+    return pl.lit(None, dtype)
+
+
+def _cents(frame: pl.DataFrame, amount: str | None) -> pl.Expr:
+    if amount is None or amount not in frame.columns:
+        return pl.lit(None, pl.Int64)
+    value = pl.col(amount).cast(pl.Float64, strict=False)
+    value = pl.when(value.is_finite()).then(value).otherwise(None)
+    return (value.clip(lower_bound=0.0) * 100).round(0).cast(pl.Int64)
+
+
+def profile(
+    frame: pl.DataFrame,
+    model: WebModel | None = None,
+    questionnaire: Questionnaire | None = None,
+    amount: str | None = "_amount",
+    *,
+    rules: WebRules | None = None,
+) -> WebProfile:
+    """The territory's profile from its tagged actions and, optionally, a filled questionnaire.
+
+    ``frame``: a tagged frame (``category``…); ``web_elements`` is computed with :func:`element_tags`
+    when absent. ``amount``: the column holding each action's money (absent or null: shares of money are
+    unknown and amounts read 0). The result does not depend on row order.
+    """
+    model = model or load_model()
+    if questionnaire is not None and questionnaire.version != model.version:
+        raise QuestionnaireError(
+            questionnaire.path,
+            detail=f"questionnaire de la version {questionnaire.version} du modèle, bie utilise la version "
+            f"{model.version}",
+        )
+    if "web_elements" not in frame.columns:
+        frame = element_tags(frame, rules if rules is not None else model)
+    n_actions = frame.height
+    base = frame.select(
+        _column(frame, "category", pl.String).alias("category"),
+        _cents(frame, amount).alias("cents"),
+        _column(frame, "action_id", pl.String).alias("id"),
+        _column(frame, "_file", pl.String).alias("file"),
+        _column(frame, "_sheet", pl.String).alias("sheet"),
+        _column(frame, "_row", pl.Int64).alias("row"),
+        _column(frame, "title", pl.String).alias("title"),
+        pl.col("web_elements").cast(pl.List(pl.String)),
+        (
+            pl.col("web_reasons").list.eval(
+                pl.element().struct.field("element") + "\t" + pl.element().struct.field("rule")
+            )
+            if "web_reasons" in frame.columns
+            else pl.lit([], dtype=pl.List(pl.String))
+        ).alias("pairs"),
+    ).with_row_index("idx")
+    equality = base.filter(pl.col("category").is_in(list(ELIGIBLE)))
+    n_equality = equality.height
+    has_money = bool(base.select(pl.col("cents").is_not_null().any()).item())
+    total_cents = int(base.select(pl.col("cents").sum()).item() or 0) if has_money else None
+    equality_cents = int(equality.select(pl.col("cents").sum()).item() or 0) if has_money else None
+    programme: dict[str, float | None] = {
+        "equality_action_share": n_equality / n_actions if n_actions else None,
+        "equality_money_share": (equality_cents / total_cents)
+        if total_cents and equality_cents is not None
+        else None,
+    }
+
+    long = (
+        equality.explode("web_elements")
+        .filter(pl.col("web_elements").is_not_null())
+        .unique(subset=["idx", "web_elements"])
+    )
+    rules_of = (
+        equality.select("idx", "pairs")
+        .explode("pairs")
+        .filter(pl.col("pairs").is_not_null())
+        .select(
+            "idx",
+            pl.col("pairs").str.split_exact("\t", 1).struct.rename_fields(["element", "rule"]).alias("p"),
+        )
+        .unnest("p")
+        .unique()
+        .group_by("idx", "element")
+        .agg(pl.col("rule").sort())
+    )
+    long = long.join(
+        rules_of, left_on=["idx", "web_elements"], right_on=["idx", "element"], how="left"
+    ).with_columns(pl.col("rule").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    # evidence lists: sorted on every field in polars, so the listing does not depend on row order
+    ordered = long.select(
+        "web_elements", "id", "file", "sheet", "row", "title", "category", "cents", "rule"
+    ).sort(
+        ["web_elements", "file", "sheet", "row", "id", "title", "category", "cents"],
+        nulls_last=False,
+    )
+    by_element: dict[str, list[ActionRef]] = {e.id: [] for e in model.elements}
+    for element_id, a_id, a_file, a_sheet, a_row, a_title, a_cat, a_cents, a_rules in ordered.rows():
+        if element_id in by_element:
+            by_element[element_id].append(
+                ActionRef(a_id, a_file, a_sheet, a_row, a_title, a_cat, a_cents, tuple(a_rules))
+            )
+
+    scores: list[ElementScore] = []
+    for element in model.elements:
+        refs = tuple(sorted(by_element[element.id], key=ActionRef.key))  # ties: identical entries
+        n = len(refs)
+        cents = sum(r.cents or 0 for r in refs)
+        criteria: dict[str, float | None] = {"actions": float(n), **programme}
+        level, alt = _level(element.thresholds.levels, criteria)
+        action_score: int | None = level
+        if not element.funding_evidence and level == 0:
+            action_score = None
+        answer = questionnaire.answer(element.id) if questionnaire is not None else None
+        q = answer.score if answer is not None else None
+        known = [s for s in (action_score, q) if s is not None]
+        score = max(known) if known else None
+        if action_score is not None and q is not None:
+            source = "both"
+        elif action_score is not None:
+            source = "actions"
+        elif q is not None:
+            source = "questionnaire"
+        else:
+            source = "none"
+        used = tuple(
+            (k, criteria[k])
+            for k in ("actions", "equality_action_share", "equality_money_share")
+            if k in element.thresholds.criteria or k == "actions"
+        )
+        explanations = {}
+        for lang in ("fr", "en"):
+            action_part = _explain_actions(
+                element, action_score, n, cents, criteria, alt, has_money, model, lang
+            )
+            explanations[lang] = _explain(element, score, action_part, action_score, answer, model, lang)
+        scores.append(
+            ElementScore(
+                element=element,
+                score=score,
+                source=source,
+                action_score=action_score,
+                questionnaire_score=q,
+                answer=answer,
+                actions=refs,
+                cents=cents,
+                criteria=used,
+                reached=alt,
+                explanation_fr=explanations["fr"],
+                explanation_en=explanations["en"],
+            )
+        )
+    by_id = {s.id: s for s in scores}
+    weak = tuple(s.id for s in scores if s.weak)
+    broken = tuple(
+        link
+        for link in model.links
+        if (a := by_id[link.source].score) is not None
+        and (b := by_id[link.target].score) is not None
+        and a >= 2
+        and b <= 1
+    )
+    spheres = tuple(_sphere(model, sphere_id, by_id) for sphere_id in (s.id for s in model.spheres))
+    return WebProfile(
+        model=model,
+        elements=tuple(scores),
+        spheres=spheres,
+        weak=weak,
+        broken_links=broken,
+        n_actions=n_actions,
+        n_equality=n_equality,
+        total_cents=total_cents,
+        equality_cents=equality_cents,
+        questionnaire=questionnaire,
+    )
+
+
+def _sphere(model: WebModel, sphere_id: str, by_id: Mapping[str, ElementScore]) -> SphereSummary:
+    ids = tuple(e.id for e in model.sphere_elements(sphere_id))
+    known = [by_id[i].score for i in ids if by_id[i].score is not None]
+    values = [int(k) for k in known if k is not None]
+    mean = round(sum(values) / len(values), 2) if values else None
+    weak = tuple(i for i in ids if by_id[i].weak)
+    sphere = model.sphere(sphere_id)
+    texts = {}
+    for lang in ("fr", "en"):
+        fr = lang == "fr"
+        if not values:
+            body = "aucun élément connu" if fr else "no known element"
+        else:
+            mean_text = f"{mean:.1f}".replace(".", ",") if fr else f"{mean:.1f}"
+            body = (
+                f"{len(values)} élément{'s' if len(values) > 1 else ''} "
+                f"connu{'s' if len(values) > 1 else ''} "
+                f"sur {len(ids)}, moyenne {mean_text} sur 3"
+                if fr
+                else f"{len(values)} of {len(ids)} elements known, mean {mean_text} out of 3"
+            )
+            if weak:
+                names = ", ".join(by_id[i].element.label(lang) for i in weak)
+                body += f" ; faibles ou absents : {names}" if fr else f"; weak or absent: {names}"
+        texts[lang] = _sentence(f"{sphere.title(lang)} : {body}" if fr else f"{sphere.title(lang)}: {body}")
+    return SphereSummary(
+        id=sphere_id,
+        elements=ids,
+        known=len(values),
+        mean=mean,
+        minimum=min(values) if values else None,
+        maximum=max(values) if values else None,
+        weak=weak,
+        explanation_fr=texts["fr"],
+        explanation_en=texts["en"],
+    )
