@@ -1,0 +1,1416 @@
+"""The HTML report: one self-contained, accessible, printable page built from an audit (see docs/rapport.md).
+
+    html = render_html(audit, "fr")      # what Audit.to_html() returns
+
+How the page stays safe with hostile input (titles such as ``<script>…`` or ``=HYPERLINK(…)``):
+
+* Jinja2 autoescaping is on for every template and for strings, undefined names raise (``StrictUndefined``),
+  and no template uses ``|safe``. Every word and figure reaches the template as a plain ``str``.
+* The only :class:`~markupsafe.Markup` inserted as is: the SVG charts of :mod:`bie.report.charts` (built
+  from escaped text, see its docstring) and the web drawing returned by :meth:`bie.audit.Audit.web_svg`,
+  bie's own code, which is also checked by :func:`checked_svg` (no script, event handler, link, external
+  reference or foreign object) and left out when the check fails (its text alternative and table remain).
+* Data never goes into ``href``, ``src``, ``style`` or ``on*`` attributes: links point only to the fixed ids
+  of the report's own sections; the sort values of the actions table are numbers in ``data-value``.
+* A Content-Security-Policy forbids every request and allows exactly one script, by its SHA-256: the small
+  table enhancer of ``templates/report_script.html.j2``. Without it the table is a plain, complete table.
+
+Determinism: the same audit gives byte-identical HTML. Ids are derived from section names and counters, the
+date is the audit's ``generated_at`` (which honours ``SOURCE_DATE_EPOCH``), and every list has a stable order.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from bie._version import __version__
+from bie.analysis import AMOUNT, CATEGORIES
+from bie.i18n import check_lang, fmt
+from bie.report import charts
+from bie.resources import load_data, templates_dir
+
+if TYPE_CHECKING:
+    from bie.audit import Audit
+
+#: Actions shown in the inline table (the largest amounts first); the Excel and JSON reports have them all.
+CAP_ACTIONS = 2000
+#: Rows of the smaller lists (declaration mismatches, actions to review).
+CAP_LIST = 50
+#: Examples shown per issue code.
+EXAMPLES = 3
+SECTIONS = (
+    "key-figures",
+    "findings",
+    "money",
+    "breakdowns",
+    "stages",
+    "beneficiaries",
+    "web",
+    "data-quality",
+    "reconciliation",
+    "method",
+    "actions",
+)
+DIMENSIONS = ("pillar", "theme", "funder", "territory", "carrier")
+TEMPLATE = "report.html.j2"
+SCRIPT_TEMPLATE = "report_script.html.j2"
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before %
+NBSP = "\u00a0"  # no-break space: before € in French
+MINUS = "\u2212"
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+# ------------------------------------------------------------------------------------------- words
+class Words:
+    """Every word of the page, in one language, from ``labels_html.yaml`` and ``labels.yaml``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = check_lang(lang)
+        self.html: dict[str, Any] = load_data("labels_html.yaml")
+        self.shared: dict[str, Any] = load_data("labels.yaml")
+
+    def __call__(self, key: str, **params: Any) -> str:
+        node: Any = self.html
+        for part in key.split("."):
+            node = node[part]
+        text = str(node[self.lang])
+        return fmt(text, **params) if params else text
+
+    def category(self, cat: str | None, short: bool = False) -> str:
+        if cat is None:
+            return ""
+        entry = self.shared["categories"].get(cat)
+        if entry is None:
+            return cat
+        return str(entry[f"short_{self.lang}"] if short else entry[self.lang])
+
+    def shared_word(self, group: str, key: str) -> str:
+        entry = self.shared[group].get(key)
+        return str(entry[self.lang]) if entry else key
+
+    def month(self, index: int) -> str:
+        return str(self.html["months"][self.lang][index - 1])
+
+
+class Numbers:
+    """Numbers, money, percentages and dates, as a French or English reader writes them."""
+
+    def __init__(self, lang: str, na: str) -> None:
+        self.lang = lang
+        self.na = na
+
+    def _plain(self, value: float, decimals: int) -> str:
+        text = f"{abs(value):,.{decimals}f}"
+        if self.lang == "fr":
+            text = text.replace(",", NNBSP).replace(".", ",")
+        negative = value < 0 and float(f"{abs(value):.{decimals}f}") != 0
+        return f"{MINUS}{text}" if negative else text
+
+    def integer(self, value: float | None) -> str:
+        return self.na if value is None else self._plain(value, 0)
+
+    def money(self, value: float | None) -> str:
+        if value is None:
+            return self.na
+        if self.lang == "fr":
+            return f"{self._plain(value, 2)}{NBSP}€"
+        text = self._plain(abs(value), 2)
+        return f"{MINUS}€{text}" if value < 0 and float(f"{abs(value):.2f}") != 0 else f"€{text}"
+
+    def pct(self, value: float | None, digits: int = 0) -> str:
+        if value is None:
+            return self.na
+        shown = value * 100
+        if digits == 0 and 0 < abs(shown) < 1:
+            digits = 1
+        if 0 < abs(shown) < 0.05 and digits == 1:
+            bound = f"0{',' if self.lang == 'fr' else '.'}1"
+            return f"< {bound}{NNBSP}%" if self.lang == "fr" else f"< {bound}%"
+        text = self._plain(shown, digits)
+        return f"{text}{NNBSP}%" if self.lang == "fr" else f"{text}%"
+
+    def points(self, value: float) -> str:
+        text = self._plain(value * 100, 1)
+        return text if text.startswith(MINUS) or float(f"{value * 100:.1f}") == 0 else f"+{text}"
+
+    def date(self, iso: str, words: Words) -> str:
+        when = dt.datetime.fromisoformat(iso)
+        if self.lang == "fr":
+            day = "1er" if when.day == 1 else str(when.day)
+            return f"{day} {words.month(when.month)} {when.year}"
+        return f"{when.day} {words.month(when.month)} {when.year}"
+
+
+# ------------------------------------------------------------------------------------------- SVG check
+_SVG_FORBIDDEN = re.compile(
+    r"<\s*(script|foreignobject|iframe|object|embed|image|img|a|use|animate|set|handler|style)\b"
+    r"|\son[a-z]+\s*="
+    r"|(href|src)\s*="
+    r"|url\(\s*['\"]?\s*(?!#)"
+    r"|javascript:|data:|@import|<!doctype|<!entity",
+    re.IGNORECASE,
+)
+
+
+_DRAWING = re.compile(r"<\s*(circle|ellipse|line|path|polygon|polyline|rect|text)\b", re.IGNORECASE)
+
+
+def checked_svg(svg: str) -> Markup | None:
+    """The web drawing as Markup if it is a plain SVG picture (see the module docstring), else None."""
+    text = svg.strip()
+    if not text.startswith("<svg") or not text.endswith("</svg>") or _SVG_FORBIDDEN.search(text):
+        return None
+    return Markup(text)  # noqa: S704 - bie's own drawing, checked above (no script, link or external reference)
+
+
+# ------------------------------------------------------------------------------------------- templates
+@functools.cache
+def environment(directory: str | None = None) -> Environment:
+    """The Jinja2 environment of the reports: autoescape everywhere, undefined names are errors."""
+    return Environment(
+        loader=FileSystemLoader(directory or str(templates_dir())),
+        autoescape=select_autoescape(["html", "xml", "j2"], default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+
+
+def script_source(env: Environment) -> str:
+    """The inline script exactly as the page includes it (its hash goes into the Content-Security-Policy)."""
+    return env.get_template(SCRIPT_TEMPLATE).render()
+
+
+def script_hash(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
+def content_security_policy(script: str) -> str:
+    return (
+        f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src '{script_hash(script)}'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+# ------------------------------------------------------------------------------------------- tables
+def cell(text: str = "", kind: str = "text", **extra: Any) -> dict[str, Any]:
+    """A table cell for the ``table`` macro. ``kind``: text, num, cat, bar, reasons, list, code, flag."""
+    out: dict[str, Any] = {
+        "text": text,
+        "kind": kind,
+        "sub": "",
+        "value": None,
+        "svg": None,
+        "items": [],
+        "cat": None,
+        "swatch": None,
+        "cls": "",
+        "level": "",
+        "sha": "",
+    }
+    unknown = set(extra) - set(out)
+    if unknown:
+        raise TypeError(f"unknown cell field(s) {sorted(unknown)}")
+    out.update(extra)
+    return out
+
+
+def row(
+    head: dict[str, Any] | None,
+    cells: Sequence[dict[str, Any]],
+    *,
+    category: str | None = None,
+    cls: str = "",
+) -> dict[str, Any]:
+    return {
+        "head": head,
+        "cells": list(cells),
+        "category": category if category in CATEGORIES else None,
+        "cls": cls,
+    }
+
+
+def column(
+    label: str,
+    *,
+    num: bool = False,
+    sort: str | None = None,
+    cls: str = "",
+    sorted_: str | None = None,
+    swatch: Markup | None = None,
+) -> dict[str, Any]:
+    return {"label": label, "num": num, "sort": sort, "cls": cls, "sorted": sorted_, "swatch": swatch}
+
+
+class _Tables:
+    """Deterministic table ids (``t-<section>-<n>``)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def make(
+        self,
+        section: str,
+        caption: str,
+        columns: Sequence[dict[str, Any]],
+        rows: Sequence[dict[str, Any]],
+        *,
+        foot: Sequence[dict[str, Any]] = (),
+        note: str = "",
+        cls: str = "",
+        table_id: str | None = None,
+    ) -> dict[str, Any]:
+        n = self.counts.get(section, 0) + 1
+        self.counts[section] = n
+        return {
+            "id": table_id or f"t-{section}-{n}",
+            "caption": caption,
+            "columns": list(columns),
+            "rows": list(rows),
+            "foot": list(foot),
+            "note": note,
+            "cls": cls,
+        }
+
+
+# ------------------------------------------------------------------------------------------- the page
+class _Page:
+    """Builds the template context of one audit in one language."""
+
+    def __init__(self, audit: Audit, lang: str) -> None:
+        self.audit = audit
+        self.lang = lang
+        self.t = Words(lang)
+        self.n = Numbers(lang, self.t("page.na"))
+        self.tables = _Tables()
+        self.summary: dict[str, Any] = audit.summary
+        self.web: dict[str, Any] = audit.web_dict(lang)
+        self.multi_file = len(audit.meta["inputs"]) > 1
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def chart_id(name: str) -> str:
+        return f"chart-{name}"
+
+    def cat_cell(self, cat: str | None, short: bool = False) -> dict[str, Any]:
+        if cat is None:
+            return cell("")
+        return cell(
+            self.t.category(cat, short),
+            "cat",
+            cat=cat if cat in CATEGORIES else None,
+            swatch=charts.swatch(cat) if cat in CATEGORIES else None,
+        )
+
+    def basis_label(self) -> str:
+        from bie.audit import BASIS_LABELS
+
+        basis = str(self.summary.get("amount_basis", "none"))
+        if basis == "mixed":
+            return self.t("method.mixed_basis")
+        entry = BASIS_LABELS.get(basis)
+        if entry is None:
+            return str(self.summary.get("amount_basis_label", basis))
+        return entry[self.lang].format(name=self.audit.meta.get("funder") or "")
+
+    def n_actions(self, count: int) -> str:
+        return self.t("page.n_action" if count == 1 else "page.n_actions", n=self.n.integer(count))
+
+    def key_label(self, key: Any) -> str:
+        if key is None or key == "(non renseigné)":
+            return self.t("breakdowns.not_given")
+        return str(key)
+
+    def element_label(self, element: Mapping[str, Any]) -> str:
+        return str(element.get(f"label_{self.lang}") or element.get("label") or element.get("id") or "")
+
+    def element_labels(self) -> dict[str, str]:
+        return {str(e.get("id")): self.element_label(e) for e in self.web.get("elements", [])}
+
+    def row_ref(self, file: Any, sheet_row: Any) -> str:
+        shown = str(sheet_row) if sheet_row is not None else ""  # spreadsheet rows: no thousands separator
+        return (
+            f"{file} : {shown}"
+            if self.multi_file and self.lang == "fr"
+            else (f"{file}: {shown}" if self.multi_file else shown)
+        )
+
+    def title_of(self) -> str:
+        title = str(self.audit.meta.get("title") or "")
+        names = ", ".join(str(i["file"]) for i in self.audit.meta["inputs"])
+        defaults = {
+            fmt(load_data("labels_html.yaml")["page"]["default_title"][lang], names=names)
+            for lang in ("fr", "en")
+        }
+        if not title or title in defaults:
+            return self.t("page.default_title", names=names)
+        return title
+
+    # ------------------------------------------------------------------ sections
+    def key_figures(self) -> dict[str, Any]:
+        s, t, n = self.summary, self.t, self.n
+        by = s["by_category"]
+        benef = self.audit.beneficiaries or {}
+        tiles = [
+            {
+                "label": t("key.total"),
+                "value": n.money(s["amount_total"]),
+                "sub": t("key.total_sub", n=n.integer(s["actions"]), basis=self.basis_label()),
+                "extra": t("key.without_amount", n=n.integer(s["actions_without_amount"]))
+                if s.get("actions_without_amount")
+                else "",
+                "cls": "wide",
+            },
+            {
+                "label": t("key.equality"),
+                "value": n.money(s["equality_amount"]),
+                "sub": t("key.equality_sub", share=n.pct(s["equality_share"])),
+                "extra": "",
+                "cls": "",
+            },
+            {
+                "label": t("key.weighted"),
+                "value": n.money(s["weighted_equality_spend"]["amount"]),
+                "sub": t("key.weighted_sub", share=n.pct(s["weighted_equality_spend"]["share"])),
+                "extra": "",
+                "cls": "",
+            },
+            {
+                "label": t("key.review"),
+                "value": n.integer(by["to_review"]["count"]),
+                "sub": t(
+                    "key.review_sub",
+                    amount=n.money(by["to_review"]["amount"]),
+                    share=n.pct(by["to_review"]["share_count"]),
+                ),
+                "extra": "",
+                "cls": "",
+            },
+        ]
+        if benef.get("available"):
+            cov = benef["coverage"]
+            tiles.append(
+                {
+                    "label": t("key.coverage"),
+                    "value": n.pct(cov["share_actions"]),
+                    "sub": t(
+                        "key.coverage_sub",
+                        n=n.integer(cov["actions_with_counts"]),
+                        total=n.integer(s["actions"]),
+                        share_amount=n.pct(cov["share_amount"]),
+                    ),
+                    "extra": "",
+                    "cls": "",
+                }
+            )
+        else:
+            tiles.append(
+                {
+                    "label": t("key.coverage"),
+                    "value": n.pct(0.0),
+                    "sub": t("key.coverage_none"),
+                    "extra": "",
+                    "cls": "",
+                }
+            )
+        cards = [
+            {
+                "cat": cat,
+                "label": t.category(cat),
+                "swatch": charts.swatch(cat, 18),
+                "share": n.pct(by[cat]["share"]),
+                "amount": n.money(by[cat]["amount"]),
+                "count": t(
+                    "key.cat_count", n=n.integer(by[cat]["count"]), share=n.pct(by[cat]["share_count"])
+                ),
+            }
+            for cat in CATEGORIES
+        ]
+        return {"intro": t("key.intro", basis=self.basis_label()), "tiles": tiles, "cards": cards}
+
+    def findings(self) -> dict[str, Any]:
+        from bie import analysis
+
+        items = []
+        for f in analysis.findings(self.audit.metrics, self.lang, self.audit.actions.height):
+            refs = [
+                {"id": r, "label": self.t(f"sections.{r}")}
+                for r in f.get("refs", [])
+                if r in SECTIONS and (r != "stages" or self.audit.stages)
+            ]
+            severity = f["severity"] if f["severity"] in SEVERITY_ORDER else "info"
+            items.append(
+                {
+                    "text": f["text"],
+                    "severity": severity,
+                    "severity_label": self.t.shared_word("severity", severity),
+                    "refs": refs,
+                }
+            )
+        order = {"warning": 0, "error": 0, "info": 1}
+        items.sort(key=lambda i: order.get(i["severity"], 2))
+        return {"items": items}
+
+    def money(self) -> dict[str, Any]:
+        s, t, n = self.summary, self.t, self.n
+        by = s["by_category"]
+        weights = s["weighted_equality_spend"]["weights"]
+        rows = []
+        for cat in CATEGORIES:
+            weight = weights.get(cat)
+            weighted = None if weight is None else round(by[cat]["amount"] * float(weight), 2)
+            rows.append(
+                row(
+                    self.cat_cell(cat),
+                    [
+                        cell(n.integer(by[cat]["count"]), "num"),
+                        cell(n.pct(by[cat]["share_count"], 1), "num"),
+                        cell(n.money(by[cat]["amount"]), "num"),
+                        cell(n.pct(by[cat]["share"], 1), "num"),
+                        cell(n.pct(weight) if weight is not None else t("money.weight_none"), "num"),
+                        cell(n.money(weighted) if weighted is not None else t("page.na"), "num"),
+                    ],
+                    category=cat,
+                )
+            )
+        foot = [
+            row(
+                cell(t("page.total")),
+                [
+                    cell(n.integer(s["actions"]), "num"),
+                    cell(n.pct(1.0 if s["actions"] else None, 1), "num"),
+                    cell(n.money(s["amount_total"]), "num"),
+                    cell(n.pct(1.0 if s["amount_total"] else None, 1), "num"),
+                    cell("", "num"),
+                    cell(n.money(s["weighted_equality_spend"]["amount"]), "num"),
+                ],
+                cls="total",
+            )
+        ]
+        table = self.tables.make(
+            "money",
+            t("money.caption"),
+            [
+                column(t("money.category")),
+                column(t("money.actions"), num=True),
+                column(t("money.share_count"), num=True),
+                column(t("money.amount"), num=True),
+                column(t("money.share_amount"), num=True),
+                column(t("money.weight"), num=True),
+                column(t("money.weighted"), num=True),
+            ],
+            rows,
+            foot=foot,
+        )
+        bars = [
+            charts.Bar(
+                t("money.bar_money"),
+                [charts.Segment(c, by[c]["share"], n.pct(by[c]["share"])) for c in CATEGORIES],
+            ),
+            charts.Bar(
+                t("money.bar_count"),
+                [charts.Segment(c, by[c]["share_count"], n.pct(by[c]["share_count"])) for c in CATEGORIES],
+            ),
+        ]
+        chart = charts.stacked_bars(
+            bars,
+            chart_id=self.chart_id("money"),
+            title=t("money.chart_title"),
+            desc=t("money.chart_desc") + " " + self._money_desc(),
+        )
+        notes = []
+        if s.get("actions_without_amount"):
+            notes.append(t("money.without_amount", n=n.integer(s["actions_without_amount"])))
+        if not self.audit.stages:
+            notes.append(t("money.no_stages"))
+        return {
+            "intro": t("money.intro", basis=self.basis_label()),
+            "chart": chart,
+            "table": table,
+            "notes": notes,
+        }
+
+    def _money_desc(self) -> str:
+        by, n = self.summary["by_category"], self.n
+        return " ; ".join(
+            f"{self.t.category(c)} : {n.pct(by[c]['share'])} / {n.pct(by[c]['share_count'])}"
+            if self.lang == "fr"
+            else f"{self.t.category(c)}: {n.pct(by[c]['share'])} / {n.pct(by[c]['share_count'])}"
+            for c in CATEGORIES
+        )
+
+    def breakdowns(self) -> dict[str, Any]:
+        t, n = self.t, self.n
+        groups = []
+        for dim in DIMENSIONS:
+            entries = self.audit.breakdowns.get(dim)
+            if not entries:
+                continue
+            dim_label = t.shared_word("dimensions", dim)
+            lower = dim_label[:1].lower() + dim_label[1:]
+            rows = []
+            for e in entries:
+                key = (
+                    t("breakdowns.others", n=n.integer(e["others"]))
+                    if "others" in e
+                    else self.key_label(e["key"])
+                )
+                cats = e["by_category"]
+                amount = float(e["amount"] or 0)
+                segs = [charts.Segment(c, float(cats[c]["amount"] or 0), "") for c in CATEGORIES]
+                cat_cells = [
+                    cell(
+                        n.money(cats[c]["amount"]) if cats[c]["count"] else "–",
+                        "num",
+                        sub=self.n_actions(cats[c]["count"]) if cats[c]["count"] else "",
+                    )
+                    for c in CATEGORIES
+                ]
+                rows.append(
+                    row(
+                        cell(key),
+                        [
+                            cell(n.integer(e["count"]), "num"),
+                            cell(n.money(amount), "num"),
+                            cell(n.pct(e["share"], 1), "num"),
+                            *cat_cells,
+                            cell(n.pct(e["equality_share"], 0), "num"),
+                            cell("", "bar", svg=charts.mini_bar(segs) if amount > 0 else None),
+                        ],
+                        cls="others" if "others" in e else "",
+                    )
+                )
+            columns = [
+                column(dim_label),
+                column(t("breakdowns.count"), num=True),
+                column(t("breakdowns.amount"), num=True),
+                column(t("breakdowns.share"), num=True),
+                *[
+                    column(t.category(c, short=True), num=True, swatch=charts.swatch(c, 11))
+                    for c in CATEGORIES
+                ],
+                column(t("breakdowns.equality_share"), num=True),
+                column(t("breakdowns.split"), cls="bar"),
+            ]
+            table = self.tables.make(
+                "breakdowns",
+                t("breakdowns.caption", dim=lower),
+                columns,
+                rows,
+                cls="breakdown",
+                table_id=f"t-by-{dim}",
+            )
+            groups.append(
+                {
+                    "id": f"by-{dim}",
+                    "title": t("breakdowns.by", dim=lower),
+                    "table": table,
+                    "note": t("breakdowns.funder_note") if dim == "funder" else "",
+                }
+            )
+        legend = [{"label": t.category(c), "swatch": charts.swatch(c)} for c in CATEGORIES]
+        return {
+            "intro": t("breakdowns.intro"),
+            "groups": groups,
+            "legend": legend,
+            "empty": t("breakdowns.none") if not groups else "",
+        }
+
+    def stages(self) -> dict[str, Any] | None:
+        st = self.audit.stages
+        if not st:
+            return None
+        t, n = self.t, self.n
+        present: list[str] = list(st["stages"])
+        names = {s: self.t.shared_word("stages", s) for s in present}
+        rows = []
+        for entry in st["by_category"]:
+            rows.append(
+                row(
+                    self.cat_cell(entry["category"]),
+                    [
+                        cell(n.integer(entry["count"]), "num"),
+                        *[cell(n.money(entry.get(s)), "num") for s in present],
+                        cell(n.pct(entry["rate_kept"], 1), "num"),
+                    ],
+                    category=entry["category"],
+                )
+            )
+        columns = [
+            column(t("money.category")),
+            column(t("money.actions"), num=True),
+            *[column(names[s][:1].upper() + names[s][1:], num=True) for s in present],
+            column(t("stages.rate_kept"), num=True),
+        ]
+        table = self.tables.make("stages", t("stages.caption"), columns, rows)
+        first, last = present[0], present[-1]
+        pairs = [
+            charts.Pair(
+                key=e["category"],
+                label=self.t.category(e["category"], short=True),
+                first=float(e.get(first) or 0),
+                last=float(e.get(last) or 0),
+                first_text=n.money(e.get(first)),
+                last_text=n.money(e.get(last)),
+                note=t("stages.kept_label", rate=n.pct(e["rate_kept"])),
+            )
+            for e in st["by_category"]
+        ]
+        chart = charts.paired_bars(
+            pairs,
+            chart_id=self.chart_id("stages"),
+            title=t("stages.chart_title", first=names[first], last=names[last]),
+            desc=t("stages.chart_desc", first=names[first], last=names[last]),
+            first_label=names[first],
+            last_label=names[last],
+        )
+        gap = st.get("equality_gap")
+        if gap is None:
+            verdict = ""
+        elif abs(gap) < 0.01:
+            verdict = t("stages.gap_even")
+        else:
+            verdict = t("stages.gap_negative") if gap < 0 else t("stages.gap_positive")
+        facts = [
+            {"label": t("stages.equality_rate"), "value": n.pct(st.get("equality_rate_kept"), 1)},
+            {"label": t("stages.other_rate"), "value": n.pct(st.get("not_integrated_rate_kept"), 1)},
+            {
+                "label": t("stages.gap"),
+                "value": t("stages.points", value=n.points(gap)) if gap is not None else t("page.na"),
+            },
+        ]
+        return {
+            "intro": t("stages.intro"),
+            "chart": chart,
+            "table": table,
+            "facts": facts,
+            "verdict": verdict,
+        }
+
+    def beneficiaries(self) -> dict[str, Any]:
+        t, n = self.t, self.n
+        b = self.audit.beneficiaries or {"available": False}
+        method = self.method_text("beneficiaries")
+        out: dict[str, Any] = {
+            "available": bool(b.get("available")),
+            "warning": method,
+            "tiles": [],
+            "chart": None,
+            "tables": [],
+            "notes": [],
+        }
+        if not b.get("available"):
+            out["notes"].append(t("beneficiaries.unavailable"))
+            return out
+        cov = b["coverage"]
+        total_actions = self.summary["actions"]
+        out["tiles"] = [
+            {
+                "label": t("beneficiaries.women_share"),
+                "value": n.pct(b["women_share"]),
+                "sub": t(
+                    "beneficiaries.women_share_sub", women=n.integer(b["women"]), men=n.integer(b["men"])
+                ),
+            },
+            {
+                "label": t("beneficiaries.per_woman"),
+                "value": n.money(b["euros_per_woman"]),
+                "sub": t("beneficiaries.per_sub"),
+            },
+            {
+                "label": t("beneficiaries.per_man"),
+                "value": n.money(b["euros_per_man"]),
+                "sub": t("beneficiaries.per_sub"),
+            },
+            {
+                "label": t("beneficiaries.coverage"),
+                "value": n.pct(cov["share_actions"]),
+                "sub": t(
+                    "beneficiaries.coverage_sub",
+                    n=n.integer(cov["actions_with_counts"]),
+                    total=n.integer(total_actions),
+                    share_amount=n.pct(cov["share_amount"]),
+                ),
+            },
+        ]
+        if not cov["actions_with_counts"]:
+            out["notes"].append(t("beneficiaries.none_counted"))
+            return out
+        ws = b["women_share"] or 0.0
+        out["chart"] = charts.stacked_bars(
+            [
+                charts.Bar(
+                    t("beneficiaries.women") + " / " + t("beneficiaries.men"),
+                    [
+                        charts.Segment("women", ws, f"{t('beneficiaries.women')} {n.pct(ws)}"),
+                        charts.Segment("men", 1 - ws, f"{t('beneficiaries.men')} {n.pct(1 - ws)}"),
+                    ],
+                )
+            ],
+            chart_id=self.chart_id("beneficiaries"),
+            title=t("beneficiaries.chart_title"),
+            desc=t("beneficiaries.chart_desc") + f" {t('beneficiaries.women')} {n.pct(ws)}, "
+            f"{t('beneficiaries.men')} {n.pct(1 - ws)}.",
+            label_width=0,
+        )
+        sport = b.get("sport") or {}
+        if sport.get("actions"):
+            out["notes"].append(
+                t("beneficiaries.sport", share=n.pct(sport.get("women_share")), n=n.integer(sport["actions"]))
+            )
+        for dim, key_label, caption, heading in (
+            (
+                "by_pillar",
+                "beneficiaries.key_pillar",
+                "beneficiaries.caption_pillar",
+                "beneficiaries.by_pillar",
+            ),
+            ("by_theme", "beneficiaries.key_theme", "beneficiaries.caption_theme", "beneficiaries.by_theme"),
+        ):
+            entries = b.get(dim) or []
+            if not entries:
+                continue
+            rows = [
+                row(
+                    cell(self.key_label(e["key"])),
+                    [
+                        cell(n.integer(e["actions"]), "num"),
+                        cell(n.integer(e["women"]), "num"),
+                        cell(n.integer(e["men"]), "num"),
+                        cell(n.pct(e["women_share"], 0), "num"),
+                        cell(
+                            "",
+                            "bar",
+                            svg=charts.mini_bar(
+                                [
+                                    charts.Segment("women", float(e["women"])),
+                                    charts.Segment("men", float(e["men"])),
+                                ]
+                            )
+                            if (e["women"] + e["men"])
+                            else None,
+                        ),
+                    ],
+                )
+                for e in entries
+            ]
+            out["tables"].append(
+                self.tables.make(
+                    "beneficiaries",
+                    t(caption),
+                    [
+                        column(t(key_label)),
+                        column(t("beneficiaries.actions"), num=True),
+                        column(t("beneficiaries.women"), num=True),
+                        column(t("beneficiaries.men"), num=True),
+                        column(t("beneficiaries.women_share"), num=True),
+                        column(t("breakdowns.split"), cls="bar"),
+                    ],
+                    rows,
+                    table_id=f"t-beneficiaries-{dim.removeprefix('by_')}",
+                )
+            )
+            out["tables"][-1]["heading"] = t(heading)
+        return out
+
+    def web_section(self) -> dict[str, Any]:
+        t, n = self.t, self.n
+        labels = self.element_labels()
+        elements = list(self.web.get("elements", []))
+        sphere_names = {
+            str(s.get("id")): str(s.get(f"label_{self.lang}") or s.get("label") or "")
+            for s in self.web.get("spheres", [])
+            if isinstance(s, Mapping)
+        }
+        rows = []
+        for e in elements:
+            sphere = str(e.get("sphere") or "")
+            sphere_label = sphere_names.get(sphere) or self._sphere_word(sphere)
+            score = e.get("score")
+            score_text = (
+                f"{score} — {self.t.shared_word('scores', str(score))}"
+                if score is not None
+                else self.t.shared_word("scores", "unknown")
+            )
+            source = str(e.get("source") or "none")
+            explanation = e.get("explanation") or ""
+            if isinstance(explanation, Mapping):
+                explanation = explanation.get(self.lang) or ""
+            actions = e.get("actions") or []
+            count = len(actions) if isinstance(actions, list) else int(actions or 0)
+            rows.append(
+                row(
+                    cell(self.element_label(e)),
+                    [
+                        cell(sphere_label),
+                        cell(
+                            score_text,
+                            "score",
+                            value=score if isinstance(score, int) else -1,
+                            level=str(score) if str(score) in ("0", "1", "2", "3") else "unknown",
+                        ),
+                        cell(self._source_word(source)),
+                        cell(n.integer(count), "num"),
+                        cell(n.money(e.get("amount")), "num"),
+                        cell(str(explanation)),
+                    ],
+                )
+            )
+        table = self.tables.make(
+            "web",
+            t("web.caption"),
+            [
+                column(t("web.element")),
+                column(t("web.sphere")),
+                column(t("web.score")),
+                column(t("web.source")),
+                column(t("web.actions"), num=True),
+                column(t("web.amount"), num=True),
+                column(t("web.explanation")),
+            ],
+            rows,
+            cls="web",
+            table_id="t-web-elements",
+        )
+        weak = [labels.get(str(w), str(w)) for w in self.web.get("weak", [])]
+        broken = [
+            str(x["message"])
+            if isinstance(x, Mapping) and x.get("message")
+            else t("web.link", **{"from": labels.get(a, a), "to": labels.get(b, b)})
+            for x in self.web.get("broken_links", [])
+            for a, b in [self._link(x)]
+        ]
+        raw_svg, text = self._web_drawing()
+        svg = checked_svg(raw_svg) if _DRAWING.search(raw_svg) else None
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+        all_unknown = all(e.get("score") is None for e in elements)
+        return {
+            "intro": t("web.intro"),
+            "svg": svg,
+            "svg_rejected": svg is None and bool(_DRAWING.search(raw_svg)),
+            "text": paragraphs,
+            "table": table,
+            "weak": weak,
+            "broken": broken,
+            "all_unknown": t("web.all_unknown") if all_unknown else "",
+        }
+
+    def _web_drawing(self) -> tuple[str, str]:
+        """The web's SVG and text alternative; both empty when the web module has no drawing (yet)."""
+        try:
+            return self.audit.web_svg(self.lang), self.audit.web_text(self.lang)
+        except AttributeError:  # a bie.web without render_svg/text_alternative: the table says it all
+            return "", ""
+
+    def _sphere_word(self, sphere: str) -> str:
+        entry = self.t.html["web"]["spheres"].get(sphere)
+        return str(entry[self.lang]) if entry else sphere
+
+    def _source_word(self, source: str) -> str:
+        entry = self.t.html["web"]["sources"].get(source)
+        return str(entry[self.lang]) if entry else source
+
+    @staticmethod
+    def _link(link: Any) -> tuple[str, str]:
+        if isinstance(link, Mapping):
+            a = link.get("from", link.get("source", ""))
+            b = link.get("to", link.get("target", ""))
+            return str(a), str(b)
+        if isinstance(link, list | tuple) and len(link) >= 2:
+            return str(link[0]), str(link[1])
+        return str(link), ""
+
+    def data_quality(self) -> dict[str, Any]:
+        t, n = self.t, self.n
+        q = self.audit.data_quality
+        indicators = [
+            ("unparsed_values", n.integer(q["unparsed_values"])),
+            ("placeholders", n.integer(q["placeholders"])),
+            ("missing_beneficiaries", n.integer(q["missing_beneficiaries"])),
+            ("inconsistent_beneficiaries", n.integer(q["inconsistent_beneficiaries"])),
+            ("total_mismatches", n.integer(q["total_mismatches"])),
+            ("declaration_mismatches", n.integer(q["declaration_mismatches"])),
+            (
+                "declaration_overstated",
+                t(
+                    "quality.overstated_value",
+                    n=n.integer(q["declaration_overstated"]),
+                    share=n.pct(q["declaration_overstated_share"]),
+                )
+                if q.get("declaration_overstated_share") is not None
+                else n.integer(q["declaration_overstated"]),
+            ),
+            ("to_review", n.integer(q["to_review"])),
+            ("no_amount", n.integer(q["no_amount"])),
+        ]
+        summary = self.tables.make(
+            "quality",
+            t("quality.summary_caption"),
+            [column(t("quality.indicator")), column(t("quality.value"), num=True)],
+            [row(cell(t(f"quality.{k}")), [cell(v, "num")]) for k, v in indicators],
+            table_id="t-quality-summary",
+        )
+        # Issues grouped by code: severity, count, first examples.
+        groups: dict[str, list[tuple[str | None, Any]]] = {}
+        for file, issue in self.audit.issues:
+            groups.setdefault(issue.code, []).append((file, issue))
+        counts: dict[str, int] = dict(q.get("issues_by_code", {}))
+        codes = sorted(
+            set(groups) | set(counts),
+            key=lambda c: (SEVERITY_ORDER.get(groups[c][0][1].severity if c in groups else "info", 3), c),
+        )
+        rows = []
+        for code in codes:
+            found = groups.get(code, [])
+            total = max(counts.get(code, 0), len(found))
+            severity = found[0][1].severity if found else "info"
+            examples = [self._issue_example(file, issue) for file, issue in found[:EXAMPLES]]
+            if total > len(examples) and examples:
+                examples.append(t("quality.more", n=n.integer(total - len(examples))))
+            rows.append(
+                row(
+                    cell(code, "code"),
+                    [
+                        cell(
+                            self.t.shared_word("severity", severity),
+                            "severity",
+                            level=severity if severity in SEVERITY_ORDER else "info",
+                        ),
+                        cell(n.integer(total), "num"),
+                        cell("", "list", items=examples),
+                    ],
+                )
+            )
+        issues = self.tables.make(
+            "quality",
+            t("quality.issues_caption"),
+            [
+                column(t("quality.code")),
+                column(t("quality.severity")),
+                column(t("quality.count"), num=True),
+                column(t("quality.examples")),
+            ],
+            rows,
+            table_id="t-quality-issues",
+        )
+        unmapped_rows = [
+            row(None, [cell(str(u["file"])), cell(str(u["column"]))]) for u in q.get("unmapped_columns", [])
+        ]
+        unmapped = (
+            self.tables.make(
+                "quality",
+                t("quality.unmapped_caption"),
+                [column(t("quality.file")), column(t("quality.column"))],
+                unmapped_rows,
+                table_id="t-quality-unmapped",
+            )
+            if unmapped_rows
+            else None
+        )
+        return {
+            "intro": t("quality.intro"),
+            "summary": summary,
+            "issues": issues if rows else None,
+            "unmapped": unmapped,
+            "mismatches": self._mismatch_table(),
+            "review": self._review_table(),
+        }
+
+    def _issue_example(self, file: str | None, issue: Any) -> str:
+        message = str(issue.message(self.lang))
+        if file and issue.sheet and issue.row is not None:
+            where = self.t("quality.where", file=file, sheet=issue.sheet, row=str(issue.row))
+        elif file and issue.sheet:
+            where = self.t("quality.where_sheet", file=file, sheet=issue.sheet)
+        elif issue.row is not None:
+            where = self.t("quality.where_row", row=str(issue.row))
+        else:
+            where = file or ""
+        sep = " — " if where else ""
+        return f"{where}{sep}{message}"
+
+    def _frame(self) -> pl.DataFrame:
+        frame = self.audit.actions
+        if frame.height == 0:
+            return frame
+        return frame.sort([AMOUNT, "_file", "_row"], descending=[True, False, False], nulls_last=True)
+
+    def _list_note(self, shown: int, total: int) -> str:
+        return (
+            self.t("quality.capped", shown=self.n.integer(shown), total=self.n.integer(total))
+            if total > shown
+            else ""
+        )
+
+    def _mismatch_table(self) -> dict[str, Any] | None:
+        frame = self._frame()
+        if "declaration_mismatch" not in frame.columns:
+            return None
+        sub = frame.filter(pl.col("declaration_mismatch").fill_null(False))
+        if sub.height == 0:
+            return None
+        t, n = self.t, self.n
+        rows = [
+            row(
+                cell(self.row_ref(r.get("_file"), r.get("_row")), "num"),
+                [
+                    cell(self._title(r), sub=str(r.get("carrier") or "")),
+                    self.cat_cell(r.get("declared_category")),
+                    self.cat_cell(r.get("category")),
+                    cell(n.money(r.get(AMOUNT)), "num"),
+                ],
+            )
+            for r in sub.head(CAP_LIST).iter_rows(named=True)
+        ]
+        return self.tables.make(
+            "quality",
+            t("quality.mismatch_caption"),
+            [
+                column(t("actions.row")),
+                column(t("actions.action")),
+                column(t("actions.declared")),
+                column(t("actions.category")),
+                column(t("actions.amount"), num=True),
+            ],
+            rows,
+            note=self._list_note(min(sub.height, CAP_LIST), sub.height),
+            table_id="t-quality-mismatches",
+        )
+
+    def _review_table(self) -> dict[str, Any] | None:
+        frame = self._frame()
+        if frame.height == 0:
+            return None
+        sub = frame.filter(pl.col("category") == "to_review")
+        if sub.height == 0:
+            return None
+        t, n = self.t, self.n
+        rows = [
+            row(
+                cell(self.row_ref(r.get("_file"), r.get("_row")), "num"),
+                [
+                    cell(self._title(r), sub=str(r.get("carrier") or "")),
+                    cell(n.money(r.get(AMOUNT)), "num"),
+                    cell(t("actions.no_reason"), "reasons", items=self._reasons(r.get("reasons"))),
+                ],
+            )
+            for r in sub.head(CAP_LIST).iter_rows(named=True)
+        ]
+        return self.tables.make(
+            "quality",
+            t("quality.review_caption"),
+            [
+                column(t("actions.row")),
+                column(t("actions.action")),
+                column(t("actions.amount"), num=True),
+                column(t("actions.reasons")),
+            ],
+            rows,
+            note=self._list_note(min(sub.height, CAP_LIST), sub.height),
+            table_id="t-quality-review",
+        )
+
+    def reconciliation(self) -> dict[str, Any]:
+        t, n = self.t, self.n
+        rec = self.audit.reconciliation
+        tables = []
+        for f in rec["files"]:
+            rows = [
+                row(
+                    cell(t("reconciliation.actions")),
+                    [cell(n.integer(f["actions"]), "num"), cell(n.money(f["actions_amount"]), "num")],
+                )
+            ]
+            for reason, ex in f["excluded"].items():
+                rows.append(
+                    row(
+                        cell(t("reconciliation.excluded", reason=self.t.shared_word("reasons", reason))),
+                        [cell(n.integer(ex["rows"]), "num"), cell(n.money(ex["amount"]), "num")],
+                    )
+                )
+            foot = [
+                row(
+                    cell(t("reconciliation.input")),
+                    [cell(n.integer(f["rows"]), "num"), cell(n.money(f["input_amount"]), "num")],
+                    cls="total",
+                )
+            ]
+            table = self.tables.make(
+                "reconciliation",
+                t("reconciliation.caption", file=f["file"]),
+                [
+                    column(t("reconciliation.line")),
+                    column(t("reconciliation.rows"), num=True),
+                    column(t("reconciliation.amount"), num=True),
+                ],
+                rows,
+                foot=foot,
+            )
+            tables.append(
+                {
+                    "table": table,
+                    "balanced": bool(f["balanced"]),
+                    "status": t("reconciliation.balanced")
+                    if f["balanced"]
+                    else t("reconciliation.unbalanced"),
+                    "status_short": t("reconciliation.status_ok")
+                    if f["balanced"]
+                    else t("reconciliation.status_ko"),
+                }
+            )
+        return {
+            "intro": t("reconciliation.intro"),
+            "files": tables,
+            "balanced": bool(rec["balanced"]),
+            "overall": t("reconciliation.all_balanced")
+            if rec["balanced"]
+            else t("reconciliation.some_unbalanced"),
+        }
+
+    def method_text(self, section_id: str) -> str:
+        for s in load_data("method.yaml")["sections"]:
+            if s["id"] == section_id:
+                return self._fill(s[self.lang])
+        return ""
+
+    def _fill(self, text: str) -> str:
+        meta = self.audit.meta
+        return fmt(
+            text,
+            basis=self.basis_label(),
+            rules_version=meta["rules_version"],
+            web_version=meta["web_version"],
+            vocabulary_version=meta["vocabulary_version"],
+        )
+
+    def method(self) -> dict[str, Any]:
+        t, n = self.t, self.n
+        meta = self.audit.meta
+        versions = [
+            ("method.bie_version", __version__),
+            ("method.rules_version", meta["rules_version"]),
+            ("method.web_version", meta["web_version"]),
+            ("method.vocabulary_version", meta["vocabulary_version"]),
+            ("method.generated_at", f"{n.date(meta['generated_at'], t)} ({meta['generated_at']})"),
+            ("method.basis", self.basis_label()),
+        ]
+        if meta.get("funder"):
+            versions.append(("method.funder", str(meta["funder"])))
+        vt = self.tables.make(
+            "method",
+            t("method.versions_caption"),
+            [column(t("method.item")), column(t("method.value"))],
+            [row(cell(t(k)), [cell(str(v))]) for k, v in versions],
+            table_id="t-method-versions",
+        )
+        from bie.audit import BASIS_LABELS
+
+        inputs = []
+        for i in meta["inputs"]:
+            basis = BASIS_LABELS.get(str(i.get("amount_basis")), {}).get(
+                self.lang, str(i.get("amount_basis"))
+            )
+            header_rows = ", ".join(n.integer(r) for r in (i.get("header_rows") or []))
+            inputs.append(
+                row(
+                    cell(str(i["file"]), sha=str(i.get("sha256") or "")),
+                    [
+                        cell(str(i.get("format") or "")),
+                        cell(str(i.get("sheet") or "")),
+                        cell(header_rows, "num"),
+                        cell(n.integer(i.get("rows")), "num"),
+                        cell(n.integer(i.get("actions")), "num"),
+                        cell(basis.format(name=meta.get("funder") or "")),
+                        cell(str(i.get("encoding") or "")),
+                    ],
+                )
+            )
+        it = self.tables.make(
+            "method",
+            t("method.inputs_caption"),
+            [
+                column(t("method.file")),
+                column(t("method.format")),
+                column(t("method.sheet")),
+                column(t("method.header_rows"), num=True),
+                column(t("method.rows"), num=True),
+                column(t("method.actions"), num=True),
+                column(t("method.basis")),
+                column(t("method.encoding")),
+            ],
+            inputs,
+            table_id="t-method-inputs",
+        )
+        spec = load_data("method.yaml")
+        sections = [
+            {
+                "id": f"method-{s['id']}",
+                "title": s["title"][self.lang],
+                "text": self._fill(s[self.lang]),
+                "limits": s["id"] == "limits",
+            }
+            for s in spec["sections"]
+        ]
+        return {
+            "versions": vt,
+            "inputs": it,
+            "sections": sections,
+            "sources": [str(s) for s in spec["sources"]],
+        }
+
+    def _title(self, r: Mapping[str, Any]) -> str:
+        title = r.get("title")
+        return str(title) if title not in (None, "") else self.t("actions.untitled")
+
+    def _reasons(self, reasons: Any) -> list[dict[str, str]]:
+        fields = load_data("columns.yaml")["fields"]
+        out = []
+        for r in reasons or []:
+            field = str(r.get("field") or "")
+            entry = fields.get(field)
+            field_label = (
+                str(entry[f"label_{self.lang}"])
+                if isinstance(entry, Mapping) and entry.get(f"label_{self.lang}")
+                else field
+            )
+            words = str(r.get("match") or "")
+            text = self.t("actions.reason_field", field=field_label, words=words) if words else field_label
+            out.append({"rule": str(r.get("rule") or ""), "text": text})
+        return out
+
+    def actions(self) -> dict[str, Any]:
+        t, n = self.t, self.n
+        frame = self._frame()
+        total = frame.height
+        shown = frame.head(CAP_ACTIONS)
+        labels = self.element_labels()
+        files = {str(i["file"]): k for k, i in enumerate(self.audit.meta["inputs"])}
+        overrides = "override" in frame.columns and frame.get_column("override").null_count() < frame.height
+        rows = []
+        for r in shown.iter_rows(named=True):
+            cat = r.get("category")
+            mismatch = bool(r.get("declaration_mismatch"))
+            order = files.get(str(r.get("_file")), 0) * 10_000_000 + int(r.get("_row") or 0)
+            elements = [labels.get(str(e), str(e)) for e in (r.get("web_elements") or [])]
+            amount = r.get(AMOUNT)
+            rows.append(
+                row(
+                    cell(self.row_ref(r.get("_file"), r.get("_row")), "num", value=order),
+                    [
+                        cell(
+                            self._title(r),
+                            sub=" · ".join(str(x) for x in (r.get("carrier"), r.get("action_id")) if x),
+                        ),
+                        self.cat_cell(cat, short=True),
+                        cell(n.money(amount), "num", value=amount if amount is not None else ""),
+                        cell(t("actions.no_reason"), "reasons", items=self._reasons(r.get("reasons"))),
+                        cell("", "list", items=elements),
+                        self.cat_cell(r.get("declared_category"), short=True),
+                        cell(
+                            t("actions.mismatch_yes") if mismatch else "", "flag", value=1 if mismatch else 0
+                        ),
+                        *([cell(str(r.get("override") or ""))] if overrides else []),
+                    ],
+                    category=cat,
+                )
+            )
+        columns = [
+            column(t("actions.row"), num=True, sort="number"),
+            column(t("actions.action"), sort="text", cls="wide"),
+            column(t("actions.category"), sort="text"),
+            column(t("actions.amount"), num=True, sort="number", sorted_="descending"),
+            column(t("actions.reasons"), sort="text", cls="wide"),
+            column(t("actions.web"), sort="text"),
+            column(t("actions.declared"), sort="text"),
+            column(t("actions.mismatch"), sort="number"),
+            *([column(t("actions.override"), sort="text")] if overrides else []),
+        ]
+        capped = total > CAP_ACTIONS
+        caption = (
+            t("actions.caption_capped", shown=n.integer(CAP_ACTIONS), total=n.integer(total))
+            if capped
+            else t("actions.caption")
+        )
+        table = self.tables.make("actions", caption, columns, rows, cls="actions", table_id="actions-table")
+        options = [{"value": c, "label": t.category(c)} for c in CATEGORIES]
+        return {
+            "intro": t("actions.intro"),
+            "table": table,
+            "options": options,
+            "total": len(rows),
+            "capped": t("actions.capped", shown=n.integer(CAP_ACTIONS), total=n.integer(total))
+            if capped
+            else "",
+            "no_override": "" if overrides else t("actions.no_override"),
+            "status": t("actions.status", shown="{shown}", total="{total}"),
+            "status_initial": t("actions.status", shown=n.integer(len(rows)), total=n.integer(len(rows))),
+        }
+
+    def method_links(self) -> dict[str, dict[str, str]]:
+        sep = " : " if self.lang == "fr" else ": "
+        return {
+            s["id"]: {
+                "id": f"method-{s['id']}",
+                "label": f"{self.t('page.method_link')}{sep}{s['title'][self.lang]}",
+            }
+            for s in load_data("method.yaml")["sections"]
+        }
+
+    # ------------------------------------------------------------------ context
+    def context(self, script: str) -> dict[str, Any]:
+        meta = self.audit.meta
+        t = self.t
+        stages = self.stages()
+        toc = [{"id": s, "label": t(f"sections.{s}")} for s in SECTIONS if s != "stages" or stages]
+        names = ", ".join(str(i["file"]) for i in meta["inputs"])
+        return {
+            "lang": self.lang,
+            "t": t,
+            "csp": content_security_policy(script),
+            "title": self.title_of(),
+            "generated": t("page.generated", date=self.n.date(meta["generated_at"], t), version=__version__),
+            "generated_at": meta["generated_at"],
+            "versions": t(
+                "page.versions",
+                rules=meta["rules_version"],
+                web=meta["web_version"],
+                vocabulary=meta["vocabulary_version"],
+            ),
+            "files": t("page.files", names=names),
+            "funder": t("page.funder_filter", funder=meta["funder"]) if meta.get("funder") else "",
+            "toc": toc,
+            "patterns": charts.pattern_defs(),
+            "legend": [{"label": t.category(c), "swatch": charts.swatch(c)} for c in CATEGORIES],
+            "key": self.key_figures(),
+            "findings": self.findings(),
+            "money": self.money(),
+            "breakdowns": self.breakdowns(),
+            "stages": stages,
+            "beneficiaries": self.beneficiaries(),
+            "web": self.web_section(),
+            "quality": self.data_quality(),
+            "reconciliation": self.reconciliation(),
+            "method": self.method(),
+            "actions": self.actions(),
+            "method_links": self.method_links(),
+            "version": __version__,
+        }
+
+
+def render_html(audit: Audit, lang: str = "fr", *, templates: str | Path | None = None) -> str:
+    """The report of ``audit`` as one self-contained HTML page (French by default, ``lang="en"``: English)."""
+    env = environment(str(templates) if templates else None)
+    script = script_source(env)
+    page = _Page(audit, check_lang(lang))
+    html = env.get_template(TEMPLATE).render(page.context(script))
+    return html if html.endswith("\n") else html + "\n"
