@@ -15,6 +15,43 @@ class _SafeDict(dict[str, Any]):
         return "{" + key + "}"
 
 
+class Money:
+    """An amount in euros kept exact (integer cents), shown the way each language writes money."""
+
+    __slots__ = ("cents",)
+
+    def __init__(self, cents: int) -> None:
+        self.cents = int(cents)
+
+    @classmethod
+    def euros(cls, value: float) -> Money:
+        return cls(round(value * 100))
+
+    def format(self, lang: str = "fr") -> str:
+        sign = "-" if self.cents < 0 else ""
+        euros, rest = divmod(abs(self.cents), 100)
+        if lang == "en":
+            return f"{sign}€{euros:,}.{rest:02d}"
+        return f"{sign}{euros:,}".replace(",", "\u202f") + f",{rest:02d}\u00a0€"
+
+    def __str__(self) -> str:
+        return self.format("fr")
+
+    def __repr__(self) -> str:
+        return f"Money({self.cents})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Money) and other.cents == self.cents
+
+    def __hash__(self) -> int:
+        return hash(self.cents)
+
+
+def localise(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Parameters ready for a template in ``lang`` (amounts written the way the language writes them)."""
+    return {k: v.format(lang) if isinstance(v, Money) else v for k, v in params.items()}
+
+
 def fmt(template: str, **params: Any) -> str:
     """Fill ``template``; unknown placeholders are left visible instead of raising."""
     return string.Formatter().vformat(template, (), _SafeDict(params))
@@ -30,6 +67,7 @@ def error_message(code: str, lang: str = "fr", path: str | None = None, **params
     errors = load_data("messages.yaml")["errors"]
     entry = errors.get(code) or errors["error"]
     text = entry[check_lang(lang)]
+    params = localise(params, lang)
     what = fmt(text["what"], **params)
     fix = fmt(text["fix"], **params)
     if path is None:
@@ -44,7 +82,7 @@ def issue_catalogue() -> dict[str, dict[str, str]]:
 
 def issue_message(code: str, lang: str = "fr", **params: Any) -> str:
     entry = issue_catalogue()[code]
-    return fmt(entry[check_lang(lang)], **params)
+    return fmt(entry[check_lang(lang)], **localise(params, lang))
 
 
 def issue_severity(code: str) -> str:

@@ -15,6 +15,7 @@ import polars as pl
 
 from bie import parse
 from bie.errors import NoHeaderFound, SheetNotFound
+from bie.i18n import Money
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.io.raw import ROW, RawBook, RawSheet
 from bie.io.sniff import sniff
@@ -502,10 +503,8 @@ def _actions_frame(
     return actions, issues
 
 
-def _money(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",") + " €"
+def _money(value: float | None) -> Money | str:
+    return "?" if value is None else Money.euros(value)
 
 
 def _value_issue(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from bie.i18n import Money
 from bie.io.raw import ROW
 from bie.issues import Issue
 
@@ -238,10 +239,8 @@ def classify(
     return work.select(keep), issues
 
 
-def _fmt_cents(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    return f"{sign}{euros:,}".replace(",", "\u202f") + f",{rest:02d} €"
+def _fmt_cents(cents: int) -> Money:
+    return Money(cents)
 
 
 #: Scopes a total row may cover, tried in this order: the actions since the previous total, since the
