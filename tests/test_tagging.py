@@ -107,7 +107,7 @@ def test_output_columns_and_types(pack: RulePack) -> None:
     assert frame["dac_marker"].to_list() == [2, 0]
     assert frame["eu_weight"].to_list() == [1.0, 0.0]
     assert frame["audience"].to_list() == ["women_only", "unknown"]
-    assert result.rules_version == pack.version == "2026.1"
+    assert result.rules_version == pack.version == "2026.2"
     assert frame["reasons"][1].to_list() == []
 
 
@@ -215,7 +215,7 @@ def test_pattern_compilation() -> None:
 
 
 def test_builtin_pack(pack: RulePack) -> None:
-    assert pack.version == "2026.1"
+    assert pack.version == "2026.2"
     assert [c.id for c in pack.categories] == list(CATEGORIES)
     assert {c.id: (c.dac_marker, c.eu_weight) for c in pack.categories} == {
         "specific": (2, 1.0),
@@ -269,6 +269,14 @@ _GOOD = """
         (("evidence: aim", "evidence: hint"), "evidence"),
         (("valid_from: 2024-01-01", "valid_from: 1er janvier"), "valid_from"),
         (("id: TEST-NEW-01", "id: SPEC-VSS-01"), "déjà utilisé"),
+        (("  strength: weak\n", "  strength: weak\n  open_public_only: true\n"), "open_public_only"),
+        (
+            (
+                "evidence: aim\n  strength: weak\n",
+                "evidence: measure\n  strength: weak\n  open_public_only: oui\n",
+            ),
+            "open_public_only",
+        ),
     ],
 )
 def test_invalid_rules_name_file_and_rule(tmp_path: Path, change: tuple[str, str], message: str) -> None:
@@ -299,6 +307,46 @@ def test_valid_added_rule_loads(tmp_path: Path) -> None:
     assert pack.rule("TEST-NEW-01").strength == "weak"
 
 
+def test_changelog(pack: RulePack, tmp_path: Path) -> None:
+    assert pack.changelog[0].version == pack.version
+    assert all(entry.changes for entry in pack.changelog)
+    assert "Historique des versions" in rules_markdown(pack)
+    folder = _copy_pack(tmp_path)
+    index = folder / "index.yaml"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace('  - version: "2026.2"', '  - version: "2025.9"', 1), encoding="utf-8")
+    with pytest.raises(RulesError, match="changelog"):
+        load_rules(folder=folder)
+
+
+def test_title_alone_is_to_review_unless_it_carries_evidence(pack: RulePack) -> None:
+    df = _frame(
+        title=[
+            "Accompagnement à la scolarité des enfants du quartier le soir",
+            "Atelier mémoire",
+            "Accompagnement vers l'emploi des femmes du quartier",
+            "Accueil de loisirs avec créneaux réservés aux filles",
+        ],
+        description=[None, "Reconduction de l'action 2021.", None, None],
+    )
+    out = tag(df, pack).frame
+    assert out["category"].to_list() == ["to_review", "to_review", "specific", "transversal"]
+    assert out["dac_marker"].to_list()[:2] == [None, None]
+
+
+def test_open_public_only_measures_skip_actions_titled_for_women(pack: RulePack) -> None:
+    df = _frame(
+        title=["Café des mamans", "Ateliers numériques pour adultes"],
+        objectives=["Échanger autour de l'éducation.", "Initier les adultes aux outils numériques."],
+        description=["Des flyers sont distribués pour toucher les mamans du quartier."] * 2,
+    )
+    out = tag(df, pack).frame
+    assert out["category"].to_list() == ["not_integrated", "transversal"]
+    assert [r["rule"] for r in out["reasons"][1]] == ["TRANS-CIBLE-02"]
+    assert pack.rule("TRANS-CIBLE-02").open_public_only
+    assert not pack.rule("TRANS-GARDE-03").open_public_only
+
+
 def test_rules_valid_on_a_date(pack: RulePack) -> None:
     import datetime as dt
 
@@ -314,16 +362,23 @@ def test_rules_valid_on_a_date(pack: RulePack) -> None:
 def test_overlay_adds_replaces_disables(pack: RulePack) -> None:
     overlay = CASES_DIR / "surcouches" / "grand_poitiers.yaml"
     local = load_rules([overlay])
-    assert local.version == "2026.1+local"
-    assert local.full_version == "2026.1+local (grand-poitiers 3)"
+    assert local.version == "2026.2+local"
+    assert local.full_version == "2026.2+local (grand-poitiers 3)"
     assert local.overlays[0].disabled == ("SPEC-VISIBILITE-01",)
     ids = {r.id for r in local.rules}
     assert "LOCAL-GP-01" in ids and "SPEC-VISIBILITE-01" not in ids
     assert local.rule("TRANS-COMM-01").title.startswith("Communication non stéréotypée (version locale")
-    assert pack.version == "2026.1"  # the built-in pack is untouched
-    df = _frame(title=["Ateliers du dispositif Egalicité au centre social"])
+    assert pack.version == "2026.2"  # the built-in pack is untouched
+    df = _frame(
+        title=["Ateliers du dispositif Egalicité au centre social"],
+        objectives=["Proposer des ateliers chaque semaine au centre social."],
+    )
     assert tag(df, local).frame["category"][0] == "specific"
     assert tag(df, pack).frame["category"][0] == "not_integrated"
+    # a title alone is not a screening (2026.2): to review, unless the title carries evidence
+    alone = _frame(title=["Ateliers du dispositif Egalicité au centre social"])
+    assert tag(alone, local).frame["category"][0] == "specific"
+    assert tag(alone, pack).frame["category"][0] == "to_review"
 
 
 def test_overlay_disabling_unknown_rule_fails(tmp_path: Path) -> None:
@@ -486,6 +541,7 @@ def test_declaration_issues(pack: RulePack) -> None:
             "Violences conjugales",
             "Atelier cuisine du quartier",
         ],
+        objectives=["Cuisiner ensemble des plats du monde.", None, "Cuisiner ensemble des plats du monde."],
         declared_equality=["Oui – action spécifique", "Oui", "peut-être"],
     )
     result = tag(df, pack)

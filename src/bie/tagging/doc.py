@@ -88,6 +88,12 @@ def rules_markdown(pack: RulePack) -> str:
         if n:
             lines.append(f"| {_KIND_TITLES[kind]} | {n} |")
     lines.append("")
+    if pack.changelog:
+        lines += ["### Historique des versions", ""]
+        for entry in pack.changelog:
+            lines.append(f"- **{entry.version}** ({entry.date.isoformat()}) :")
+            lines += [f"  - {_md(change)}" for change in entry.changes]
+        lines.append("")
     for kind, meaning in EVIDENCE_KINDS.items():
         rules = [r for r in pack.rules if r.evidence == kind]
         if not rules:

@@ -102,7 +102,8 @@ STEPS: tuple[Step, ...] = (
     Step(
         "little_text",
         "to_review",
-        "Texte trop pauvre : titre générique ou très court, ni objectifs ni description, aucune preuve",
+        "Texte trop pauvre : titre seul (ou titre et texte de remplissage), ni objectifs ni description, "
+        "aucune preuve",
     ),
     Step(
         "contradiction",
@@ -378,6 +379,12 @@ def _zone_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
         .alias(f"{P}d_sent"),
         field_text("objectives").str.contains(enough).fill_null(False).alias(f"{P}o_enough"),
         field_text("description").str.contains(enough).fill_null(False).alias(f"{P}d_enough"),
+        # the title names women (« Café des mamans »): measures marked open_public_only do not count
+        (
+            field_text("title").str.contains(compile_pattern(settings.lead_women)).fill_null(False)
+            if settings.lead_women is not None
+            else pl.lit(False)
+        ).alias(f"{P}title_names_women"),
         # significant words of the title: 4 letters or more (« de », « aux », « pour » do not count)
         field_text("title").str.count_matches(r"[a-zA-Z]{4,}").cast(pl.Int64).alias(f"{P}t_words"),
         # amount of text, for the confidence: about one word per 6 characters of the three fields
@@ -468,6 +475,13 @@ def _zone_text(z: str, masked: bool = True) -> pl.Expr:
     return col.str.slice(pl.col(f"{P}s_{z}"), pl.col(f"{P}l_{z}"))
 
 
+def _open_public(found: pl.Expr) -> pl.Expr:
+    """A measure marked ``open_public_only``: when the title names women (« Café des mamans »), a match
+    outside the title is the action's public, not a measure; a match in the title itself (« Accueil de
+    loisirs avec créneaux réservés aux filles ») still counts."""
+    return pl.when(~pl.col(f"{P}title_names_women") | (found < pl.col(f"{P}lt"))).then(found)
+
+
 def _evidence_stage(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> pl.DataFrame:
     exprs: list[pl.Expr] = []
     for rule, z in comp.columns:
@@ -484,9 +498,15 @@ def _evidence_stage(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> pl.Dat
             # look for markers after the first letter only
             skip = text.str.find(r"[a-zA-Z]").cast(pl.Int64).fill_null(0) + 1
             text, start = text.str.slice(skip), start + skip
-        exprs.append(_find_abs(text, start, rule).alias(_x(rule.id, z)))
+        found = _find_abs(text, start, rule)
+        if rule.open_public_only:
+            found = _open_public(found)
+        exprs.append(found.alias(_x(rule.id, z)))
         if debug and masked:
-            exprs.append(_find_abs(_zone_text(z, masked=False), start, rule).alias(_y(rule.id, z)))
+            unmasked = _find_abs(_zone_text(z, masked=False), start, rule)
+            if rule.open_public_only:
+                unmasked = _open_public(unmasked)
+            exprs.append(unmasked.alias(_y(rule.id, z)))
     return frame.with_columns(exprs)
 
 
@@ -583,7 +603,9 @@ def _decision_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
     )
     positive = col(f"{P}aim_lead") | secondary
     conditions = {
-        "little_text": col(f"{P}title_vague") & col(f"{P}obj_empty") & col(f"{P}desc_empty") & ~positive,
+        # no objectives and no description (or only filler such as « idem 2023 », « voir dossier »): a title
+        # alone is not a screening, whatever its length (SCDL files often hold only the « objet »)
+        "little_text": col(f"{P}obj_empty") & col(f"{P}desc_empty") & ~positive,
         "contradiction": col(f"{P}negation") & positive,
         "aim_lead": col(f"{P}aim_lead"),
         "secondary": secondary,

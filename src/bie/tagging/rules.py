@@ -3,7 +3,7 @@
 A pack is a folder with an ``index.yaml`` (name, version, validity, categories and their marker/weight
 scale, settings) and one YAML file per theme, each a list of rules. The built-in pack lives in
 ``bie/data/rules``. Overlays (``load_rules(extra=[...])``) add rules, replace rules with the same id and
-disable rules by id; the pack version then reads ``2026.1+local``.
+disable rules by id; the pack version then reads ``2026.2+local``.
 
 Everything is validated on load: unknown keys, missing sources, malformed dates, bad or empty-matching
 regexes, duplicate ids all raise :class:`bie.errors.RulesError` naming the file and the rule id.
@@ -32,6 +32,7 @@ __all__ = [
     "STRENGTHS",
     "ZONES",
     "Category",
+    "ChangelogEntry",
     "Overlay",
     "PackSettings",
     "Rule",
@@ -79,12 +80,25 @@ _RULE_KEYS_REQUIRED = frozenset(
     {"id", "title", "evidence", "patterns", "rationale", "sources", "valid_from", "last_reviewed"}
 )
 _RULE_KEYS_OPTIONAL = frozenset(
-    {"exclusions", "zones", "strength", "valid_until", "category", "accepts", "notes", "examples"}
+    {
+        "exclusions",
+        "zones",
+        "strength",
+        "valid_until",
+        "category",
+        "accepts",
+        "notes",
+        "examples",
+        "open_public_only",
+    }
 )
 _SOURCE_KEYS = frozenset({"title", "href", "file", "date", "section"})
 _ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
 _INDEX_KEYS_REQUIRED = frozenset({"name", "version", "valid_from", "description", "categories"})
-_INDEX_KEYS_OPTIONAL = frozenset({"last_reviewed", "settings", "sources", "files", "evidence_kinds"})
+_INDEX_KEYS_OPTIONAL = frozenset(
+    {"last_reviewed", "settings", "sources", "files", "evidence_kinds", "changelog"}
+)
+_CHANGELOG_KEYS = frozenset({"version", "date", "changes"})
 _CATEGORY_KEYS = frozenset({"fr", "en", "dac_marker", "eu_weight", "description"})
 _SETTINGS_KEYS = frozenset(
     {"objective_heading", "bare_title_max_words", "empty_min_letters", "lead_women", "confidence"}
@@ -124,6 +138,9 @@ class Rule:
     accepts: tuple[str, ...] = ()
     notes: str | None = None
     origin: str = ""
+    open_public_only: bool = False
+    """Measure that only counts in an action open to both sexes: ignored when the title names women
+    (« Café des mamans »: going to fetch mothers is then the public, not a measure)."""
 
     @property
     def regex(self) -> str:
@@ -136,6 +153,15 @@ class Rule:
 
     def valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+@dataclass(frozen=True)
+class ChangelogEntry:
+    """One version of the pack and what changed (French), from ``changelog`` in ``index.yaml``."""
+
+    version: str
+    date: dt.date
+    changes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -193,10 +219,11 @@ class RulePack:
     settings: PackSettings = field(default_factory=PackSettings)
     overlays: tuple[Overlay, ...] = ()
     path: str = ""
+    changelog: tuple[ChangelogEntry, ...] = ()
 
     @property
     def full_version(self) -> str:
-        """The version with the overlays' names and versions, e.g. ``2026.1+local (poitiers 3)``."""
+        """The version with the overlays' names and versions, e.g. ``2026.2+local (poitiers 3)``."""
         if not self.overlays:
             return self.version
         names = ", ".join(f"{o.name} {o.version}" for o in self.overlays)
@@ -458,6 +485,11 @@ def parse_rule(raw: Any, path: str | Path) -> Rule:
     elif category is not None or "accepts" in raw:
         raise _err(path, rule_id, "« category » et « accepts » ne valent que pour les règles de déclaration")
     notes = raw.get("notes")
+    open_public_only = raw.get("open_public_only", False)
+    if not isinstance(open_public_only, bool):
+        raise _err(path, rule_id, "« open_public_only » vaut true ou false")
+    if open_public_only and evidence != "measure":
+        raise _err(path, rule_id, "« open_public_only » ne vaut que pour les règles measure")
     return Rule(
         id=rule_id,
         title=title,
@@ -475,6 +507,7 @@ def parse_rule(raw: Any, path: str | Path) -> Rule:
         accepts=accepts,
         notes=str(notes) if notes is not None else None,
         origin=str(path),
+        open_public_only=open_public_only,
     )
 
 
@@ -552,6 +585,38 @@ def _parse_settings(raw: Any, path: Path) -> PackSettings:
     )
 
 
+def _parse_changelog(raw: Any, path: Path, version: str) -> tuple[ChangelogEntry, ...]:
+    """``changelog``: a list of ``{version, date, changes}``, newest first; the first is the pack version."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise _err(path, None, "« changelog » est une liste de {version, date, changes}")
+    entries: list[ChangelogEntry] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise _err(path, None, "« changelog » : chaque entrée est un objet {version, date, changes}")
+        unknown = set(item) - _CHANGELOG_KEYS
+        missing = _CHANGELOG_KEYS - set(item)
+        if unknown or missing:
+            detail = ", ".join(sorted(map(str, unknown | missing)))
+            raise _err(path, None, f"« changelog » : clé(s) inconnue(s) ou manquante(s) : {detail}")
+        entries.append(
+            ChangelogEntry(
+                version=_as_str(item["version"], path, None, "changelog.version"),
+                date=_as_date(item["date"], path, None, "changelog.date"),
+                changes=_as_str_list(item["changes"], path, None, "changelog.changes"),
+            )
+        )
+    if entries[0].version != version:
+        raise _err(
+            path,
+            None,
+            f"« changelog » : la première entrée ({entries[0].version}) doit être la version du jeu "
+            f"({version})",
+        )
+    return tuple(entries)
+
+
 def load_pack_dir(folder: Path) -> RulePack:
     """Load and validate the pack in ``folder`` (``index.yaml`` plus every other ``*.yaml``, sorted)."""
     index_path = folder / "index.yaml"
@@ -590,6 +655,7 @@ def load_pack_dir(folder: Path) -> RulePack:
         rules=tuple(rules),
         settings=_parse_settings(index.get("settings"), index_path),
         path=str(folder),
+        changelog=_parse_changelog(index.get("changelog"), index_path, version),
     )
 
 
