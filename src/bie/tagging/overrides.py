@@ -77,6 +77,16 @@ _CATEGORY_ALIASES: dict[str, str] = {
     "0": "not_integrated",
     "to review": "to_review",
     "a revoir": "to_review",
+    # The labels the reports show (src/bie/data/labels.yaml).
+    "action specifique": "specific",
+    "egalite integree": "transversal",
+    "egalite non prise en compte": "not_integrated",
+    "non prise en compte": "not_integrated",
+    "a examiner": "to_review",
+    "specific action": "specific",
+    "equality mainstreamed": "transversal",
+    "mainstreamed": "transversal",
+    "equality not taken into account": "not_integrated",
 }
 
 
