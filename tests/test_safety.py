@@ -164,7 +164,9 @@ def test_long_cell_is_read_and_flagged(tmp_path: Path) -> None:
 
 def test_ragged_csv_row_is_kept_and_flagged(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
-    path.write_text("Porteur;Intitulé;Montant\nA;Atelier;12 500,00\nB;Théâtre;1 000,50;en trop\n", encoding="utf-8")
+    path.write_text(
+        "Porteur;Intitulé;Montant\nA;Atelier;12 500,00\nB;Théâtre;1 000,50;en trop\n", encoding="utf-8"
+    )
     result = bie.read(path)
     assert result.actions.height == 2
     ragged = [i for i in result.issues if i.code == "ragged-row"]
@@ -178,3 +180,24 @@ def test_cell_beyond_excel_limit_is_kept_and_flagged(tmp_path: Path) -> None:
     result = bie.read(path)
     assert len(result.actions.get_column("title").item()) == 40_000
     assert [i.params["length"] for i in result.issues if i.code == "cell-too-long"] == ["40 000"]
+
+
+def test_tag_export_keeps_hostile_text_inert(tmp_path: Path) -> None:
+    """`bie tag -o x.xlsx` writes input text as text: no formula, no link, no raw rich-text XML."""
+    import openpyxl
+
+    hostile_titles = ['=HYPERLINK("http://x","y")', "@SUM(A1:A2)", "+33 1 23", "<r>x</r>"]
+    path = tmp_path / "prog.csv"
+    rows = "\n".join(f"Asso {i};{t};100" for i, t in enumerate(hostile_titles))
+    path.write_text("Porteur;Intitulé de l'action;Montant\n" + rows + "\n", encoding="utf-8")
+    out = bie.tag_file(path).write(tmp_path / "out.xlsx")
+    ws = openpyxl.load_workbook(out).active
+    titles = {}
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f"
+            assert cell.hyperlink is None
+        titles[row[2].value] = row[2]
+    for t in hostile_titles:
+        assert t in titles
+    assert titles['=HYPERLINK("http://x","y")'].quotePrefix

@@ -27,6 +27,36 @@ def risky(text: str) -> bool:
     return text.startswith(FORMULA_START)
 
 
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_text(text: str, marker: str = " […]") -> tuple[str, bool]:
+    """``text`` cut to Excel's 32,767 UTF-16 units, ending with ``marker`` when cut (and whether it was)."""
+    if len(text) <= EXCEL_MAX_CHARS // 2 or utf16_len(text) <= EXCEL_MAX_CHARS:
+        return text, False
+    head = text.encode("utf-16-le")[: (EXCEL_MAX_CHARS - utf16_len(marker)) * 2]
+    return head.decode("utf-16-le", errors="ignore") + marker, True
+
+
+def is_rich_xml(text: str) -> bool:
+    """xlsxwriter copies a string that starts with ``<r>`` and ends with ``</r>`` into the sheet XML
+    unescaped (its rich-string shortcut), which would let a cell inject other cells, formulas included."""
+    return text.startswith("<r>") and text.endswith("</r>")
+
+
+def write_text(ws: Any, row: int, col: int, text: str, fmt: Any, quoted: Any) -> int:
+    """Write input text as inert text with xlsxwriter: never a formula, a link or raw XML.
+
+    Formula-like text gets the quote-prefix style ``quoted`` (Excel's « ' », text unchanged); raw rich-text
+    XML is written as three plain fragments, which xlsxwriter escapes. Returns xlsxwriter's code (0 = ok)."""
+    if is_rich_xml(text):
+        return int(ws.write_rich_string(row, col, "<", "r", text[2:], fmt))
+    if risky(text):
+        return int(ws.write_string(row, col, text, quoted))
+    return int(ws.write_string(row, col, text, fmt))
+
+
 def csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -110,6 +140,7 @@ def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str = "Actions", money: I
         ws = wb.add_worksheet(sheet[:31])
         bold = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "text_wrap": True, "valign": "top"})
         quoted = wb.add_format({"quote_prefix": True})
+        plain = wb.add_format({})
         euro = wb.add_format({"num_format": '#,##0.00 "€"'})
         for j, name in enumerate(flat.columns):
             ws.write_string(0, j, name, bold)
@@ -124,12 +155,10 @@ def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str = "Actions", money: I
                 if isinstance(value, bool):
                     ws.write_boolean(i, j, value)
                 elif isinstance(value, int | float):
-                    ws.write_number(i, j, value, euro if name in money else None)
+                    ws.write_number(i, j, value, euro if name in money else plain)
                 else:
-                    text = str(value)
-                    if len(text) > EXCEL_MAX_CHARS:
-                        text = text[: EXCEL_MAX_CHARS - 6] + " […]"
-                    if ws.write_string(i, j, text, quoted if risky(text) else None) < 0:
+                    text, _ = fit_text(str(value))
+                    if write_text(ws, i, j, text, plain, quoted) < 0:
                         raise ValueError(f"xlsxwriter refused cell {i},{j}")
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(1, flat.height), max(0, flat.width - 1))

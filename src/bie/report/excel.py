@@ -1,0 +1,1692 @@
+"""The Excel report of an audit: one workbook that officers filter, copy from and defend.
+
+    from bie.report.excel import write_excel
+    write_excel(audit, Path("rapport.xlsx"), "fr")     # Audit.to_excel() calls it on a temporary path
+
+Sheets (French names by default, English with ``lang="en"``; words in ``bie/data/labels_excel.yaml``, the
+use of each sheet in ``docs/classeur.md``): Synthèse, Actions (continued on « Actions (2) »… beyond Excel's
+1,048,575 rows), one sheet per breakdown (Par pilier, Par thème, Par financeur, Par quartier, Par porteur:
+each a single filterable table, so each keeps its own autofilter), Toile, Qualité des données, Lignes
+exclues, Rapprochement, Méthode.
+
+Safety. Input text is hostile. The workbook is created with ``strings_to_formulas``, ``strings_to_urls`` and
+``strings_to_numbers`` off and every string goes through ``write_string``, so no text becomes a formula, a
+link or a number. Text starting with ``= + - @``, tab, CR or LF gets a quote-prefixed format (Excel's
+leading apostrophe, stored as a style flag: the text itself is unchanged). xlsxwriter writes a string
+starting with ``<r>`` and ending with ``</r>`` as raw rich-text XML (which lets a cell inject other cells,
+formulas included); such text is written as a rich string of three plain fragments instead, which xlsxwriter
+escapes. Cells beyond Excel's 32,767 UTF-16 units are cut with a visible « […] » and counted on Synthèse.
+Every xlsxwriter return code is checked: a refused cell raises :class:`bie.errors.OutputError`.
+
+Speed. The workbook is written in ``constant_memory`` mode (rows in order, each cell once). The per-cell
+decisions (truncation, quote prefix, width, row height) are computed column by column with polars before
+the write loop, which then only dispatches each value to ``write_string`` or ``write_number``.
+
+Figures are the audit's own (``audit.summary``, ``audit.breakdowns``… the objects ``Audit.to_dict`` returns),
+written as numbers with euro and percentage formats. The workbook is deterministic: its creation date is the
+audit's ``generated_at`` (which honours ``SOURCE_DATE_EPOCH``), so two writes give identical bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from bie import analysis
+from bie._version import __version__
+from bie.errors import OutputError
+from bie.export import EXCEL_MAX_CHARS, FORMULA_START, fit_text, write_text
+from bie.i18n import check_lang, fmt, issue_severity
+from bie.resources import load_data
+
+if TYPE_CHECKING:
+    from bie.audit import Audit
+
+__all__ = ["MAX_CHARS", "MAX_ROWS", "write_excel"]
+
+#: Data rows per sheet below the header row (Excel: 1,048,576 rows in all).
+MAX_ROWS = 1_048_575
+#: Excel's limit per cell, in UTF-16 code units.
+MAX_CHARS = EXCEL_MAX_CHARS
+#: First characters that make a spreadsheet read text as a formula (OWASP CSV injection, ASVS 1.2.10).
+TRIGGERS = "".join(FORMULA_START)
+_TRIGGER_RE = r"^[=+\-@\t\r\n]"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Actions listed as evidence of one web element (the count column gives them all).
+WEB_ACTIONS_SHOWN = 20
+#: Row heights: points per line of wrapped text, and the most lines shown before the cell scrolls.
+LINE_POINTS = 15.0
+MAX_LINES = 4
+#: Characters per unit of column width for ordinary text (a width unit is one « 0 » of the default font).
+CHARS_PER_UNIT = 1.15
+
+_NUMBER_FORMATS = {
+    "fr": {
+        "euro": '#,##0.00\\ "€";-#,##0.00\\ "€"',
+        "pct": "0.0\\ %",
+        "pct0": "0\\ %",
+        "int": "#,##0",
+        "date": "dd/mm/yyyy hh:mm",
+        "plain": "0",
+    },
+    "en": {
+        "euro": '"€"#,##0.00;-"€"#,##0.00',
+        "pct": "0.0%",
+        "pct0": "0%",
+        "int": "#,##0",
+        "date": "yyyy-mm-dd hh:mm",
+        "plain": "0",
+    },
+}
+_GRID = "#A6A6A6"
+_HEAD = {
+    "bold": True,
+    "bg_color": "#D9D9D9",
+    "text_wrap": True,
+    "valign": "vcenter",
+    "border": 1,
+    "border_color": _GRID,
+}
+_HEAD_BIE = {**_HEAD, "bg_color": "#1F3864", "font_color": "#FFFFFF"}
+_TOP = {"valign": "top"}
+_WRAP = {"valign": "top", "text_wrap": True}
+_HEADING = {"bold": True, "font_size": 12, "font_color": "#1F3864", "bottom": 1, "bottom_color": "#1F3864"}
+_LABEL = {"valign": "top", "text_wrap": True}
+_NOTE = {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"}
+_TOTAL = {"bold": True, "top": 1, "top_color": "#1F3864"}
+
+Props = Mapping[str, Any]
+
+
+def write_excel(audit: Audit, path: Path, lang: str) -> None:
+    """Write the Excel report of ``audit`` to ``path`` (overwritten) in ``lang`` ("fr" or "en")."""
+    lang = check_lang(lang)
+    target = Path(path)
+    # constant_memory keeps one temporary file per sheet: keep them in a private folder next to the target
+    # (same disk as the report, removed whatever happens).
+    try:
+        tmpdir = Path(tempfile.mkdtemp(prefix=".bie-xlsx-", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(target, detail=str(exc)) from exc
+    try:
+        book = _Book(audit, target, lang, tmpdir)
+        try:
+            book.write()
+        except BaseException:
+            book.abandon()
+            raise
+        book.close()
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def _cents(value: float | None) -> int:
+    return round((value or 0) * 100)
+
+
+def _parse_date(value: Any) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        when = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when
+
+
+@dataclass
+class _Column:
+    """One column of a large table, ready for the write loop."""
+
+    header: str
+    head: Props  # properties of the header cell
+    values: list[Any]
+    text: bool
+    fmt: Any  # Format of the cells
+    qfmt: Any  # the same, quote-prefixed
+    width: float
+    fmts: list[Any] | None = None  # per-row formats (category colours)
+    special: frozenset[int] = frozenset()  # rows needing a quote prefix or a rich-string split
+    lines: pl.Series | None = None  # estimated lines of wrapped text per row
+
+
+class _Book:
+    """The workbook being written: formats, labels, safe cell writers and one method per sheet."""
+
+    def __init__(self, audit: Audit, path: Path, lang: str, tmpdir: Path) -> None:
+        self.audit = audit
+        self.path = path
+        self.lang = lang
+        self.words: dict[str, Any] = load_data("labels_excel.yaml")
+        self.shared: dict[str, Any] = load_data("labels.yaml")
+        self.nf = _NUMBER_FORMATS[lang]
+        self.marker = str(self.words["truncated_marker"])
+        self.truncated = 0
+        self._web: dict[str, Any] | None = None
+        self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "tmpdir": str(tmpdir),
+            },
+        )
+        meta = audit.meta
+        self.generated = _parse_date(meta.get("generated_at"))
+        self.wb.set_properties(
+            {
+                "title": self._clip(str(meta.get("title") or ""), 255),
+                "subject": self.w("summary", "subtitle").split(" — ")[0],
+                "author": "bie",
+                "comments": f"bie {__version__}; rules {meta.get('rules_version')}; "
+                f"web {meta.get('web_version')}",
+                "created": self.generated,
+            }
+        )
+        self.sheet_names: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------------ words
+    def w(self, *keys: str, **params: Any) -> str:
+        node: Any = self.words
+        for key in keys:
+            node = node[key]
+        text = node[self.lang] if isinstance(node, dict) else str(node)
+        return fmt(text, **params) if params else str(text)
+
+    def category(self, code: str | None) -> str:
+        cats = self.shared["categories"]
+        return str(cats[code][self.lang]) if code in cats else (code or "")
+
+    def severity(self, code: str | None) -> str:
+        sev = self.shared["severity"]
+        return str(sev[code][self.lang]) if code in sev else (code or "")
+
+    def reason(self, code: str | None) -> str:
+        reasons = self.shared["reasons"]
+        return str(reasons[code][self.lang]) if code in reasons else (code or "")
+
+    def yes_no(self, value: bool | None) -> str | None:
+        if value is None:
+            return None
+        return self.w("bool_yes") if value else self.w("bool_no")
+
+    @staticmethod
+    def _clip(text: str, n: int) -> str:
+        """Text for a document property: no XML-invalid control characters, at most ``n`` characters."""
+        text = _CONTROL.sub("", text)
+        return text if len(text) <= n else text[: n - 1] + "…"
+
+    # ---------------------------------------------------------------- formats
+    def f(self, props: Props | None = None, quote: bool = False, **more: Any) -> Any:
+        """A cached Format for ``props`` (+ ``more``); ``quote`` adds Excel's quote prefix."""
+        merged = {**(props or {}), **more}
+        if quote:
+            merged["quote_prefix"] = True
+        key = tuple(sorted(merged.items()))
+        found = self._formats.get(key)
+        if found is None:
+            found = self._formats[key] = self.wb.add_format(dict(merged))
+        return found
+
+    def num(self, kind: str, props: Props | None = None, **more: Any) -> dict[str, Any]:
+        return {**(props or {}), **more, "num_format": self.nf[kind]}
+
+    def cat_props(self, code: str, props: Props | None = None) -> dict[str, Any]:
+        colours = self.words["palette"].get(code)
+        if not colours:
+            return dict(props or {})
+        return {**(props or {}), "bg_color": colours["fill"], "font_color": colours["font"]}
+
+    # ------------------------------------------------------------ safe writes
+    def check(self, rc: Any, ws: Any, row: int, col: int, what: str = "cell") -> None:
+        """Fail loudly on any xlsxwriter return code other than 0/None (never a silent -1/-2)."""
+        if rc:
+            where = f"{ws.get_name()}!{xl_rowcol_to_cell(row, col)}"
+            raise OutputError(self.path, detail=f"xlsxwriter refused {what} {where} (code {rc})")
+
+    def text(self, ws: Any, row: int, col: int, value: str, props: Props | None = None) -> None:
+        """Write text safely: cut to Excel's limit, quote-prefixed when formula-like, never raw XML."""
+        value, cut = fit_text(value, self.marker)
+        if cut:
+            self.truncated += 1
+        if not value:
+            return
+        self.check(self._string(ws, row, col, value, self.f(props), self.f(props, quote=True)), ws, row, col)
+
+    @staticmethod
+    def _string(ws: Any, row: int, col: int, value: str, f: Any, qf: Any) -> Any:
+        return write_text(ws, row, col, value, f, qf)
+
+    def put(self, ws: Any, row: int, col: int, value: Any, props: Props | None = None) -> None:
+        """Write any value: text safely, numbers as numbers, booleans as Oui/Non, dates as dates."""
+        if value is None:
+            return
+        if isinstance(value, bool):
+            self.text(ws, row, col, self.yes_no(value) or "", props)
+        elif isinstance(value, int | float):
+            if isinstance(value, float) and not math.isfinite(value):
+                return
+            self.check(ws.write_number(row, col, value, self.f(props)), ws, row, col)
+        elif isinstance(value, dt.datetime):
+            self.check(ws.write_datetime(row, col, value, self.f(props)), ws, row, col)
+        else:
+            self.text(ws, row, col, str(value), props)
+
+    def put_row(
+        self,
+        ws: Any,
+        row: int,
+        values: Sequence[Any],
+        props: Sequence[Props | None] | Props | None = None,
+        col: int = 0,
+    ) -> None:
+        """Write ``values`` from ``col`` on; ``props`` is one style for all cells or one per cell."""
+        for i, value in enumerate(values):
+            p = props if props is None or isinstance(props, Mapping) else props[i]
+            self.put(ws, row, col + i, value, p)
+
+    def blank(self, ws: Any, row: int, col: int, props: Props) -> None:
+        """A formatted empty cell (a border or a fill with no value)."""
+        self.check(ws.write_blank(row, col, None, self.f(props)), ws, row, col)
+
+    def ok(self, rc: Any, ws: Any, what: str) -> None:
+        if rc:
+            raise OutputError(self.path, detail=f"xlsxwriter refused {what} on {ws.get_name()} (code {rc})")
+
+    # ------------------------------------------------------------ big tables
+    def column(
+        self,
+        header: str,
+        series: pl.Series,
+        props: Props,
+        *,
+        head: Props = _HEAD,
+        min_width: float = 6,
+        max_width: float = 50,
+        width: float | None = None,
+        fmts: list[Any] | None = None,
+    ) -> _Column:
+        """Prepare one column: every per-cell decision is made here, vectorised, once."""
+        dtype = series.dtype
+        if dtype.is_nested() or dtype == pl.Object:
+            series = pl.Series(
+                series.name, [None if v is None else str(v) for v in series.to_list()], pl.String
+            )
+            dtype = series.dtype
+        if dtype.is_numeric():
+            s = series.fill_nan(None) if dtype.is_float() else series
+            if dtype.is_decimal():
+                s = s.cast(pl.Float64)
+            values = s.to_list()
+            if width is None:
+                biggest = s.abs().max() if s.len() and s.null_count() < s.len() else 0
+                digits = len(f"{float(biggest) if isinstance(biggest, int | float) else 0.0:,.2f}") + 3
+                width = max(min_width, min(max_width, max(digits, self._header_width(header))))
+            return _Column(header, head, values, False, self.f(props), self.f(props), width, fmts)
+        s = series.cast(pl.String) if dtype != pl.String else series
+        s = pl.select(pl.when(s.str.len_bytes() > 0).then(s)).to_series()
+        lengths = s.str.len_chars()
+        values = s.to_list()
+        for i in (lengths > MAX_CHARS // 2).fill_null(False).arg_true().to_list():
+            values[i], cut = fit_text(values[i], self.marker)
+            self.truncated += cut
+        special = frozenset(
+            (s.str.contains(_TRIGGER_RE) | (s.str.starts_with("<r>") & s.str.ends_with("</r>")))
+            .fill_null(False)
+            .arg_true()
+            .to_list()
+        )
+        top_len = lengths.max()
+        longest = int(top_len) if isinstance(top_len, int | float) else 0
+        if width is None:
+            typical = float(lengths.quantile(0.9) or 0)
+            content = longest if longest <= max_width else max(typical, max_width * 0.8)
+            width = max(min_width, min(max_width, max(content * 1.05 + 1, self._header_width(header))))
+        lines = None
+        newlines = s.str.count_matches("\n")
+        if longest > width * CHARS_PER_UNIT or bool((newlines > 0).any()):
+            props = {**props, "text_wrap": True}
+            per_line = max(1.0, width * CHARS_PER_UNIT)
+            lines = ((lengths.cast(pl.Float64) / per_line).ceil() + newlines).fill_null(1)
+        return _Column(
+            header, head, values, True, self.f(props), self.f(props, quote=True), width, fmts, special, lines
+        )
+
+    @staticmethod
+    def _header_width(header: str) -> float:
+        words = header.split()
+        longest_word = max((len(x) for x in words), default=0)
+        return float(max(longest_word + 2, min(len(header), 16) + 2))
+
+    @staticmethod
+    def heights(columns: Sequence[_Column], n: int) -> list[float | None] | None:
+        """Row heights (points) for rows whose wrapped text needs several lines, capped at MAX_LINES."""
+        wrapped = [c.lines for c in columns if c.lines is not None]
+        if not wrapped or n == 0:
+            return None
+        frame = pl.DataFrame({f"c{i}": s for i, s in enumerate(wrapped)})
+        most = frame.select(pl.max_horizontal(pl.all()).clip(1, MAX_LINES).alias("l")).to_series()
+        return pl.select(pl.when(most > 1).then(most * LINE_POINTS)).to_series().to_list()
+
+    def table(
+        self,
+        sheets: Sequence[Any],
+        columns: list[_Column],
+        n: int,
+        *,
+        first_row: int = 0,
+        freeze_cols: int = 0,
+        heights: list[float | None] | None = None,
+        freeze: bool = True,
+        ignore_text_numbers: bool = False,
+    ) -> None:
+        """Write a table (header + n rows) over ``sheets``, continuing on the next one beyond MAX_ROWS."""
+        lo = 0
+        for k, ws in enumerate(sheets):
+            top = first_row if k == 0 else 0
+            hi = min(n, lo + MAX_ROWS - top)
+            self._table_chunk(ws, columns, lo, hi, top, freeze_cols, heights, freeze, ignore_text_numbers)
+            lo = hi
+
+    def _table_chunk(
+        self,
+        ws: Any,
+        columns: list[_Column],
+        lo: int,
+        hi: int,
+        top: int,
+        freeze_cols: int,
+        heights: list[float | None] | None,
+        freeze: bool,
+        ignore_text_numbers: bool,
+    ) -> None:
+        ncols = len(columns)
+        for c, col in enumerate(columns):
+            self.ok(ws.set_column(c, c, col.width), ws, "a column width")
+        head_lines = max(
+            (math.ceil(len(col.header) / max(1.0, col.width * CHARS_PER_UNIT)) for col in columns), default=1
+        )
+        self.ok(ws.set_row(top, LINE_POINTS * min(max(head_lines, 1), 4) + 3), ws, "the header height")
+        for c, col in enumerate(columns):
+            self.text(ws, top, c, col.header, col.head)
+        if ncols:
+            self.ok(ws.autofilter(top, 0, top + max(hi - lo, 0), ncols - 1), ws, "the autofilter")
+        if freeze:
+            ws.freeze_panes(top + 1, freeze_cols)
+        self.print_setup(ws, repeat=top)
+        if ignore_text_numbers:
+            self.ok(ws.ignore_errors({"number_stored_as_text": "A1:XFD1048576"}), ws, "ignore_errors")
+        specs = [
+            (c, col.values, col.text, col.fmt, col.qfmt, col.fmts, col.special)
+            for c, col in enumerate(columns)
+        ]
+        write_string = ws.write_string
+        write_number = ws.write_number
+        special_write = self._string
+        offset = top + 1 - lo
+        for r in range(lo, hi):
+            row = r + offset
+            if heights is not None:
+                h = heights[r]
+                if h:
+                    self.ok(ws.set_row(row, h), ws, "a row height")
+            for c, values, is_text, f, qf, fmts, special in specs:
+                v = values[r]
+                if v is None:
+                    continue
+                cell_fmt = f if fmts is None else fmts[r]
+                if special and r in special:
+                    rc = special_write(ws, row, c, v, cell_fmt, qf)
+                elif is_text:
+                    rc = write_string(row, c, v, cell_fmt)
+                else:
+                    rc = write_number(row, c, v, cell_fmt)
+                if rc:
+                    self.check(rc, ws, row, c)
+
+    def print_setup(self, ws: Any, repeat: int | None = 0, landscape: bool = True) -> None:
+        if landscape:
+            ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        if repeat is not None:
+            ws.repeat_rows(repeat)
+        ws.set_footer("&L&8&A&R&8&P / &N")
+
+    # -------------------------------------------------------------- the book
+    def add_sheets(self) -> dict[str, list[Any]]:
+        """Every sheet, in tab order (constant_memory lets each sheet be written independently)."""
+        n_actions = self.audit.actions.height
+        n_excluded = self.audit.excluded.height
+        order: list[tuple[str, int]] = [
+            ("summary", 1),
+            ("actions", max(1, math.ceil(n_actions / MAX_ROWS))),
+            ("pillar", 1),
+            ("theme", 1),
+            ("funder", 1),
+            ("territory", 1),
+            ("carrier", 1),
+            ("web", 1),
+            ("quality", 1),
+            ("excluded", max(1, math.ceil(n_excluded / MAX_ROWS))),
+            ("reconciliation", 1),
+            ("method", 1),
+        ]
+        sheets: dict[str, list[Any]] = {}
+        for key, count in order:
+            base = self.w("sheets", key)
+            names = [base] + [f"{base} ({i})" for i in range(2, count + 1)]
+            self.sheet_names[key] = names
+            sheets[key] = [self.wb.add_worksheet(name) for name in names]
+        return sheets
+
+    def write(self) -> None:
+        sheets = self.add_sheets()
+        sheets["summary"][0].set_tab_color("#1F3864")
+        self.write_actions(sheets["actions"])
+        for dim in ("pillar", "theme", "funder", "territory", "carrier"):
+            self.write_breakdown(sheets[dim][0], dim)
+        self.write_web(sheets["web"][0])
+        self.write_quality(sheets["quality"][0])
+        self.write_excluded(sheets["excluded"])
+        self.write_reconciliation(sheets["reconciliation"][0])
+        self.write_method(sheets["method"][0])
+        # Last, so that its warnings count every cut cell of the other sheets.
+        self.write_summary(sheets["summary"][0])
+
+    def close(self) -> None:
+        try:
+            self.wb.close()
+        except (OSError, XlsxWriterException) as exc:
+            raise OutputError(self.path, detail=str(exc)) from exc
+
+    def abandon(self) -> None:
+        """Close the per-sheet temporary files after a failure (the folder holding them is then removed)."""
+        for ws in self.wb.worksheets():
+            fh = getattr(ws, "row_data_fh", None)
+            if fh is not None and not fh.closed:
+                fh.close()
+
+    # ------------------------------------------------------------- Actions
+    def _labels_expr(self, column: str, mapping: Mapping[str, str], frame: pl.DataFrame) -> pl.Expr:
+        if column not in frame.columns:
+            return pl.lit(None, pl.String)
+        return pl.col(column).cast(pl.String).replace(dict(mapping))
+
+    def actions_frame(self) -> tuple[pl.DataFrame, list[str]]:
+        """Actions joined with their original columns (per file, on ``_row``): frame and original headers."""
+        audit = self.audit
+        acts = audit.actions
+        headers: dict[str, str] = {}
+        parts: list[pl.DataFrame] = []
+        for res in audit.inputs:
+            orig = res.original
+            if "_row" not in orig.columns:
+                continue
+            cols = [c for c in orig.columns if c != "_row"]
+            for c in cols:
+                headers.setdefault(c, f"__o{len(headers)}")
+            parts.append(
+                orig.select(
+                    pl.lit(Path(res.path).name).alias("__file"),
+                    pl.col("_row").cast(pl.Int64).alias("__row"),
+                    *[pl.col(c).alias(headers[c]) for c in cols],
+                )
+            )
+        base = acts.select(
+            pl.col("_file").cast(pl.String)
+            if "_file" in acts.columns
+            else pl.lit(None, pl.String).alias("_file"),
+            pl.col("_row").cast(pl.Int64) if "_row" in acts.columns else pl.lit(None, pl.Int64).alias("_row"),
+        ).with_row_index("__i")
+        if parts:
+            originals = pl.concat(parts, how="diagonal_relaxed").unique(
+                ["__file", "__row"], keep="first", maintain_order=True
+            )
+            joined = base.join(
+                originals,
+                left_on=["_file", "_row"],
+                right_on=["__file", "__row"],
+                how="left",
+                maintain_order="left",
+            ).sort("__i")
+        else:
+            joined = base
+        keys = list(headers.values())
+        return joined.select([k for k in keys if k in joined.columns]), list(headers)
+
+    def flags(self) -> pl.Series:
+        """Quality codes (warnings and errors) reported on each action's source row, one per line."""
+        acts = self.audit.actions
+        sheets = {Path(r.path).name: r.sheet for r in self.audit.inputs}
+        files: list[str] = []
+        rows: list[int] = []
+        codes: list[str] = []
+        for file, issue in self.audit.issues:
+            if file is None or issue.row is None or issue.severity == "info":
+                continue
+            if issue.sheet is not None and sheets.get(file) not in (None, issue.sheet):
+                continue
+            files.append(file)
+            rows.append(int(issue.row))
+            codes.append(issue.code)
+        if not files or "_file" not in acts.columns or "_row" not in acts.columns:
+            return pl.Series("flags", [None] * acts.height, pl.String)
+        found = (
+            pl.DataFrame({"_file": files, "_row": rows, "code": codes})
+            .unique(maintain_order=True)
+            .group_by(["_file", "_row"], maintain_order=True)
+            .agg(pl.col("code").str.join("\n"))
+        )
+        return (
+            acts.select(pl.col("_file").cast(pl.String), pl.col("_row").cast(pl.Int64))
+            .join(found, on=["_file", "_row"], how="left", maintain_order="left")
+            .get_column("code")
+        )
+
+    def bie_frame(self) -> pl.DataFrame:
+        """bie's own columns, labelled in ``lang``, computed vectorised."""
+        acts = self.audit.actions
+        lang = self.lang
+        cats = {k: v[lang] for k, v in self.shared["categories"].items()}
+        audiences = {k: v[lang] for k, v in self.shared["audience"].items()}
+        fields = {
+            k: str(v.get(f"label_{lang}", k))
+            for k, v in load_data("columns.yaml")["fields"].items()
+            if isinstance(v, dict)
+        }
+        opening, closing = ("« ", " »") if lang == "fr" else ("\u201c", "\u201d")
+        web = self.web_labels()
+
+        def col(name: str, dtype: Any) -> pl.Expr:
+            return pl.col(name) if name in acts.columns else pl.lit(None, dtype).alias(name)
+
+        exprs: list[pl.Expr] = [
+            col(analysis.AMOUNT, pl.Float64).cast(pl.Float64).alias("amount"),
+            pl.col("category").cast(pl.String).alias("category_code")
+            if "category" in acts.columns
+            else pl.lit(None, pl.String).alias("category_code"),
+            self._labels_expr("category", cats, acts).alias("category"),
+            col("dac_marker", pl.Int64).alias("dac_marker"),
+            col("eu_weight", pl.Float64).alias("eu_weight"),
+            col("confidence", pl.Float64).alias("confidence"),
+        ]
+        reasons_dtype = acts.schema.get("reasons")
+        if isinstance(reasons_dtype, pl.List) and isinstance(reasons_dtype.inner, pl.Struct):
+            names = {f.name for f in reasons_dtype.inner.fields}
+            el = pl.element()
+
+            def part(name: str) -> pl.Expr:
+                return el.struct.field(name).cast(pl.String) if name in names else pl.lit(None, pl.String)
+
+            item = pl.concat_str(
+                [
+                    part("rule").fill_null("?"),
+                    pl.when(part("field").is_not_null())
+                    .then(pl.lit(" — ") + part("field").replace(fields))
+                    .otherwise(pl.lit("")),
+                    pl.when(part("match").is_not_null() & (part("match") != ""))
+                    .then(pl.lit(f" — {opening}") + part("match") + pl.lit(closing))
+                    .otherwise(pl.lit("")),
+                ]
+            )
+            exprs.append(pl.col("reasons").list.eval(item).list.join("\n").alias("reasons"))
+        elif "reasons" in acts.columns:
+            exprs.append(pl.col("reasons").cast(pl.String).alias("reasons"))
+        else:
+            exprs.append(pl.lit(None, pl.String).alias("reasons"))
+        exprs += [
+            self._labels_expr("audience", audiences, acts).alias("audience"),
+            self._labels_expr("declared_category", cats, acts).alias("declared_category"),
+            (
+                pl.when(pl.col("declaration_mismatch"))
+                .then(pl.lit(self.w("bool_yes")))
+                .when(pl.col("declaration_mismatch").not_())
+                .then(pl.lit(self.w("bool_no")))
+                .otherwise(pl.lit(None, pl.String))
+                .alias("declaration_mismatch")
+            )
+            if "declaration_mismatch" in acts.columns
+            else pl.lit(None, pl.String).alias("declaration_mismatch"),
+            col("override", pl.String).cast(pl.String).alias("override"),
+        ]
+        web_dtype = acts.schema.get("web_elements")
+        if isinstance(web_dtype, pl.List):
+            exprs.append(
+                pl.col("web_elements")
+                .list.eval(pl.element().cast(pl.String).replace(web))
+                .list.join("\n")
+                .alias("web_elements")
+            )
+        else:
+            exprs.append(col("web_elements", pl.String).cast(pl.String).alias("web_elements"))
+        return acts.select(exprs).with_columns(self.flags().alias("flags"))
+
+    def write_actions(self, sheets: list[Any]) -> None:
+        acts = self.audit.actions
+        n = acts.height
+        originals, headers = self.actions_frame()
+        ours = self.bie_frame()
+        a = "actions"
+        columns = [
+            self.column(
+                self.w(a, "file"),
+                acts.get_column("_file")
+                if "_file" in acts.columns
+                else pl.Series([None] * n, dtype=pl.String),
+                _TOP,
+                max_width=28,
+            ),
+            self.column(
+                self.w(a, "sheet"),
+                acts.get_column("_sheet")
+                if "_sheet" in acts.columns
+                else pl.Series([None] * n, dtype=pl.String),
+                _TOP,
+                max_width=22,
+            ),
+            self.column(
+                self.w(a, "row"),
+                acts.get_column("_row") if "_row" in acts.columns else pl.Series([None] * n, dtype=pl.Int64),
+                self.num("plain", _TOP),
+                width=9,
+            ),
+        ]
+        for key, header in zip(originals.columns, headers, strict=True):
+            columns.append(self.column(header, originals.get_column(key), _TOP, max_width=45))
+        codes = ours.get_column("category_code").to_list()
+        cat_fmts = {c: self.f(self.cat_props(c, _TOP)) for c in self.shared["categories"]}
+        plain = self.f(_TOP)
+        columns += [
+            self.column(
+                self.w(a, "amount"), ours.get_column("amount"), self.num("euro", _TOP), head=_HEAD_BIE
+            ),
+            self.column(
+                self.w(a, "category"),
+                ours.get_column("category"),
+                _TOP,
+                head=_HEAD_BIE,
+                width=26,
+                fmts=[cat_fmts.get(c, plain) for c in codes],
+            ),
+            self.column(
+                self.w(a, "dac_marker"),
+                ours.get_column("dac_marker"),
+                self.num("plain", _TOP),
+                head=_HEAD_BIE,
+                width=11,
+            ),
+            self.column(
+                self.w(a, "eu_weight"),
+                ours.get_column("eu_weight"),
+                self.num("pct0", _TOP),
+                head=_HEAD_BIE,
+                width=11,
+            ),
+            self.column(
+                self.w(a, "confidence"),
+                ours.get_column("confidence"),
+                self.num("pct0", _TOP),
+                head=_HEAD_BIE,
+                width=11,
+            ),
+            self.column(
+                self.w(a, "reasons"),
+                ours.get_column("reasons"),
+                _TOP,
+                head=_HEAD_BIE,
+                min_width=24,
+                max_width=60,
+            ),
+            self.column(self.w(a, "audience"), ours.get_column("audience"), _TOP, head=_HEAD_BIE, width=16),
+            self.column(
+                self.w(a, "declared_category"),
+                ours.get_column("declared_category"),
+                _TOP,
+                head=_HEAD_BIE,
+                width=24,
+            ),
+            self.column(
+                self.w(a, "declaration_mismatch"),
+                ours.get_column("declaration_mismatch"),
+                _TOP,
+                head=_HEAD_BIE,
+                width=13,
+            ),
+            self.column(
+                self.w(a, "override"),
+                ours.get_column("override"),
+                _TOP,
+                head=_HEAD_BIE,
+                min_width=14,
+                max_width=40,
+            ),
+            self.column(
+                self.w(a, "web_elements"),
+                ours.get_column("web_elements"),
+                _TOP,
+                head=_HEAD_BIE,
+                min_width=16,
+                max_width=36,
+            ),
+            self.column(
+                self.w(a, "flags"), ours.get_column("flags"), _TOP, head=_HEAD_BIE, min_width=16, max_width=30
+            ),
+        ]
+        self.table(
+            sheets, columns, n, freeze_cols=3, heights=self.heights(columns, n), ignore_text_numbers=True
+        )
+
+    # ---------------------------------------------------------- breakdowns
+    def write_breakdown(self, ws: Any, dim: str) -> None:
+        rows: list[dict[str, Any]] = list(self.audit.breakdowns.get(dim) or [])
+        b = "breakdown"
+        dim_label = str(self.shared["dimensions"][dim][self.lang])
+        cats = analysis.CATEGORIES
+        headers = [
+            dim_label,
+            self.w(b, "count"),
+            self.w(b, "amount"),
+            self.w(b, "share"),
+            self.w(b, "equality_share"),
+        ]
+        for cat in cats:
+            headers.append(self.w(b, "cat_count", category=self.category(cat)))
+            headers.append(self.w(b, "cat_amount", category=self.category(cat)))
+        widths = [40, 10, 17, 11, 16] + [14, 18] * len(cats)
+        for c, width in enumerate(widths):
+            self.ok(ws.set_column(c, c, width), ws, "a column width")
+        self.ok(ws.set_row(0, LINE_POINTS * 3 + 3), ws, "the header height")
+        for c, header in enumerate(headers):
+            head = _HEAD_BIE if c < 5 else {**_HEAD, **self.cat_props(cats[(c - 5) // 2])}
+            self.text(ws, 0, c, header, head)
+        ws.freeze_panes(1, 1)
+        self.print_setup(ws)
+        if not rows:
+            self.text(ws, 1, 0, self.w(b, "missing", dimension=dim_label), _NOTE)
+            return
+        self.ok(ws.autofilter(0, 0, len(rows), len(headers) - 1), ws, "the autofilter")
+        euro, pct, count = self.num("euro", _TOP), self.num("pct", _TOP), self.num("int", _TOP)
+        r = 0
+        for r, entry in enumerate(rows, start=1):
+            key = entry.get("key")
+            if "others" in entry:
+                key = self.w("others", n=entry["others"])
+            elif key == "(non renseigné)":
+                key = self.w("not_given")
+            values: list[Any] = [
+                key,
+                entry.get("count"),
+                entry.get("amount"),
+                entry.get("share"),
+                entry.get("equality_share"),
+            ]
+            props: list[Props | None] = [_LABEL, count, euro, pct, pct]
+            for cat in cats:
+                by = entry.get("by_category", {}).get(cat, {})
+                values += [by.get("count"), by.get("amount")]
+                props += [count, euro]
+            self.put_row(ws, r, values, props)
+        # Total row (sums in cents of the rows shown, which cover every action or every funder column).
+        total: list[Any] = [
+            self.w(b, "total"),
+            sum(int(e.get("count") or 0) for e in rows),
+            analysis.euros(sum(_cents(e.get("amount")) for e in rows)),
+            None,
+            None,
+        ]
+        for cat in cats:
+            total.append(sum(int(e.get("by_category", {}).get(cat, {}).get("count") or 0) for e in rows))
+            total.append(
+                analysis.euros(sum(_cents(e.get("by_category", {}).get(cat, {}).get("amount")) for e in rows))
+            )
+        tprops: list[Props | None] = [_TOTAL, {**count, **_TOTAL}, {**euro, **_TOTAL}, _TOTAL, _TOTAL]
+        tprops += [{**count, **_TOTAL}, {**euro, **_TOTAL}] * len(cats)
+        # The total row sits below the filtered range: filtering never hides it.
+        self.put_row(ws, r + 1, total, tprops)
+        for c in (3, 4):
+            self.blank(ws, r + 1, c, tprops[c] or {})
+        self.ok(
+            ws.conditional_format(
+                1,
+                4,
+                len(rows),
+                4,
+                {
+                    "type": "data_bar",
+                    "bar_color": "#56B4E9",
+                    "bar_solid": True,
+                    "min_type": "num",
+                    "min_value": 0,
+                    "max_type": "num",
+                    "max_value": 1,
+                },
+            ),
+            ws,
+            "a data bar",
+        )
+        note = self.w(b, "note_funder" if dim == "funder" else "note_dimension")
+        self.ok(ws.set_row(r + 3, LINE_POINTS * 3), ws, "a row height")
+        self.text(ws, r + 3, 0, note, _NOTE)
+
+    # ----------------------------------------------------------------- web
+    def web_dict(self) -> dict[str, Any]:
+        """The web profile in ``lang``, computed once (it lists the actions of every element)."""
+        if self._web is None:
+            if self.audit.web and self.lang == self.audit.lang:
+                self._web = dict(self.audit.web)  # computed by audit() in this language
+            else:
+                try:
+                    self._web = dict(self.audit.web_dict(self.lang))
+                except Exception:  # the web module is optional for the workbook
+                    self._web = dict(self.audit.web or {})
+        return self._web
+
+    def web_labels(self) -> dict[str, str]:
+        """Element id -> label in ``lang`` (the web model's own, else the fallback words)."""
+        fallback = self.words["web"]["elements"]
+        out = {k: str(v[self.lang]) for k, v in fallback.items()}
+        for e in self.web_dict().get("elements", []) or []:
+            if isinstance(e, Mapping) and e.get("id"):
+                label = e.get(f"label_{self.lang}") or e.get("label")
+                if label and label != e["id"]:
+                    out[str(e["id"])] = str(label)
+        return out
+
+    def _render(self, item: Any, labels: Mapping[str, str]) -> str:
+        if item is None:
+            return ""
+        if isinstance(item, str):
+            return labels.get(item, item)
+        if isinstance(item, Mapping):
+            for a, b in (("from", "to"), ("source", "target"), ("upstream", "downstream")):
+                if a in item and b in item:
+                    head = (
+                        f"{labels.get(str(item[a]), str(item[a]))} → {labels.get(str(item[b]), str(item[b]))}"
+                    )
+                    rest = [
+                        str(v) for k, v in item.items() if k not in (a, b) and v not in (None, "", [], {})
+                    ]
+                    return " — ".join([head, *rest])
+            if "id" in item and len(item) <= 3:
+                return labels.get(str(item["id"]), str(item["id"]))
+            return " — ".join(self._render(v, labels) for v in item.values() if v not in (None, "", [], {}))
+        if isinstance(item, list | tuple):
+            return " → ".join(self._render(x, labels) for x in item)
+        return str(item)
+
+    def web_evidence(self, element: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+        """The evidence of one element, one item per line: the actions that strengthen it (source row and
+        title), the questionnaire answer, the rules; any other shape is rendered generically."""
+        lines: list[str] = []
+        several = len(self.audit.inputs) > 1
+        acts = element.get("actions")
+        if isinstance(acts, list):
+            for act in acts[:WEB_ACTIONS_SHOWN]:
+                if isinstance(act, Mapping):
+                    where = f"{act.get('file')}, " if several and act.get("file") else ""
+                    row = self.w("web", "row", row=act.get("row"))
+                    lines.append(f"{where}{row} — {act.get('title') or act.get('id') or ''}".rstrip(" —"))
+                else:
+                    lines.append(self._render(act, labels))
+            if len(acts) > WEB_ACTIONS_SHOWN:
+                lines.append(self.w("web", "more_actions", n=len(acts) - WEB_ACTIONS_SHOWN))
+        evidence = element.get("evidence")
+        if isinstance(evidence, Mapping):
+            answer = evidence.get("questionnaire")
+            if isinstance(answer, Mapping) and any(answer.values()):
+                parts = [str(answer[k]) for k in ("answer", "comment") if answer.get(k)]
+                cell = f" ({answer['cell']})" if answer.get("cell") else ""
+                lines.append(self.w("web", "questionnaire", answer=" — ".join(parts)) + cell)
+            rules = evidence.get("rules")
+            if rules:
+                lines.append(self.w("web", "rules", rules=", ".join(str(r) for r in rules)))
+        elif isinstance(evidence, list):
+            lines += [self._render(x, labels) for x in evidence]
+        elif evidence:
+            lines.append(self._render(evidence, labels))
+        return "\n".join(line for line in lines if line)
+
+    def write_web(self, ws: Any) -> None:
+        web = self.web_dict()
+        labels = self.web_labels()
+        wd = "web"
+        spheres = {k: str(v[self.lang]) for k, v in self.words["web"]["spheres"].items()}
+        for s in web.get("spheres", []) or []:
+            if isinstance(s, Mapping) and s.get("id"):
+                label = s.get(f"label_{self.lang}") or s.get("label")
+                if label and label != s["id"]:
+                    spheres[str(s["id"])] = str(label)
+        scores = self.shared["scores"]
+        sources = {k: str(v[self.lang]) for k, v in self.words["web"]["sources"].items()}
+        headers = [
+            self.w(wd, k)
+            for k in (
+                "sphere",
+                "element",
+                "score",
+                "level",
+                "source",
+                "actions",
+                "amount",
+                "evidence",
+                "explanation",
+            )
+        ]
+        widths = [22, 34, 11, 11, 16, 9, 16, 60, 60]
+        for c, width in enumerate(widths):
+            self.ok(ws.set_column(c, c, width), ws, "a column width")
+        chart_col = len(headers)
+        self.ok(ws.set_column(chart_col, chart_col, 12, None, {"hidden": True}), ws, "a column width")
+        self.ok(ws.set_row(0, LINE_POINTS * 2 + 3), ws, "the header height")
+        self.put_row(ws, 0, headers, _HEAD_BIE)
+        self.text(ws, 0, chart_col, self.w(wd, "chart_values"), _HEAD)
+        ws.freeze_panes(1, 2)
+        self.print_setup(ws)
+        elements = [e for e in (web.get("elements") or []) if isinstance(e, Mapping)]
+        if elements:
+            self.ok(ws.autofilter(0, 0, len(elements), len(headers) - 1), ws, "the autofilter")
+        scored = 0
+        r = 0
+        euro, count = self.num("euro", _TOP), self.num("int", _TOP)
+        for r, e in enumerate(elements, start=1):
+            score: Any = e.get("score")
+            known = isinstance(score, int | float) and not isinstance(score, bool)
+            scored += known
+            level_key = str(int(score)) if known else "unknown"
+            evidence_text = self.web_evidence(e, labels)
+            acts = e.get("actions")
+            n_actions = len(acts) if isinstance(acts, list) else acts
+            values = [
+                spheres.get(str(e.get("sphere")), e.get("sphere")),
+                labels.get(str(e.get("id")), e.get("id")),
+                score if known else str(scores["unknown"][self.lang]),
+                str(scores[level_key][self.lang]) if level_key in scores else None,
+                sources.get(str(e.get("source")), e.get("source")),
+                n_actions,
+                e.get("amount"),
+                evidence_text or None,
+                e.get("explanation") or None,
+            ]
+            lines = max(
+                [
+                    1,
+                    *(
+                        math.ceil(len(str(v or "")) / (60 * CHARS_PER_UNIT)) + str(v or "").count("\n")
+                        for v in values[7:]
+                    ),
+                ]
+            )
+            if lines > 1:
+                self.ok(ws.set_row(r, LINE_POINTS * min(lines, MAX_LINES)), ws, "a row height")
+            score_props = {**_TOP, "align": "center"}
+            self.put_row(ws, r, values, [_LABEL, _LABEL, score_props, _TOP, _TOP, count, euro, _WRAP, _WRAP])
+            if known:
+                self.put(ws, r, chart_col, score, _TOP)
+        r += 2
+        version = web.get("version") or self.audit.meta.get("web_version")
+        self.text(ws, r, 0, self.w(wd, "version", version=version), _NOTE)
+        r += 2
+        if scored >= 3:
+            chart = self.wb.add_chart({"type": "radar", "subtype": "with_markers"})
+            chart.add_series(
+                {
+                    "name": self.w(wd, "score"),
+                    "categories": [ws.get_name(), 1, 1, len(elements), 1],
+                    "values": [ws.get_name(), 1, chart_col, len(elements), chart_col],
+                    "line": {"color": "#0072B2", "width": 2},
+                    "marker": {"type": "circle", "size": 5, "fill": {"color": "#0072B2"}},
+                }
+            )
+            chart.set_title({"name": self.w(wd, "chart_title"), "name_font": {"size": 11}})
+            chart.set_legend({"none": True})
+            chart.set_y_axis({"min": 0, "max": 3, "major_unit": 1})
+            chart.show_blanks_as("gap")
+            chart.show_hidden_data()
+            chart.set_size({"width": 620, "height": 460})
+            self.ok(ws.insert_chart(r, 1, chart), ws, "the chart")
+            r += 24
+        else:
+            self.text(ws, r, 0, self.w(wd, "no_chart"), _NOTE)
+            r += 2
+        self.text(ws, r, 0, self.w(wd, "weak"), _HEADING)
+        r += 1
+        weak = web.get("weak") or []
+        if not weak:
+            self.text(ws, r, 0, self.w(wd, "no_weak"), _NOTE)
+            r += 1
+        for item in weak:
+            self.text(ws, r, 0, self._render(item, labels), _TOP)
+            r += 1
+        r += 1
+        self.text(ws, r, 0, self.w(wd, "broken_links"), _HEADING)
+        r += 1
+        broken = web.get("broken_links") or []
+        if not broken:
+            self.text(ws, r, 0, self.w(wd, "no_broken_links"), _NOTE)
+        for item in broken:
+            self.text(ws, r, 0, self._render(item, labels), _TOP)
+            r += 1
+
+    # ------------------------------------------------------------- quality
+    def write_quality(self, ws: Any) -> None:
+        q = "quality"
+        dq = self.audit.data_quality
+        widths = [30, 14, 26, 20, 10, 26, 90]
+        for c, width in enumerate(widths):
+            self.ok(ws.set_column(c, c, width), ws, "a column width")
+        self.print_setup(ws, repeat=None)
+        count, pct = self.num("int", _TOP), self.num("pct", _TOP)
+        r = 0
+        self.text(ws, r, 0, self.w(q, "indicators"), _HEADING)
+        r += 1
+        indicators: list[tuple[str, Any, Props]] = [
+            ("unmapped_columns", len(dq.get("unmapped_columns") or []), count),
+            ("unparsed_values", dq.get("unparsed_values"), count),
+            ("placeholders", dq.get("placeholders"), count),
+            ("missing_beneficiaries", dq.get("missing_beneficiaries"), count),
+            ("inconsistent_beneficiaries", dq.get("inconsistent_beneficiaries"), count),
+            ("total_mismatches", dq.get("total_mismatches"), count),
+            ("declaration_mismatches", dq.get("declaration_mismatches"), count),
+            ("declaration_overstated", dq.get("declaration_overstated"), count),
+            ("declaration_overstated_share", dq.get("declaration_overstated_share"), pct),
+            ("to_review", dq.get("to_review"), count),
+            ("no_amount", dq.get("no_amount"), count),
+        ]
+        for key, value, props in indicators:
+            self.put_row(ws, r, [self.w(q, key), value], [_LABEL, props])
+            r += 1
+        r += 1
+        issues = self.audit.issues
+        listed: dict[str, int] = {}
+        severity: dict[str, str] = {}
+        for _, issue in issues:
+            listed[issue.code] = listed.get(issue.code, 0) + 1
+            severity.setdefault(issue.code, issue.severity)
+        by_code: dict[str, int] = dict(dq.get("issues_by_code") or {})
+        codes = sorted(set(by_code) | set(listed))
+        self.text(ws, r, 0, self.w(q, "by_code"), _HEADING)
+        r += 1
+        self.put_row(
+            ws,
+            r,
+            [self.w(q, "code"), self.w(q, "severity"), self.w(q, "count"), self.w(q, "listed")],
+            _HEAD_BIE,
+        )
+        r += 1
+        for code in codes:
+            sev = severity.get(code)
+            if sev is None:
+                try:
+                    sev = issue_severity(code)
+                except KeyError:
+                    sev = None
+            self.put_row(
+                ws,
+                r,
+                [
+                    code,
+                    self.severity(sev),
+                    max(by_code.get(code, 0), listed.get(code, 0)),
+                    listed.get(code, 0),
+                ],
+                [_TOP, _TOP, count, count],
+            )
+            r += 1
+        self.text(ws, r, 0, self.w(q, "capped"), _NOTE)
+        r += 2
+        self.text(ws, r, 0, self.w(q, "list"), _HEADING)
+        r += 1
+        n = len(issues)
+        if r + n > MAX_ROWS:  # pragma: no cover - issues are capped per code well below this
+            n = MAX_ROWS - r
+        frame = pl.DataFrame(
+            {
+                "code": [i.code for _, i in issues[:n]],
+                "severity": [self.severity(i.severity) for _, i in issues[:n]],
+                "file": [f for f, _ in issues[:n]],
+                "sheet": [i.sheet for _, i in issues[:n]],
+                "row": [i.row for _, i in issues[:n]],
+                "column": [i.column for _, i in issues[:n]],
+                "message": [i.message(self.lang) for _, i in issues[:n]],
+            },
+            schema={
+                "code": pl.String,
+                "severity": pl.String,
+                "file": pl.String,
+                "sheet": pl.String,
+                "row": pl.Int64,
+                "column": pl.String,
+                "message": pl.String,
+            },
+        )
+        columns = [
+            self.column(
+                self.w(q, key),
+                frame.get_column(key),
+                self.num("plain", _TOP) if key == "row" else _TOP,
+                head=_HEAD_BIE,
+                width=widths[c],
+            )
+            for c, key in enumerate(frame.columns)
+        ]
+        self.table([ws], columns, n, first_row=r, heights=self.heights(columns, n), freeze=False)
+        if n == 0:
+            self.text(ws, r + 1, 0, self.w(q, "none"), _NOTE)
+
+    # ------------------------------------------------------------ excluded
+    def write_excluded(self, sheets: list[Any]) -> None:
+        ex = self.audit.excluded
+        n = ex.height
+        e = "excluded"
+        reasons = {k: v[self.lang] for k, v in self.shared["reasons"].items()}
+
+        def get(name: str, dtype: Any) -> pl.Series:
+            return ex.get_column(name) if name in ex.columns else pl.Series(name, [None] * n, dtype)
+
+        reason = get("reason", pl.String).cast(pl.String).replace(reasons)
+        columns = [
+            self.column(self.w(e, "file"), get("file", pl.String), _TOP, max_width=28),
+            self.column(self.w(e, "sheet"), get("sheet", pl.String), _TOP, max_width=22),
+            self.column(self.w(e, "row"), get("row", pl.Int64), self.num("plain", _TOP), width=9),
+            self.column(self.w(e, "reason"), reason, _TOP, head=_HEAD_BIE, max_width=34),
+            self.column(self.w(e, "text"), get("text", pl.String), _TOP, min_width=30, max_width=80),
+            self.column(
+                self.w(e, "amount"),
+                get("amount", pl.Float64).cast(pl.Float64),
+                self.num("euro", _TOP),
+                head=_HEAD_BIE,
+            ),
+        ]
+        self.table(sheets, columns, n, freeze_cols=3, heights=self.heights(columns, n))
+
+    # ------------------------------------------------------ reconciliation
+    def write_reconciliation(self, ws: Any) -> None:
+        rc = "reconciliation"
+        rec = self.audit.reconciliation
+        for c, width in enumerate([34, 52, 12, 20]):
+            self.ok(ws.set_column(c, c, width), ws, "a column width")
+        self.ok(ws.set_row(0, LINE_POINTS + 5), ws, "the header height")
+        self.put_row(ws, 0, [self.w(rc, k) for k in ("file", "item", "rows", "amount")], _HEAD_BIE)
+        ws.freeze_panes(1, 0)
+        self.print_setup(ws, landscape=False)
+        count, euro = self.num("int", _TOP), self.num("euro", _TOP)
+        r = 1
+        for f in rec.get("files", []):
+            name = f.get("file")
+            excluded: dict[str, dict[str, Any]] = dict(f.get("excluded") or {})
+            ex_rows = sum(int(v.get("rows") or 0) for v in excluded.values())
+            ex_c = sum(_cents(v.get("amount")) for v in excluded.values())
+            act_rows, act_c = int(f.get("actions") or 0), _cents(f.get("actions_amount"))
+            in_rows, in_c = int(f.get("rows") or 0), _cents(f.get("input_amount"))
+            lines: list[tuple[str, Any, Any, Props]] = [
+                (self.w(rc, "input"), in_rows, f.get("input_amount"), {"bold": True}),
+                (self.w(rc, "rows_with_amount"), f.get("rows_with_amount"), None, {"italic": True}),
+                (self.w(rc, "actions"), act_rows, f.get("actions_amount"), {}),
+            ]
+            for reason, v in excluded.items():
+                lines.append(
+                    (self.w(rc, "excluded", reason=self.reason(reason)), v.get("rows"), v.get("amount"), {})
+                )
+            lines += [
+                (self.w(rc, "sum"), act_rows + ex_rows, analysis.euros(act_c + ex_c), _TOTAL),
+                (self.w(rc, "gap"), in_rows - act_rows - ex_rows, analysis.euros(in_c - act_c - ex_c), {}),
+            ]
+            for item, rows, amount, extra in lines:
+                self.put_row(
+                    ws,
+                    r,
+                    [name, item, rows, amount],
+                    [{**_TOP, **extra}, {**_LABEL, **extra}, {**count, **extra}, {**euro, **extra}],
+                )
+                r += 1
+            balanced = bool(f.get("balanced"))
+            flag = {**_TOP, "bold": True, "font_color": "#000000" if balanced else "#D55E00"}
+            self.put_row(ws, r, [name, self.w(rc, "balanced"), self.yes_no(balanced)], [_TOP, _LABEL, flag])
+            r += 1
+            audited = f.get("audited_actions")
+            if audited is not None and audited != act_rows:
+                self.put_row(ws, r, [name, self.w(rc, "audited"), audited], [_TOP, _LABEL, count])
+                r += 1
+            r += 1
+        self.put_row(
+            ws,
+            r,
+            [self.w(rc, "all_balanced"), None, self.yes_no(bool(rec.get("balanced")))],
+            [{"bold": True}, None, {"bold": True}],
+        )
+
+    # -------------------------------------------------------------- method
+    def basis_label(self) -> str:
+        from bie.audit import BASIS_LABELS
+
+        summary = self.audit.summary
+        basis = str(summary.get("amount_basis"))
+        if basis == "mixed":
+            return self.w("basis_mixed")
+        if basis in BASIS_LABELS:
+            return fmt(BASIS_LABELS[basis][self.lang], name=self.audit.meta.get("funder"))
+        return str(summary.get("amount_basis_label") or basis)
+
+    def input_basis(self, item: Mapping[str, Any]) -> str:
+        from bie.audit import BASIS_LABELS
+
+        basis = str(item.get("amount_basis"))
+        label = BASIS_LABELS[basis][self.lang] if basis in BASIS_LABELS else basis
+        return fmt(label, name=self.audit.meta.get("funder"))
+
+    def write_method(self, ws: Any) -> None:
+        m = "method"
+        spec = load_data("method.yaml")
+        meta = self.audit.meta
+        self.ok(ws.set_column(0, 0, 30), ws, "a column width")
+        self.ok(ws.set_column(1, 1, 110), ws, "a column width")
+        self.print_setup(ws, repeat=None, landscape=False)
+        self.put_row(ws, 0, [self.w(m, "section"), self.w(m, "text")], _HEAD_BIE)
+        r = 1
+        params = {
+            "basis": self.basis_label(),
+            "rules_version": meta.get("rules_version"),
+            "web_version": meta.get("web_version"),
+        }
+
+        def long_row(label: str, text: str, label_props: Props = _LABEL) -> None:
+            nonlocal r
+            lines = sum(max(1, math.ceil(len(part) / (110 * CHARS_PER_UNIT))) for part in text.split("\n"))
+            if lines > 1:
+                self.ok(ws.set_row(r, min(409.0, LINE_POINTS * lines + 2)), ws, "a row height")
+            self.put_row(ws, r, [label, text], [{**label_props, "bold": True}, _WRAP])
+            r += 1
+
+        for section in spec["sections"]:
+            long_row(str(section["title"][self.lang]), fmt(str(section[self.lang]), **params))
+        long_row(self.w(m, "colours"), self.w(m, "palette"))
+        r += 1
+        self.text(ws, r, 0, self.w(m, "sources"), _HEADING)
+        r += 1
+        for source in spec.get("sources", []):
+            long_row("", str(source))
+        r += 1
+        self.text(ws, r, 0, self.w(m, "versions"), _HEADING)
+        r += 1
+        versions = [
+            (self.w("summary", "bie_version"), __version__),
+            (self.w("summary", "rules_version"), meta.get("rules_version")),
+            (self.w("summary", "web_version"), meta.get("web_version")),
+            (self.w("summary", "vocabulary_version"), meta.get("vocabulary_version")),
+            (self.w(m, "schema_version"), self._schema_version()),
+            (self.w(m, "amount_basis"), self.basis_label()),
+        ]
+        for label, value in versions:
+            self.put_row(ws, r, [label, value], [_LABEL, {**_TOP, "align": "left"}])
+            r += 1
+        self.put_row(
+            ws, r, [self.w(m, "generated_at"), self.generated], [_LABEL, self.num("date", _TOP, align="left")]
+        )
+        r += 2
+        self.text(ws, r, 0, self.w(m, "inputs"), _HEADING)
+        r += 1
+        for item in meta.get("inputs", []):
+            rows = [
+                (self.w("summary", "input_file"), item.get("file")),
+                (self.w(m, "format"), item.get("format")),
+                (self.w("summary", "input_sheet"), item.get("sheet")),
+                (self.w(m, "header_rows"), ", ".join(str(x) for x in item.get("header_rows") or [])),
+                (self.w("summary", "input_rows"), item.get("rows")),
+                (self.w("summary", "input_actions"), item.get("actions")),
+                (self.w(m, "amount_basis"), self.input_basis(item)),
+                (self.w(m, "encoding"), item.get("encoding")),
+                (self.w(m, "sha256"), item.get("sha256")),
+            ]
+            for label, value in rows:
+                bold = label == self.w("summary", "input_file")
+                self.put_row(
+                    ws, r, [label, value], [{**_LABEL, "bold": bold}, {**_TOP, "align": "left", "bold": bold}]
+                )
+                r += 1
+            r += 1
+
+    @staticmethod
+    def _schema_version() -> str:
+        from bie.audit import SCHEMA_VERSION
+
+        return SCHEMA_VERSION
+
+    # ------------------------------------------------------------- summary
+    def write_summary(self, ws: Any) -> None:
+        s = "summary"
+        audit = self.audit
+        summary = audit.summary
+        meta = audit.meta
+        widths = [50, 22, 14, 20, 14, 13, 13, 2]
+        for c, width in enumerate(widths):
+            self.ok(ws.set_column(c, c, width), ws, "a column width")
+        ws.hide_gridlines(2)
+        self.print_setup(ws, repeat=None, landscape=False)
+        euro, pct, count = self.num("euro"), self.num("pct"), self.num("int")
+        r = 0
+        self.ok(ws.set_row(0, 24), ws, "the title height")
+        self.text(
+            ws, r, 0, str(meta.get("title") or ""), {"bold": True, "font_size": 16, "font_color": "#1F3864"}
+        )
+        r += 1
+        date = self.generated.strftime("%d/%m/%Y %H:%M" if self.lang == "fr" else "%Y-%m-%d %H:%M")
+        self.text(
+            ws,
+            r,
+            0,
+            self.w(s, "subtitle", version=__version__, date=date),
+            {"italic": True, "font_color": "#595959"},
+        )
+        r += 2
+        warnings = self.warnings()
+        if warnings:
+            self.text(
+                ws,
+                r,
+                0,
+                self.w(s, "warnings"),
+                {**_HEADING, "font_color": "#D55E00", "bottom_color": "#D55E00"},
+            )
+            r += 1
+            for warning in warnings:
+                self.text(ws, r, 0, warning, {"bold": True, "font_color": "#D55E00"})
+                r += 1
+            r += 1
+        # Files analysed.
+        self.text(ws, r, 0, self.w(s, "inputs"), _HEADING)
+        r += 1
+        self.put_row(
+            ws,
+            r,
+            [
+                self.w(s, k)
+                for k in ("input_file", "input_sheet", "input_rows", "input_actions", "input_basis")
+            ],
+            _HEAD_BIE,
+        )
+        r += 1
+        for item in meta.get("inputs", []):
+            self.put_row(
+                ws,
+                r,
+                [
+                    item.get("file"),
+                    item.get("sheet"),
+                    item.get("rows"),
+                    item.get("actions"),
+                    self.input_basis(item),
+                ],
+                [_LABEL, _LABEL, count, count, _LABEL],
+            )
+            r += 1
+        r += 1
+        # Key figures.
+        self.text(ws, r, 0, self.w(s, "key_figures"), _HEADING)
+        r += 1
+        self.put_row(ws, r, ["", self.w(s, "value"), self.w(s, "share_col")], [None, _HEAD_BIE, _HEAD_BIE])
+        r += 1
+        weighted = summary.get("weighted_equality_spend") or {}
+        key_rows: list[tuple[list[Any], list[Props | None]]] = [
+            ([self.w(s, "basis"), self.basis_label()], [_LABEL, _LABEL]),
+            ([self.w(s, "actions"), summary.get("actions")], [_LABEL, count]),
+            ([self.w(s, "actions_without_amount"), summary.get("actions_without_amount")], [_LABEL, count]),
+            (
+                [self.w(s, "amount_total"), summary.get("amount_total")],
+                [{**_LABEL, "bold": True}, {**euro, "bold": True}],
+            ),
+            (
+                [self.w(s, "equality_amount"), summary.get("equality_amount"), summary.get("equality_share")],
+                [_LABEL, euro, pct],
+            ),
+            ([self.w(s, "weighted"), weighted.get("amount"), weighted.get("share")], [_LABEL, euro, pct]),
+        ]
+        for values, props in key_rows:
+            self.put_row(ws, r, values, props)
+            r += 1
+        r += 1
+        # Categories, with the chart beside them.
+        self.text(ws, r, 0, self.w(s, "by_category"), _HEADING)
+        chart_row = r
+        r += 1
+        self.ok(ws.set_row(r, LINE_POINTS * 2 + 3), ws, "the header height")
+        self.put_row(
+            ws,
+            r,
+            [
+                self.w(s, k)
+                for k in ("category", "count", "share_count", "amount", "share", "dac_marker", "eu_weight")
+            ],
+            _HEAD_BIE,
+        )
+        r += 1
+        first = r
+        markers = {
+            "specific": (2, 1.0),
+            "transversal": (1, 0.4),
+            "not_integrated": (0, 0.0),
+            "to_review": (None, None),
+        }
+        by_category = summary.get("by_category") or {}
+        for cat in analysis.CATEGORIES:
+            v = by_category.get(cat) or {}
+            marker, weight = markers[cat]
+            self.put_row(
+                ws,
+                r,
+                [
+                    self.category(cat),
+                    v.get("count"),
+                    v.get("share_count"),
+                    v.get("amount"),
+                    v.get("share"),
+                    marker,
+                    weight,
+                ],
+                [
+                    self.cat_props(cat, {"bold": True}),
+                    count,
+                    pct,
+                    euro,
+                    pct,
+                    {"align": "center"},
+                    self.num("pct0", align="center"),
+                ],
+            )
+            r += 1
+        total_share = 1.0 if summary.get("actions") else None
+        total_money = 1.0 if summary.get("amount_total") else None
+        self.put_row(
+            ws,
+            r,
+            [
+                self.w(s, "total"),
+                summary.get("actions"),
+                total_share,
+                summary.get("amount_total"),
+                total_money,
+            ],
+            [_TOTAL, {**count, **_TOTAL}, {**pct, **_TOTAL}, {**euro, **_TOTAL}, {**pct, **_TOTAL}],
+        )
+        r += 1
+        chart = self.wb.add_chart({"type": "bar"})
+        colours = [self.words["palette"][c]["fill"] for c in analysis.CATEGORIES]
+        chart.add_series(
+            {
+                "name": self.w(s, "amount"),
+                "categories": [ws.get_name(), first, 0, first + 3, 0],
+                "values": [ws.get_name(), first, 3, first + 3, 3],
+                "points": [
+                    {"fill": {"color": c}, "border": {"color": "#404040", "width": 0.5}} for c in colours
+                ],
+                "data_labels": {
+                    "value": True,
+                    "num_format": self.nf["euro"].split(";")[0],
+                    "position": "outside_end",
+                },
+                "gap": 60,
+            }
+        )
+        chart.set_title({"name": self.w(s, "chart_title"), "name_font": {"size": 11}})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True, "major_gridlines": {"visible": False}})
+        chart.set_x_axis(
+            {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+        )
+        chart.set_size({"width": 640, "height": 300})
+        self.ok(ws.insert_chart(chart_row, 8, chart, {"x_offset": 10, "y_offset": 0}), ws, "the chart")
+        r = max(r + 1, chart_row + 17)
+        # Beneficiaries by sex.
+        benef = audit.beneficiaries or {}
+        self.text(ws, r, 0, self.w(s, "beneficiaries"), _HEADING)
+        r += 1
+        if benef.get("available"):
+            cov = benef.get("coverage") or {}
+            rows: list[tuple[list[Any], list[Props | None]]] = [
+                (
+                    [self.w(s, "coverage_actions"), cov.get("actions_with_counts"), cov.get("share_actions")],
+                    [_LABEL, count, pct],
+                ),
+                (
+                    [self.w(s, "coverage_amount"), cov.get("amount_with_counts"), cov.get("share_amount")],
+                    [_LABEL, euro, pct],
+                ),
+                ([self.w(s, "women"), benef.get("women")], [_LABEL, count]),
+                ([self.w(s, "men"), benef.get("men")], [_LABEL, count]),
+                ([self.w(s, "women_share"), benef.get("women_share")], [_LABEL, pct]),
+                ([self.w(s, "euros_per_woman"), benef.get("euros_per_woman")], [_LABEL, euro]),
+                ([self.w(s, "euros_per_man"), benef.get("euros_per_man")], [_LABEL, euro]),
+            ]
+            for values, props in rows:
+                self.put_row(ws, r, values, props)
+                r += 1
+        else:
+            self.text(ws, r, 0, self.w(s, "no_beneficiaries"), _NOTE)
+            r += 1
+        r += 1
+        # Stages.
+        stages = audit.stages
+        if stages:
+            stage_keys = list(stages.get("stages") or [])
+            self.text(ws, r, 0, self.w(s, "stages"), _HEADING)
+            r += 1
+            heads = [self.w(s, "category"), self.w(s, "count")]
+            heads += [str(self.shared["stages"][k][self.lang]).capitalize() + " (€)" for k in stage_keys]
+            heads.append(self.w(s, "rate_kept"))
+            self.put_row(ws, r, heads, _HEAD_BIE)
+            r += 1
+            for entry in stages.get("by_category") or []:
+                cat = entry.get("category")
+                values = [
+                    self.category(cat),
+                    entry.get("count"),
+                    *[entry.get(k) for k in stage_keys],
+                    entry.get("rate_kept"),
+                ]
+                stage_props: list[Props | None] = [
+                    self.cat_props(str(cat), {"bold": True}),
+                    count,
+                    *[euro for _ in stage_keys],
+                    pct,
+                ]
+                self.put_row(ws, r, values, stage_props)
+                r += 1
+            for key in ("equality_rate_kept", "not_integrated_rate_kept", "equality_gap"):
+                self.put_row(ws, r, [self.w(s, key), stages.get(key)], [_LABEL, pct])
+                r += 1
+            r += 1
+        # Findings.
+        self.text(ws, r, 0, self.w(s, "findings"), _HEADING)
+        r += 1
+        found = analysis.findings(audit.metrics, self.lang, audit.actions.height)
+        if found:
+            self.put_row(ws, r, [self.w(s, "finding"), self.w(s, "severity")], _HEAD_BIE)
+            r += 1
+            for item in found:
+                text = str(item.get("text") or "")
+                lines = max(1, math.ceil(len(text) / (widths[0] * CHARS_PER_UNIT)))
+                if lines > 1:
+                    self.ok(ws.set_row(r, LINE_POINTS * min(lines, MAX_LINES)), ws, "a row height")
+                self.put_row(ws, r, [text, self.severity(item.get("severity"))], [_WRAP, _TOP])
+                r += 1
+        else:
+            self.text(ws, r, 0, self.w(s, "no_findings"), _NOTE)
+            r += 1
+        r += 1
+        # Data quality in three figures.
+        dq = audit.data_quality
+        self.text(ws, r, 0, self.w(s, "quality"), _HEADING)
+        r += 1
+        n_issues = sum(int(v) for v in (dq.get("issues_by_code") or {}).values())
+        rec_sheet = self.sheet_names["reconciliation"][0]
+        quality_rows: list[tuple[list[Any], list[Props | None]]] = [
+            ([self.w(s, "issues_total", sheet=self.sheet_names["quality"][0]), n_issues], [_LABEL, count]),
+            ([self.w(s, "declaration_mismatches"), dq.get("declaration_mismatches")], [_LABEL, count]),
+            ([self.w(s, "to_review"), dq.get("to_review")], [_LABEL, count]),
+            (
+                [
+                    self.w(s, "balanced", sheet=rec_sheet),
+                    self.yes_no(bool(audit.reconciliation.get("balanced"))),
+                ],
+                [_LABEL, {"align": "right"}],
+            ),
+        ]
+        for values, props in quality_rows:
+            self.put_row(ws, r, values, props)
+            r += 1
+        r += 1
+        # Versions.
+        self.text(ws, r, 0, self.w(s, "versions"), _HEADING)
+        r += 1
+        for key, value in (
+            ("bie_version", __version__),
+            ("rules_version", meta.get("rules_version")),
+            ("web_version", meta.get("web_version")),
+            ("vocabulary_version", meta.get("vocabulary_version")),
+        ):
+            self.put_row(ws, r, [self.w(s, key), value], [_LABEL, {"align": "right"}])
+            r += 1
+        self.put_row(ws, r, [self.w(s, "generated_at"), self.generated], [_LABEL, self.num("date")])
+
+    def warnings(self) -> list[str]:
+        out: list[str] = []
+        s = "summary"
+        if self.truncated:
+            out.append(self.w(s, "truncated", n=self.truncated))
+        for key, word in (("actions", "split"), ("excluded", "split_excluded")):
+            names = self.sheet_names.get(key, [])
+            if len(names) > 1:
+                out.append(
+                    self.w(
+                        s,
+                        word,
+                        sheets=", ".join(f"« {x} »" if self.lang == "fr" else f'"{x}"' for x in names[1:]),
+                    )
+                )
+        unbalanced = [
+            str(f.get("file")) for f in self.audit.reconciliation.get("files", []) if not f.get("balanced")
+        ]
+        if unbalanced:
+            out.append(
+                self.w(
+                    s, "unbalanced", files=", ".join(unbalanced), sheet=self.sheet_names["reconciliation"][0]
+                )
+            )
+        return out
