@@ -9,11 +9,11 @@ import jsonschema
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.conftest import FIXTURES, REAL
-from tests.test_properties_read import Table, tables, write_xlsx
 
 import bie
 from bie.resources import data_path
+from tests.conftest import FIXTURES, REAL
+from tests.test_properties_read import Table, tables, write_xlsx
 
 SCHEMA = json.loads(data_path("audit.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import REAL
 
 from bie_cli.main import cli
+from tests.conftest import REAL
 
 
 def run(*args: str) -> tuple[int, str, str]:

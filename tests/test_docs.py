@@ -24,14 +24,19 @@ def test_cli_reference_is_up_to_date() -> None:
 
 
 def test_error_catalogue_is_up_to_date() -> None:
-    assert (DOCS / "erreurs.md").read_text(encoding="utf-8") == docgen.errors_markdown(), "run: python -m bie.docgen --write"
+    assert (DOCS / "erreurs.md").read_text(encoding="utf-8") == docgen.errors_markdown(), (
+        "run: python -m bie.docgen --write"
+    )
 
 
-@pytest.mark.parametrize(("doc", "block", "render"), [
-    ("lecture.md", "champs", docgen.fields_markdown),
-    ("methodologie.md", "méthode", docgen.method_markdown),
-    ("methodologie.md", "sources", docgen.sources_markdown),
-])
+@pytest.mark.parametrize(
+    ("doc", "block", "render"),
+    [
+        ("lecture.md", "champs", docgen.fields_markdown),
+        ("methodologie.md", "méthode", docgen.method_markdown),
+        ("methodologie.md", "sources", docgen.sources_markdown),
+    ],
+)
 def test_generated_blocks_are_up_to_date(doc: str, block: str, render) -> None:  # type: ignore[no-untyped-def]
     text = (DOCS / doc).read_text(encoding="utf-8")
     assert docgen.fill_block(text, block, render()) == text, "run: python -m bie.docgen --write"
@@ -42,7 +47,7 @@ def test_every_command_is_documented() -> None:
     guide = (DOCS / "guide.md").read_text(encoding="utf-8")
     for name in cli.commands:
         assert f"## bie {name}" in reference
-        assert f"bie {name}" in guide or name == "inspect" and "bie inspect" in guide
+        assert f"bie {name}" in guide or (name == "inspect" and "bie inspect" in guide)
 
 
 def test_every_issue_code_is_documented() -> None:
@@ -63,7 +68,10 @@ def test_readme_quick_start_is_exactly_two_commands() -> None:
 
 def python_examples() -> list[tuple[str, str]]:
     text = (DOCS / "reference-python.md").read_text(encoding="utf-8")
-    return [(f"example-{i}", code) for i, code in enumerate(re.findall(r"```python\n(.*?)```", text, re.S), start=1)]
+    return [
+        (f"example-{i}", code)
+        for i, code in enumerate(re.findall(r"```python\n(.*?)```", text, re.S), start=1)
+    ]
 
 
 @pytest.mark.parametrize(("name", "code"), python_examples())
@@ -71,7 +79,7 @@ def test_python_reference_examples_run(name: str, code: str, capsys: pytest.Capt
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        exec(compile(code, f"docs/reference-python.md:{name}", "exec"), {})  # noqa: S102 - our own documentation
+        exec(compile(code, f"docs/reference-python.md:{name}", "exec"), {})
     finally:
         os.chdir(cwd)
 

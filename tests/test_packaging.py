@@ -34,8 +34,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if os.environ.get("BIE_SKIP_WHEEL"):
         pytest.skip("BIE_SKIP_WHEEL is set")
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     return next(out.glob("bie-*.whl"))
 
 
@@ -51,21 +54,43 @@ def test_installed_command_works_outside_the_repository(wheel: Path, tmp_path: P
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
     bie = env_dir / ("Scripts" if os.name == "nt" else "bin") / "bie"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True
+    )
     outside = tmp_path / "ailleurs"
     outside.mkdir()
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    version = subprocess.run([str(bie), "--version"], cwd=outside, env=clean_env, capture_output=True, text=True)
+    version = subprocess.run(
+        [str(bie), "--version"], cwd=outside, env=clean_env, capture_output=True, text=True, check=False
+    )
     assert version.returncode == 0 and version.stdout.startswith("bie, version ")
-    module = subprocess.run([str(python), "-m", "bie", "--version"], cwd=outside, env=clean_env,
-                            capture_output=True, text=True)
+    module = subprocess.run(
+        [str(python), "-m", "bie", "--version"],
+        cwd=outside,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert module.returncode == 0
     fixture = FIXTURES / "export_plateforme_2024.csv"
-    inspect = subprocess.run([str(bie), "inspect", str(fixture), "--json"], cwd=outside, env=clean_env,
-                             capture_output=True, text=True)
+    inspect = subprocess.run(
+        [str(bie), "inspect", str(fixture), "--json"],
+        cwd=outside,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert inspect.returncode == 0, inspect.stderr
     assert '"actions": 100' in inspect.stdout
-    demo = subprocess.run([str(bie), "demo", "--output", str(outside / "demo")], cwd=outside, env=clean_env,
-                          capture_output=True, text=True)
+    demo = subprocess.run(
+        [str(bie), "demo", "--output", str(outside / "demo")],
+        cwd=outside,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert demo.returncode == 0, demo.stderr
     assert (outside / "demo" / "programmation_cdv_2024.html").exists()

@@ -9,9 +9,9 @@ from typing import Any
 
 import polars as pl
 import pytest
-from tests.conftest import FIXTURES
 
 import bie
+from tests.conftest import FIXTURES
 
 FILES = {
     "programmation_cdv_2024.xlsx": "programmation_cdv_2024",

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from tests.conftest import REAL
 
 import bie
+from tests.conftest import REAL
 
 CASES = {
     # file: (sheet, header rows, actions, granted total, excluded rows by reason)

@@ -8,12 +8,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from tests import hostile
 
 import bie
 from bie import errors
 from bie.io.limits import Limits
 from bie_cli.main import cli
+from tests import hostile
 
 
 def run(*args: str) -> tuple[int, str, str]:

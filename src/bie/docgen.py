@@ -28,10 +28,10 @@ utilisable dans la bibliothèque Python (`BieError.code`).
 ISSUES = """
 ## Problèmes signalés (qualité des données)
 
-Les autres problèmes n'arrêtent pas la lecture : bie les rassemble, avec leur cellule (feuille, ligne vue dans le
-tableur, colonne), dans la sortie de `bie inspect`, la section « Qualité des données » du rapport et la feuille
-du même nom du classeur. Gravité : **erreur** (un chiffre peut être faux), **à vérifier**, **information** (ce
-que bie a fait).
+Les autres problèmes n'arrêtent pas la lecture : bie les rassemble, avec leur cellule (feuille, ligne vue
+dans le tableur, colonne), dans la sortie de `bie inspect`, la section « Qualité des données » du rapport et
+la feuille du même nom du classeur. Gravité : **erreur** (un chiffre peut être faux), **à vérifier**,
+**information** (ce que bie a fait).
 
 | Code | Gravité | Message |
 |---|---|---|
@@ -58,20 +58,28 @@ def errors_markdown() -> str:
     return "".join(lines)
 
 
-
-
 def fields_markdown() -> str:
     """The table of canonical fields, for docs/lecture.md."""
     from bie.vocabulary import vocabulary
 
-    kinds = {"id": "identifiant (texte)", "text": "texte", "amount": "montant (€)", "count": "nombre entier",
-             "date": "date", "year": "année", "percent": "pourcentage", "siret": "SIRET (texte)"}
+    kinds = {
+        "id": "identifiant (texte)",
+        "text": "texte",
+        "amount": "montant (€)",
+        "count": "nombre entier",
+        "date": "date",
+        "year": "année",
+        "percent": "pourcentage",
+        "siret": "SIRET (texte)",
+    }
     lines = ["| Champ | Sens | Lu comme | Exemples d'intitulés reconnus |", "|---|---|---|---|"]
     for field in vocabulary().fields.values():
         examples = ", ".join(f"« {s} »" for s in field.synonyms[:4])
         lines.append(f"| `{field.name}` | {field.label_fr} | {kinds[field.kind]} | {_cell(examples)} |")
-    lines.append("| `funding:<nom>` | une colonne par cofinanceur, son nom gardé | montant (€) | "
-                 "« Financements sollicités / Ville », « Montant État », « Part CAF » |")
+    lines.append(
+        "| `funding:<nom>` | une colonne par cofinanceur, son nom gardé | montant (€) | "
+        "« Financements sollicités / Ville », « Montant État », « Part CAF » |"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -86,8 +94,12 @@ def method_markdown() -> str:
     method = load_data("method.yaml")
     parts = []
     for section in method["sections"]:
-        text = section["fr"].replace(" Ici : {basis}.", "").replace(
-            "{rules_version}", "versionné").replace("{web_version}", "versionné")
+        text = (
+            section["fr"]
+            .replace(" Ici : {basis}.", "")
+            .replace("{rules_version}", "versionné")
+            .replace("{web_version}", "versionné")
+        )
         parts.append(f"### {section['title']['fr']}\n\n{text.strip()}\n")
     return "\n".join(parts)
 
@@ -99,7 +111,9 @@ def sources_markdown() -> str:
 def write_all(root: Path) -> None:
     (root / "docs" / "erreurs.md").write_text(errors_markdown(), encoding="utf-8")
     lecture = root / "docs" / "lecture.md"
-    lecture.write_text(fill_block(lecture.read_text(encoding="utf-8"), "champs", fields_markdown()), encoding="utf-8")
+    lecture.write_text(
+        fill_block(lecture.read_text(encoding="utf-8"), "champs", fields_markdown()), encoding="utf-8"
+    )
     method = root / "docs" / "methodologie.md"
     text = fill_block(method.read_text(encoding="utf-8"), "méthode", method_markdown())
     method.write_text(fill_block(text, "sources", sources_markdown()), encoding="utf-8")

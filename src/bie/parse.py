@@ -432,7 +432,9 @@ def _fast(expr: pl.Expr, slow: Callable[[pl.Expr], pl.Expr], integer: bool, fren
     The slow parser sees an empty string instead of the plain cells, which costs it little; with
     ``french=False`` (the caller knows every non-empty cell is plain) it is not built at all."""
     text = expr.cast(pl.String)
-    plain = text.str.contains(_PLAIN_NUMBER).fill_null(False) & ~text.str.contains(_SIGNED_AMBIGUOUS).fill_null(False)
+    plain = text.str.contains(_PLAIN_NUMBER).fill_null(False) & ~text.str.contains(
+        _SIGNED_AMBIGUOUS
+    ).fill_null(False)
     number = text.cast(pl.Float64, strict=False)
     slow_part = (
         slow(pl.when(plain).then(pl.lit("")).otherwise(text))
@@ -441,9 +443,12 @@ def _fast(expr: pl.Expr, slow: Callable[[pl.Expr], pl.Expr], integer: bool, fren
     )
     if integer:
         whole = (number - number.round(0)).abs() <= _INTEGER_TOLERANCE
-        fast_value = pl.when(whole & (number >= 0)).then(number.round(0).cast(pl.Int64))
+        fast_value: pl.Expr = pl.when(whole & (number >= 0)).then(number.round(0).cast(pl.Int64))
         fast_status = (
-            pl.when(number < 0).then(pl.lit("negative")).when(~whole).then(pl.lit("not_integer"))
+            pl.when(number < 0)
+            .then(pl.lit("negative"))
+            .when(~whole)
+            .then(pl.lit("not_integer"))
             .otherwise(_NULL_STR)
         )
         value_type: Any = pl.Int64
@@ -453,7 +458,11 @@ def _fast(expr: pl.Expr, slow: Callable[[pl.Expr], pl.Expr], integer: bool, fren
         fast_status = pl.when(rounded < 0).then(pl.lit("negative")).otherwise(_NULL_STR)
         value_type = pl.Float64
     out = pl.struct(
-        pl.when(plain).then(fast_value).otherwise(slow_part.struct.field("value")).cast(value_type).alias("value"),
+        pl.when(plain)
+        .then(fast_value)
+        .otherwise(slow_part.struct.field("value"))
+        .cast(value_type)
+        .alias("value"),
         pl.when(plain).then(fast_status).otherwise(slow_part.struct.field("status")).alias("status"),
     )
     name = _output_name(expr)
@@ -461,11 +470,13 @@ def _fast(expr: pl.Expr, slow: Callable[[pl.Expr], pl.Expr], integer: bool, fren
 
 
 def plain_number(col: IntoText) -> pl.Expr:
-    """Boolean: the cell is a number as a spreadsheet engine prints it (« 12500 », « -3 », « 44999.99 »), which
-    :func:`amount` and :func:`count` read with a plain cast. Callers use it to skip the French-format parser
-    for columns where every cell is plain (see :func:`amount`'s ``french`` argument)."""
+    """Boolean: the cell is a number as a spreadsheet engine prints it (« 12500 », « -3 », « 44999.99 »),
+    which :func:`amount` and :func:`count` read with a plain cast. Callers use it to skip the French-format
+    parser for columns where every cell is plain (see :func:`amount`'s ``french`` argument)."""
     text = _expr(col).cast(pl.String)
-    return text.str.contains(_PLAIN_NUMBER).fill_null(False) & ~text.str.contains(_SIGNED_AMBIGUOUS).fill_null(False)
+    return text.str.contains(_PLAIN_NUMBER).fill_null(False) & ~text.str.contains(
+        _SIGNED_AMBIGUOUS
+    ).fill_null(False)
 
 
 def amount(col: IntoText, french: bool = True) -> pl.Expr:
