@@ -31,6 +31,7 @@ fixtures: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet "pandas>=2"
 	$(BIN)/python -m benchmarks.read
+	$(BIN)/python -m benchmarks.tag
 	$(BIN)/python -m benchmarks.audit
 
 clean:

@@ -35,9 +35,13 @@ def naive_pipeline(path: Path, out: Path) -> None:
 
     frame = pd.read_excel(path, engine="openpyxl", dtype=str)
     pack = load_rules()
-    traps = [re.compile(r.regex) for r in pack.rules if r.evidence == "trap"]
-    aims = [(r.id, re.compile(r.regex)) for r in pack.rules if r.evidence == "aim"]
-    measures = [(r.id, re.compile(r.regex)) for r in pack.rules if r.evidence == "measure"]
+    traps = [re.compile(r.regex.replace("(?-u:\\b)", r"\b")) for r in pack.rules if r.evidence == "trap"]
+    aims = [
+        (r.id, re.compile(r.regex.replace("(?-u:\\b)", r"\b"))) for r in pack.rules if r.evidence == "aim"
+    ]
+    measures = [
+        (r.id, re.compile(r.regex.replace("(?-u:\\b)", r"\b"))) for r in pack.rules if r.evidence == "measure"
+    ]
     categories = []
     for row in frame.itertuples(index=False):
         title = fold(str(row[3] or ""))

@@ -524,7 +524,7 @@ def test_web_sheet_lists_the_13_elements(programmation: Audit, programmation_xls
     for element, row in zip(web["elements"], rows, strict=True):
         assert row[1] == element["label_fr"]
         assert row[2] == (unknown if element["score"] is None else element["score"])  # never 0 for unknown
-        assert row[5] == len(element["actions"]) and row[6] == element["amount"]
+        assert row[5] == element["action_count"] and row[6] == element["amount"]
     scored = sum(e["score"] is not None for e in web["elements"])
     assert len(ws._charts) == (1 if scored >= 3 else 0)
     texts = {c for (c,) in ws.iter_rows(min_col=1, max_col=1, values_only=True) if isinstance(c, str)}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -671,41 +670,3 @@ def test_issue_codes_have_both_languages() -> None:
     for code, entry in ISSUE_CODES.items():
         assert set(entry) == {"severity", "fr", "en"}, code
         assert entry["severity"] in ("error", "warning", "info")
-
-
-def _big_frame(n: int) -> pl.DataFrame:
-    from bie.tagging.cases import frame_of_cases
-
-    base = frame_of_cases(_CASES)
-    reps = n // base.height + 1
-    big = pl.concat([base] * reps).head(n)
-    return big.with_columns(
-        pl.concat_str(
-            [
-                pl.col("objectives").fill_null(""),
-                pl.lit("Séances au centre social le mercredi."),
-                pl.int_range(pl.len()).cast(pl.String),
-            ],
-            separator=" ",
-        ).alias("objectives")
-    )
-
-
-@pytest.mark.slow
-def test_speed_100k(pack: RulePack, capsys: pytest.CaptureFixture[str]) -> None:
-    frame = _big_frame(100_000)
-    tag(frame.head(1000), pack)  # warm-up (compilation caches)
-    start = time.perf_counter()
-    result = tag(frame, pack)
-    elapsed = time.perf_counter() - start
-    with capsys.disabled():
-        print(f"\n[bie.tagging] 100 000 actions marquées en {elapsed:.2f} s")
-    assert result.frame.height == 100_000
-    assert elapsed < 30  # generous for shared CI machines; ~3-4 s on a 2-core dev box
-
-
-def test_speed_10k(pack: RulePack) -> None:
-    frame = _big_frame(10_000)
-    start = time.perf_counter()
-    tag(frame, pack)
-    assert time.perf_counter() - start < 10

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
@@ -110,9 +110,11 @@ class Audit:
     findings: list[dict[str, Any]] = field(default_factory=list)
 
     # ---------------------------------------------------------------- renderers
-    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None, rows: bool = True) -> dict[str, Any]:
+        """The whole audit as plain Python objects; ``rows=False`` leaves out the per-row lists
+        (``actions``, ``excluded``), which :meth:`to_json` writes faster with polars."""
         lang = lang or self.lang
-        return {
+        out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "bie_version": __version__,
             "rules_version": self.meta["rules_version"],
@@ -131,10 +133,12 @@ class Audit:
             "data_quality": self.data_quality,
             "reconciliation": self.reconciliation,
             "findings": analysis.findings(self.metrics, lang, self.actions.height),
-            "actions": self.action_records(),
-            "excluded": self.excluded_records(),
             "issues": [{"file": file, **issue.to_dict(lang)} for file, issue in self.issues],
         }
+        if rows:
+            out["actions"] = self.action_records()
+            out["excluded"] = self.excluded_records()
+        return out
 
     def web_svg(self, lang: str | None = None) -> str:
         """The web of institutionalisation as an inline SVG."""
@@ -149,62 +153,75 @@ class Audit:
             return dict(self.web_profile.to_dict(lang))
         return self.web
 
+    #: Columns of each action in the JSON, in order (those the input has).
+    ACTION_FIELDS: ClassVar[tuple[str, ...]] = (
+        "_file",
+        "_sheet",
+        "_row",
+        "action_id",
+        "title",
+        "carrier",
+        "pillar",
+        "theme",
+        "territory",
+        "year",
+        "_amount",
+        "category",
+        "dac_marker",
+        "eu_weight",
+        "confidence",
+        "reasons",
+        "audience",
+        "declared_category",
+        "declaration_mismatch",
+        "override",
+        "web_elements",
+        "women",
+        "men",
+        "beneficiaries_total",
+        "amount_requested",
+        "amount_proposed",
+        "amount_granted",
+        "total_cost",
+    )
+    _RENAME: ClassVar[dict[str, str]] = {
+        "_file": "file",
+        "_sheet": "sheet",
+        "_row": "row",
+        "_amount": "amount",
+    }
+
+    def actions_table(self) -> pl.DataFrame:
+        """The actions as the JSON lists them: stable keys, co-funders grouped in a ``funding`` object."""
+        frame = self.actions
+        cols = [pl.col(c).alias(self._RENAME.get(c, c)) for c in self.ACTION_FIELDS if c in frame.columns]
+        funding = [c for c in frame.columns if c.startswith(FUNDING_PREFIX)]
+        if funding:
+            cols.append(
+                pl.struct([pl.col(c).alias(c[len(FUNDING_PREFIX) :]) for c in funding]).alias("funding")
+            )
+        return frame.select(cols)
+
+    def excluded_table(self) -> pl.DataFrame:
+        return self.excluded.select("file", "sheet", "row", "reason", "text", "amount")
+
     def action_records(self) -> list[dict[str, Any]]:
-        keep = [
-            "_file",
-            "_sheet",
-            "_row",
-            "action_id",
-            "title",
-            "carrier",
-            "pillar",
-            "theme",
-            "territory",
-            "year",
-            "_amount",
-            "category",
-            "dac_marker",
-            "eu_weight",
-            "confidence",
-            "reasons",
-            "audience",
-            "declared_category",
-            "declaration_mismatch",
-            "override",
-            "web_elements",
-            "women",
-            "men",
-            "beneficiaries_total",
-            "amount_requested",
-            "amount_proposed",
-            "amount_granted",
-            "total_cost",
-        ]
-        cols = [c for c in keep if c in self.actions.columns]
-        funding = [c for c in self.actions.columns if c.startswith(FUNDING_PREFIX)]
-        rename = {"_file": "file", "_sheet": "sheet", "_row": "row", "_amount": "amount"}
-        records = []
-        for row in self.actions.select(cols + funding).iter_rows(named=True):
-            rec = {rename.get(k, k): v for k, v in row.items() if k in cols}
-            rec["funding"] = {c[len(FUNDING_PREFIX) :]: row[c] for c in funding if row[c] is not None}
-            records.append(rec)
-        return records
+        return self.actions_table().to_dicts()
 
     def excluded_records(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "file": r["file"],
-                "sheet": r["sheet"],
-                "row": r["row"],
-                "reason": r["reason"],
-                "text": r["text"],
-                "amount": r["amount"],
-            }
-            for r in self.excluded.iter_rows(named=True)
-        ]
+        return self.excluded_table().to_dicts()
 
     def to_json(self, lang: str | None = None) -> str:
-        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+        """The audit as JSON (see ``bie/data/audit.schema.json``).
+
+        The action and excluded-row lists, which hold one object per source row, are serialised by polars
+        (in Rust): a 100,000-action audit writes in about a second instead of tens of seconds."""
+        head = {k: v for k, v in self.to_dict(lang, rows=False).items()}
+        text = json.dumps(head, ensure_ascii=False, indent=2, default=_json_default)
+        assert text.endswith("\n}")
+        actions = self.actions_table().write_json()
+        excluded = self.excluded_table().write_json()
+        return f'{text[:-2]},\n  "actions": {actions},\n  "excluded": {excluded}\n}}\n'
 
     def to_html(self, lang: str | None = None) -> str:
         from bie.report.html import render_html

@@ -946,8 +946,10 @@ class _Book:
                     lines.append(f"{where}{row} — {act.get('title') or act.get('id') or ''}".rstrip(" —"))
                 else:
                     lines.append(self._render(act, labels))
-            if len(acts) > WEB_ACTIONS_SHOWN:
-                lines.append(self.w("web", "more_actions", n=len(acts) - WEB_ACTIONS_SHOWN))
+            total = int(element.get("action_count", len(acts)))
+            shown = min(len(acts), WEB_ACTIONS_SHOWN)
+            if total > shown:
+                lines.append(self.w("web", "more_actions", n=total - shown))
         evidence = element.get("evidence")
         if isinstance(evidence, Mapping):
             answer = evidence.get("questionnaire")
@@ -1013,7 +1015,7 @@ class _Book:
             level_key = str(int(score)) if known else "unknown"
             evidence_text = self.web_evidence(e, labels)
             acts = e.get("actions")
-            n_actions = len(acts) if isinstance(acts, list) else acts
+            n_actions = e.get("action_count", len(acts) if isinstance(acts, list) else acts)
             values = [
                 spheres.get(str(e.get("sphere")), e.get("sphere")),
                 labels.get(str(e.get("id")), e.get("id")),

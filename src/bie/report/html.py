@@ -847,7 +847,7 @@ class _Page:
             if isinstance(explanation, Mapping):
                 explanation = explanation.get(self.lang) or ""
             actions = e.get("actions") or []
-            count = len(actions) if isinstance(actions, list) else int(actions or 0)
+            count = e.get("action_count", len(actions) if isinstance(actions, list) else int(actions or 0))
             rows.append(
                 row(
                     cell(self.element_label(e)),

@@ -33,11 +33,14 @@ hyphen or apostrophe in a pattern is compiled to ``[\\s,]+`` (spaces, possibly w
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 __all__ = [
     "CHAR_MAP",
     "INCLUSIVE_SUFFIXES",
+    "ascii_boundaries",
     "fold_pattern_text",
     "needs_nfc",
     "normalize_expr",
@@ -126,6 +129,16 @@ INCLUSIVE_SUFFIXES: tuple[str, ...] = (
 _HYPHEN_SUFFIXES = frozenset({"e", "es", "s", "ne", "nes", "ere", "eres", "ice", "ices", "trice", "trices"})
 
 
+_BOUNDARY = re.compile(r"(?<!\\)((?:\\\\)*)\\([bB])")
+
+
+def ascii_boundaries(pattern: str) -> str:
+    """Write word boundaries as ASCII ones (``(?-u:\\b)``): same meaning on normalised (ASCII) text, but the
+    regex engine can then use its fast automaton. With Unicode ``\\b`` it falls back to a much slower one:
+    measured on 20,000 actions of 500 characters, one inclusive-writing scan took 6.8 s instead of 0.02 s."""
+    return _BOUNDARY.sub(lambda m: f"{m.group(1)}(?-u:\\{m.group(2)})", pattern)
+
+
 def _inclusive_alternatives() -> dict[int, list[str]]:
     """Regex alternatives for the inclusive suffix chains, grouped by their length in characters."""
     by_len: dict[int, set[str]] = {}
@@ -143,7 +156,9 @@ def _inclusive_alternatives() -> dict[int, list[str]]:
     for suf in ("e", "es", "ne", "le", "ere", "ice", "rice", "trice", "euse", "ive", "se", "te"):
         add(f"({suf})", rf"\({suf}\)")
         add(f"({suf})s", rf"\({suf}\)s\b")
-    return {k: sorted(v, key=lambda r: (-len(r), r)) for k, v in by_len.items()}
+    return {
+        k: sorted((ascii_boundaries(r) for r in v), key=lambda r: (-len(r), r)) for k, v in by_len.items()
+    }
 
 
 _INCLUSIVE = _inclusive_alternatives()

@@ -23,7 +23,7 @@ import polars as pl
 
 from bie.errors import RulesError
 from bie.resources import data_path, load_yaml_file
-from bie.tagging.normalize import fold_pattern_text
+from bie.tagging.normalize import ascii_boundaries, fold_pattern_text
 
 __all__ = [
     "CATEGORIES",
@@ -300,7 +300,7 @@ def compile_pattern(pattern: str) -> str:
         else:
             out.append(ch)
         i += 1
-    return "".join(out)
+    return ascii_boundaries("".join(out))
 
 
 # --------------------------------------------------------------------------------------------------

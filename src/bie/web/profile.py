@@ -39,6 +39,10 @@ __all__ = ["ActionRef", "ElementScore", "SphereSummary", "WebProfile", "profile"
 SOURCES: tuple[str, ...] = ("actions", "questionnaire", "both", "none")
 
 
+#: Actions listed as evidence per element (the counts and amounts always cover every action).
+EVIDENCE_LIMIT = 25
+
+
 @dataclass(frozen=True)
 class ActionRef:
     """An action that strengthens an element: where it is, its title, category, amount and rules."""
@@ -96,7 +100,12 @@ class ElementScore:
     action_score: int | None
     questionnaire_score: int | None
     answer: Answer | None
+    #: The actions listed as evidence: at most EVIDENCE_LIMIT, those with the most money first.
     actions: tuple[ActionRef, ...]
+    #: How many actions strengthen the element (all of them, not only those listed).
+    n_actions: int
+    #: The rules that tied those actions to the element (all of them).
+    rules: tuple[str, ...]
     cents: int
     criteria: tuple[tuple[str, float | None], ...]
     reached: tuple[tuple[str, float], ...]
@@ -181,7 +190,7 @@ class WebProfile:
                 "thresholds": e.element.thresholds.id,
                 "criteria": {k: _round(v) for k, v in e.criteria},
                 "reached": {k: _round(v) for k, v in e.reached},
-                "rules": sorted({r for a in e.actions for r in a.rules}),
+                "rules": list(e.rules),
             }
             elements.append(
                 {
@@ -192,6 +201,7 @@ class WebProfile:
                     "score": e.score,
                     "source": e.source,
                     "actions": [a.to_dict() for a in e.actions],
+                    "action_count": e.n_actions,
                     "amount": e.amount,
                     "evidence": evidence,
                     "explanation": e.explanation(lang),
@@ -511,12 +521,32 @@ def profile(
     long = long.join(
         rules_of, left_on=["idx", "web_elements"], right_on=["idx", "element"], how="left"
     ).with_columns(pl.col("rule").fill_null(pl.lit([], dtype=pl.List(pl.String))))
-    # evidence lists: sorted on every field in polars, so the listing does not depend on row order
-    ordered = long.select(
-        "web_elements", "id", "file", "sheet", "row", "title", "category", "cents", "rule"
-    ).sort(
-        ["web_elements", "file", "sheet", "row", "id", "title", "category", "cents"],
-        nulls_last=False,
+    # Counts and money per element, exact and independent of row order.
+    totals = {
+        element_id: (int(n), int(c or 0))
+        for element_id, n, c in long.group_by("web_elements").agg(pl.len(), pl.col("cents").sum()).iter_rows()
+    }
+    rules_by_element = {
+        element_id: tuple(r for r in rules if r is not None)
+        for element_id, rules in long.select("web_elements", "rule")
+        .explode("rule")
+        .group_by("web_elements")
+        .agg(pl.col("rule").unique().sort())
+        .iter_rows()
+    }
+    # The evidence listed: the EVIDENCE_LIMIT actions with the most money, on a total order of every field
+    # (so the listing does not depend on row order either); a national audit can have tens of thousands.
+    ordered = (
+        long.select("web_elements", "id", "file", "sheet", "row", "title", "category", "cents", "rule")
+        .with_columns(pl.col("cents").fill_null(-1).alias("_money"))
+        .sort(
+            ["web_elements", "_money", "file", "sheet", "row", "id", "title", "category"],
+            descending=[False, True, False, False, False, False, False, False],
+            nulls_last=False,
+        )
+        .group_by("web_elements", maintain_order=True)
+        .head(EVIDENCE_LIMIT)
+        .drop("_money")
     )
     by_element: dict[str, list[ActionRef]] = {e.id: [] for e in model.elements}
     for element_id, a_id, a_file, a_sheet, a_row, a_title, a_cat, a_cents, a_rules in ordered.rows():
@@ -527,9 +557,8 @@ def profile(
 
     scores: list[ElementScore] = []
     for element in model.elements:
-        refs = tuple(sorted(by_element[element.id], key=ActionRef.key))  # ties: identical entries
-        n = len(refs)
-        cents = sum(r.cents or 0 for r in refs)
+        refs = tuple(by_element[element.id])
+        n, cents = totals.get(element.id, (0, 0))
         criteria: dict[str, float | None] = {"actions": float(n), **programme}
         level, alt = _level(element.thresholds.levels, criteria)
         action_score: int | None = level
@@ -567,6 +596,8 @@ def profile(
                 questionnaire_score=q,
                 answer=answer,
                 actions=refs,
+                n_actions=n,
+                rules=rules_by_element.get(element.id, ()),
                 cents=cents,
                 criteria=used,
                 reached=alt,
