@@ -201,3 +201,15 @@ def test_tag_export_keeps_hostile_text_inert(tmp_path: Path) -> None:
     for t in hostile_titles:
         assert t in titles
     assert titles['=HYPERLINK("http://x","y")'].quotePrefix
+
+
+def test_issues_are_capped_but_all_counted(tmp_path: Path) -> None:
+    from bie.reader import ISSUE_CAP
+
+    path = tmp_path / "big.csv"
+    lines = [f"Asso {i};Action {i};NC" for i in range(ISSUE_CAP + 500)]
+    path.write_text("Porteur;Intitulé de l'action;Montant\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    result = bie.read(path)
+    assert result.issue_counts["value-placeholder"] == ISSUE_CAP + 500
+    assert sum(1 for i in result.issues if i.code == "value-placeholder") == ISSUE_CAP
+    assert result.issue_counts["action-no-amount"] == ISSUE_CAP + 500

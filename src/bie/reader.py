@@ -380,12 +380,13 @@ def _build(
     row_amounts = classified.select(
         pl.col(ROW), *[pl.col(f"_p:{out}").struct.field("value").alias(out) for out in amount_outputs]
     )
-    actions, value_issues = _actions_frame(actions_raw, typed, col_map, sheet.name, vocab)
-    issues.extend(value_issues)
+    sink = IssueSink()
+    sink.extend(issues)
+    actions = _actions_frame(actions_raw, typed, col_map, sheet.name, vocab, sink)
     original = actions_raw.select(
         pl.col(ROW), *[pl.col(f"c{j}").alias(n) for j, n in enumerate(header.names) if n is not None]
     )
-    kept, counts = _cap(issues)
+    kept, counts = sink.issues, dict(sorted(sink.counts.items()))
     return ReadResult(
         path=str(p),
         format=fmt,
@@ -428,14 +429,47 @@ def _shape_issues(
     return issues
 
 
+class IssueSink:
+    """Collects issues, keeping the first ISSUE_CAP of each code and counting all of them."""
+
+    def __init__(self, cap: int = ISSUE_CAP) -> None:
+        self.cap = cap
+        self.issues: list[Issue] = []
+        self.counts: dict[str, int] = {}
+
+    def add(self, issue: Issue) -> None:
+        n = self.counts.get(issue.code, 0)
+        self.counts[issue.code] = n + 1
+        if n < self.cap:
+            self.issues.append(issue)
+
+    def extend(self, issues: list[Issue]) -> None:
+        for issue in issues:
+            self.add(issue)
+
+    def room(self, code: str) -> int:
+        return max(0, self.cap - self.counts.get(code, 0))
+
+    def skip(self, code: str, n: int) -> None:
+        if n > 0:
+            self.counts[code] = self.counts.get(code, 0) + n
+
+    def rows(self, code: str, frame: pl.DataFrame, sheet: str) -> None:
+        """One issue per row of ``frame`` (its ``_row``), without parameters."""
+        room = self.room(code)
+        for (row,) in frame.select(ROW).head(room).iter_rows():
+            self.add(Issue(code, sheet=sheet, row=row))
+        self.skip(code, frame.height - min(room, frame.height))
+
+
 def _actions_frame(
     raw: pl.DataFrame,
     typed: dict[str, tuple[str, str]],
     col_map: ColumnMapping,
     sheet: str,
     vocab: Vocabulary,
-) -> tuple[pl.DataFrame, list[Issue]]:
-    issues: list[Issue] = []
+    sink: IssueSink,
+) -> pl.DataFrame:
     cols: list[pl.Expr] = [pl.lit(sheet).alias("_sheet"), pl.col(ROW)]
     for out in typed:
         cols.append(pl.col(f"_p:{out}").struct.field("value").alias(out))
@@ -453,8 +487,10 @@ def _actions_frame(
     if "year" not in actions.columns and "decision_date" in actions.columns:
         actions = actions.with_columns(pl.col("decision_date").dt.year().cast(pl.Int32).alias("year"))
         if actions.get_column("year").null_count() < actions.height:
-            issues.append(Issue("year-derived", sheet=sheet))
-    # Value problems, each with its cell (row as the user sees it, column header).
+            sink.add(Issue("year-derived", sheet=sheet))
+    # Value problems, each with its cell (row as the user sees it, column header). Only the first
+    # ISSUE_CAP of each code become Issue objects; the others are counted (a 100,000-row file can have as
+    # many).
     for out, (column, kind) in typed.items():
         status = raw.select(
             pl.col(ROW),
@@ -463,13 +499,19 @@ def _actions_frame(
             pl.col(f"_p:{out}").struct.field("value").alias("value"),
         )
         flagged = status.filter(pl.col("status").is_not_null() & (pl.col("status") != "empty"))
+        if out == "grantor_id":
+            flagged = flagged.filter(pl.col("status") != "siren")  # a grantor's SIREN is not a problem
         header = col_map.headers[column]
-        for row, raw_value, code, value in flagged.iter_rows():
-            if code == "siren" and out == "grantor_id":
-                continue  # a grantor is often identified by its SIREN: not a problem
-            issue = _value_issue(code, kind, raw_value, value)
-            if issue is not None:
-                issues.append(Issue(issue[0], sheet=sheet, row=row, column=header, params=issue[1]))
+        for (code,), group in flagged.group_by("status", maintain_order=True):
+            sample = _value_issue(str(code), kind, None, None)
+            if sample is None:
+                continue
+            room = sink.room(sample[0])
+            for row, raw_value, status_code, value in group.head(room).iter_rows():
+                issue = _value_issue(status_code, kind, raw_value, value)
+                if issue is not None:
+                    sink.add(Issue(issue[0], sheet=sheet, row=row, column=header, params=issue[1]))
+            sink.skip(sample[0], group.height - min(room, group.height))
     # Beneficiaries: women + men must equal the total when all three are given (never derive one).
     if {"women", "men", "beneficiaries_total"} <= set(actions.columns):
         bad = actions.filter(
@@ -478,29 +520,26 @@ def _actions_frame(
             & pl.col("beneficiaries_total").is_not_null()
             & (pl.col("women") + pl.col("men") != pl.col("beneficiaries_total"))
         )
-        for row, w, m, t in bad.select(ROW, "women", "men", "beneficiaries_total").iter_rows():
-            issues.append(
-                Issue(
-                    "beneficiaries-inconsistent",
-                    sheet=sheet,
-                    row=row,
-                    params={"women": w, "men": m, "sum": w + m, "total": t},
-                )
+        code = "beneficiaries-inconsistent"
+        room = sink.room(code)
+        counts = bad.select(ROW, "women", "men", "beneficiaries_total").head(room)
+        for row, w, m, t in counts.iter_rows():
+            sink.add(
+                Issue(code, sheet=sheet, row=row, params={"women": w, "men": m, "sum": w + m, "total": t})
             )
+        sink.skip(code, bad.height - min(room, bad.height))
     amount_cols = [o for o, (_, k) in typed.items() if k == "amount"]
     if amount_cols:
         none = actions.filter(pl.all_horizontal([pl.col(c).is_null() for c in amount_cols]))
-        for (row,) in none.select(ROW).iter_rows():
-            issues.append(Issue("action-no-amount", sheet=sheet, row=row))
+        sink.rows("action-no-amount", none, sheet)
     text_cols = [c for c in ("title", "description", "objectives") if c in actions.columns]
     empty = (
         actions.filter(pl.all_horizontal([pl.col(c).is_null() for c in text_cols]))
         if text_cols
         else actions.clear()
     )
-    for (row,) in empty.select(ROW).iter_rows():
-        issues.append(Issue("action-no-text", sheet=sheet, row=row))
-    return actions, issues
+    sink.rows("action-no-text", empty, sheet)
+    return actions
 
 
 def _money(value: float | None) -> Money | str:
@@ -540,14 +579,3 @@ def _value_issue(
     if code in ("serial", "assumed_percent"):
         return None
     return "value-unparsed", {"value": shown, "kind": _KIND_FR.get(kind, kind)}
-
-
-def _cap(issues: list[Issue]) -> tuple[list[Issue], dict[str, int]]:
-    counts: dict[str, int] = {}
-    kept: list[Issue] = []
-    for issue in issues:
-        n = counts.get(issue.code, 0)
-        counts[issue.code] = n + 1
-        if n < ISSUE_CAP:
-            kept.append(issue)
-    return kept, dict(sorted(counts.items()))
