@@ -96,9 +96,10 @@ def timed(runs: dict[str, Callable[[], object]], rounds: int = 5) -> dict[str, l
 
 def report(times: dict[str, list[float]], baseline: str) -> None:
     base = times[baseline]
-    print(f"{'method':<34}{'median s':>10}{'min s':>9}{'× ' + baseline:>28}")
+    print(f"{'method':<34}{'median s':>10}{'min s':>9}   ratio (median of rounds)")
+    print(f"{'':<34}{'':>10}{'':>9}   baseline: {baseline}")
     for name, values in times.items():
         ratios = [v / b for v, b in zip(values, base, strict=True)]
         print(
-            f"{name:<34}{statistics.median(values):>10.2f}{min(values):>9.2f}{statistics.median(ratios):>28.2f}"
+            f"{name:<34}{statistics.median(values):>10.2f}{min(values):>9.2f}{statistics.median(ratios):>11.2f}×"
         )
