@@ -35,6 +35,7 @@ def test_error_catalogue_is_up_to_date() -> None:
         ("lecture.md", "champs", docgen.fields_markdown),
         ("methodologie.md", "méthode", docgen.method_markdown),
         ("methodologie.md", "sources", docgen.sources_markdown),
+        ("methodologie.md", "constats", docgen.findings_markdown),
     ],
 )
 def test_generated_blocks_are_up_to_date(doc: str, block: str, render) -> None:  # type: ignore[no-untyped-def]

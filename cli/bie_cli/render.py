@@ -184,7 +184,8 @@ def render_tag_summary(console: Console, result: object, written: Path, lang: st
         )
     sep = " : " if lang == "fr" else ": "
     version = escape(result.rules_version)
-    console.print(f"{t('rules_version', lang)} {version} — {t('written', lang)}{sep}{escape(str(written))}")
+    line = f"{t('rules_version', lang)} {version} — {t('written', lang)}{sep}{escape(str(written))}"
+    console.print(line, soft_wrap=True)
 
 
 def render_explanation(console: Console, explanation: object, lang: str) -> None:
@@ -317,14 +318,15 @@ def render_audit_summary(console: Console, audit: object, written: list[Path], l
     )
     sep = " : " if lang == "fr" else ": "
     console.print(f"{label}{sep}{money(w['amount'], lang)}")
-    for finding in audit.to_dict(lang)["findings"]:
+    for finding in audit.to_dict(lang, rows=False)["findings"]:
         console.print(f"• {escape(finding['text'])}")
     console.print()
     for path in written:
-        console.print(f"{t('written', lang)}{sep}[bold]{escape(str(path))}[/]")
+        # soft_wrap: a long path is left whole for the terminal to wrap, so it can be copied or clicked.
+        console.print(f"{t('written', lang)}{sep}[bold]{escape(str(path))}[/]", soft_wrap=True)
     html = [p for p in written if p.suffix == ".html"]
     if html:
         hint = (
             "Ouvrez le rapport dans votre navigateur" if lang == "fr" else "Open the report in your browser"
         )
-        console.print(f"{hint}{sep}{escape(html[0].resolve().as_uri())}")
+        console.print(f"{hint}{sep}{escape(html[0].resolve().as_uri())}", soft_wrap=True)

@@ -316,6 +316,11 @@ def reconciliation(files: list[dict[str, Any]]) -> dict[str, Any]:
 _OPS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
+def _holds(metrics: Mapping[str, float | int | None], cond: Mapping[str, Any]) -> bool:
+    value = metrics.get(cond["metric"])
+    return value is not None and bool(_OPS[cond["op"]](value, cond["threshold"]))
+
+
 def findings(metrics: Mapping[str, float | int | None], lang: str, actions: int) -> list[dict[str, Any]]:
     """Plain-language observations from the thresholds in ``bie/data/findings.yaml``."""
     spec = load_data("findings.yaml")
@@ -325,6 +330,8 @@ def findings(metrics: Mapping[str, float | int | None], lang: str, actions: int)
         if value is None or actions < int(f.get("min_actions", 1)):
             continue
         if not _OPS[f["op"]](value, f["threshold"]):
+            continue
+        if any(_holds(metrics, cond) for cond in f.get("unless", [])):
             continue
         if f.get("format") == "percent":
             shown = f"{abs(value) * 100:.0f}\u00a0%" if lang == "fr" else f"{abs(value) * 100:.0f}%"

@@ -104,6 +104,26 @@ def method_markdown() -> str:
     return "\n".join(parts)
 
 
+_OP_FR = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+
+
+def _condition(cond: dict[str, object]) -> str:
+    threshold = cond["threshold"]
+    shown = f"{float(threshold) * 100:g} %" if cond.get("format") == "percent" else f"{threshold}"  # type: ignore[arg-type]
+    return f"`{cond['metric']}` {_OP_FR[str(cond['op'])]} {shown}"
+
+
+def findings_markdown() -> str:
+    """The table of findings with their thresholds, for docs/methodologie.md."""
+    lines = ["| Constat | Affiché quand | Sauf si | Texte | Source |", "|---|---|---|---|---|"]
+    for f in load_data("findings.yaml")["findings"]:
+        unless = "<br>".join(_condition({"format": f.get("format"), **c}) for c in f.get("unless", [])) or "—"
+        sources = "; ".join(f["sources"])
+        cells = [f"`{f['id']}`", _condition(f), unless, f["fr"], sources]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def sources_markdown() -> str:
     return "".join(f"- {s}\n" for s in load_data("method.yaml")["sources"])
 
@@ -116,6 +136,7 @@ def write_all(root: Path) -> None:
     )
     method = root / "docs" / "methodologie.md"
     text = fill_block(method.read_text(encoding="utf-8"), "méthode", method_markdown())
+    text = fill_block(text, "constats", findings_markdown())
     method.write_text(fill_block(text, "sources", sources_markdown()), encoding="utf-8")
 
 
