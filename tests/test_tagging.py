@@ -670,3 +670,16 @@ def test_issue_codes_have_both_languages() -> None:
     for code, entry in ISSUE_CODES.items():
         assert set(entry) == {"severity", "fr", "en"}, code
         assert entry["severity"] in ("error", "warning", "info")
+
+
+def test_explanation_names_evidence_in_the_readers_language() -> None:
+    from bie.resources import load_data
+    from bie.tagging.rules import EVIDENCE_KINDS, STRENGTHS
+
+    labels = load_data("labels.yaml")
+    assert set(labels["evidence"]) == set(EVIDENCE_KINDS)
+    assert set(labels["strength"]) == set(STRENGTHS)
+    explanation = explain(text="Atelier d'orientation avec des femmes ingénieures présentant leur métier")
+    kinds = {h.rule: (h.kind("fr"), h.kind("en")) for h in explanation.hits}
+    assert kinds["SPEC-ECART-01"] == ("objectif, moyenne, en tête", "aim, medium, lead")
+    assert "[objectif, moyenne, en tête]" in explanation.to_text()

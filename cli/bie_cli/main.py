@@ -223,22 +223,9 @@ def explain(
                 fail(t("explain_excluded", lang, row=row, reason=t(f"reason.{reason}", lang)), lang)
         else:
             fail(t("explain_no_row", lang, row=row, file=file), lang)
-    keys = (
-        "action_id",
-        "_sheet",
-        "_row",
-        "title",
-        "objectives",
-        "description",
-        "theme",
-        "pillar",
-        "carrier",
-        "declared_equality",
-        "women",
-        "men",
-        "beneficiaries_total",
-    )
-    action = {k: v for k, v in match.row(0, named=True).items() if k in keys}
+    from bie.tagging import INPUT_COLUMNS
+
+    action = {k: v for k, v in match.row(0, named=True).items() if k in INPUT_COLUMNS}
     render_explanation(_console(), explain_action(row=action, pack=pack), lang)
 
 

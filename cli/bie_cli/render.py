@@ -207,10 +207,7 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
     hits.add_column(t("words", lang))
     hits.add_column("")
     for h in explanation.hits:
-        kind = ", ".join(
-            x for x in (h.evidence, h.strength if h.evidence in ("aim", "measure") else None, h.position) if x
-        )
-        hits.add_row(h.rule, kind, _zone(h.zone, lang), f"« {escape(h.match)} »", escape(h.title))
+        hits.add_row(h.rule, h.kind(lang), _zone(h.zone, lang), f"« {escape(h.match)} »", escape(h.title))
     if not explanation.hits:
         hits.add_row(t("none", lang), "", "", "", "")
     console.print(hits)

@@ -44,6 +44,14 @@ def load_yaml_text(text: str, source: str, error: type[ConfigError] = ConfigErro
         raise error(source, detail=f"YAML illisible{where} : {problem}") from exc
 
 
+def sequence_lines(text: str) -> list[int]:
+    """The 1-based line of each item of a YAML document that is a sequence (for messages naming a case)."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if isinstance(node, yaml.SequenceNode):
+        return [item.start_mark.line + 1 for item in node.value]
+    return []
+
+
 def load_yaml_file(path: str | Path, error: type[ConfigError] = ConfigError) -> Any:
     p = Path(path)
     try:

@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from bie.issues import Issue
-from bie.tagging.engine import OUTPUT_COLUMNS, REASON_DTYPE, run
+from bie.tagging.engine import INPUT_COLUMNS, OUTPUT_COLUMNS, REASON_DTYPE, run
 from bie.tagging.explain import Explanation, explain
 from bie.tagging.overrides import OverrideEntry, Overrides, load_overrides
 from bie.tagging.rules import CATEGORIES, Rule, RulePack, load_rules
 
 __all__ = [
     "CATEGORIES",
+    "INPUT_COLUMNS",
     "ISSUE_CODES",
     "OUTPUT_COLUMNS",
     "REASON_DTYPE",

@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
 from bie.errors import RulesError
-from bie.resources import load_yaml_text
+from bie.resources import load_yaml_text, sequence_lines
 from bie.tagging.engine import run
 from bie.tagging.explain import frame_from_rows, row_from_mapping
 from bie.tagging.overrides import Overrides
@@ -82,13 +81,6 @@ class CaseResult:
         return not self.failures
 
 
-def _lines(text: str) -> list[int]:
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    if isinstance(node, yaml.SequenceNode):
-        return [item.start_mark.line + 1 for item in node.value]
-    return []
-
-
 def load_cases(path: str | Path) -> list[Case]:
     """Read and check a case file (unknown keys and categories are errors naming the case)."""
     p = Path(path)
@@ -98,7 +90,7 @@ def load_cases(path: str | Path) -> list[Case]:
         return []
     if not isinstance(data, list):
         raise RulesError(p, detail="un fichier de cas est une liste de cas (nom, action, attendu)")
-    lines = _lines(text)
+    lines = sequence_lines(text)
     cases = []
     for i, raw in enumerate(data):
         line = lines[i] if i < len(lines) else 0

@@ -68,6 +68,8 @@ INPUT_TEXT_COLUMNS: tuple[str, ...] = (
     "declared_equality",
 )
 INPUT_INT_COLUMNS: tuple[str, ...] = ("_row", "women", "men", "beneficiaries_total")
+#: Every column the tagger reads (any may be absent); other columns are carried through untouched.
+INPUT_COLUMNS: tuple[str, ...] = INPUT_TEXT_COLUMNS + INPUT_INT_COLUMNS
 
 REASON_DTYPE = pl.List(pl.Struct({"rule": pl.String, "field": pl.String, "match": pl.String}))
 

@@ -14,7 +14,18 @@ from typing import Any
 
 import polars as pl
 
-from bie.tagging.engine import STEPS, P, _compile, _x, _y, run, trap_hits
+from bie.resources import load_data
+from bie.tagging.engine import (
+    INPUT_INT_COLUMNS,
+    INPUT_TEXT_COLUMNS,
+    STEPS,
+    P,
+    _compile,
+    _x,
+    _y,
+    run,
+    trap_hits,
+)
 from bie.tagging.rules import LEAD_ZONES, ZONES, RulePack, load_rules
 
 __all__ = ["DecisionStep", "Explanation", "RuleHit", "ZoneText", "explain", "row_from_mapping"]
@@ -38,20 +49,8 @@ ROW_ALIASES: dict[str, str] = {
     "ligne": "_row",
     "feuille": "_sheet",
 }
-_INT_KEYS = frozenset({"women", "men", "beneficiaries_total", "_row"})
-_TEXT_KEYS = frozenset(
-    {
-        "action_id",
-        "_sheet",
-        "title",
-        "objectives",
-        "description",
-        "theme",
-        "pillar",
-        "carrier",
-        "declared_equality",
-    }
-)
+_INT_KEYS = frozenset(INPUT_INT_COLUMNS)
+_TEXT_KEYS = frozenset(INPUT_TEXT_COLUMNS)
 
 ZONE_LABELS = {
     "title": "titre",
@@ -87,6 +86,16 @@ class RuleHit:
     match: str
     position: str | None = None
     neutralised: bool = False
+
+    def kind(self, lang: str = "fr") -> str:
+        """What the hit is evidence of, in words: « mesure, forte, dans une incise »."""
+        labels = load_data("labels.yaml")
+        parts = [labels["evidence"][self.evidence][lang]]
+        if self.evidence in ("aim", "measure"):
+            parts.append(labels["strength"][self.strength][lang])
+        if self.position:
+            parts.append(labels["position"][self.position][lang])
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -139,8 +148,7 @@ class Explanation:
         if not self.hits:
             lines.append("  (aucune)")
         for h in self.hits:
-            strength = h.strength if h.evidence in ("aim", "measure") else None
-            kind = ", ".join(x for x in (h.evidence, strength, h.position) if x)
+            kind = h.kind("fr")
             zone = ZONE_LABELS.get(h.zone, h.zone)
             lines.append(f"  - {h.rule} [{kind}] {zone} : « {h.match} » — {h.title}")
         if self.neutralised:

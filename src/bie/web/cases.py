@@ -28,10 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
 from bie.errors import RulesError
-from bie.resources import load_yaml_text
+from bie.resources import load_yaml_text, sequence_lines
 from bie.web.rules import WebRules, load_web_rules
 from bie.web.tags import element_tags
 
@@ -104,13 +103,6 @@ class WebCaseResult:
         return not self.failures
 
 
-def _lines(text: str) -> list[int]:
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    if isinstance(node, yaml.SequenceNode):
-        return [item.start_mark.line + 1 for item in node.value]
-    return []
-
-
 def _element_list(value: Any, where: str, p: Path, known: Sequence[str]) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RulesError(p, detail=f"{where} : une liste d'identifiants d'éléments est attendue")
@@ -129,7 +121,7 @@ def load_web_cases(path: str | Path, rules: WebRules | None = None) -> list[WebC
         return []
     if not isinstance(data, list):
         raise RulesError(p, detail="un fichier de cas est une liste de cas (nom, action, attendu)")
-    lines = _lines(text)
+    lines = sequence_lines(text)
     known = rules.element_order
     rule_ids = {r.id for r in rules.rules}
     cases = []

@@ -174,7 +174,7 @@ def _patterns(
 
 def _matches(text: str, regex: str, exclusion: str | None) -> bool:
     """Whether ``regex`` finds ``text`` once normalised, the ``exclusion`` spans being masked first."""
-    from bie.web.tags import mask_series
+    from bie.tagging.engine import mask_series
 
     series = pl.Series("t", [normalize_text(text) or ""], dtype=pl.String)
     if exclusion is not None:

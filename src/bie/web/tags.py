@@ -22,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from bie.tagging.engine import mask_series
 from bie.tagging.normalize import needs_nfc, normalize_series
 from bie.web.model import WebModel
 from bie.web.rules import ELIGIBLE, TEXT_FIELDS, WebRule, WebRules, load_web_rules
@@ -37,30 +38,6 @@ WEB_COLUMNS: tuple[str, ...] = ("web_elements", "web_reasons")
 
 _P = "__bie_web_"
 _FIELD_ORDER = {"category": -1, "title": 0, "objectives": 1, "description": 2, "theme": 3, "carrier": 4}
-
-
-def mask_series(series: pl.Series, pattern: str, max_passes: int = 50) -> pl.Series:
-    """Upper-case every match of ``pattern`` (lower-case rule patterns then skip it); lengths unchanged.
-
-    A loop over passes, not rows: each pass masks the first remaining match of the rows that still
-    have one, and only those rows are touched.
-    """
-    out = series
-    for _ in range(max_passes):
-        idx = out.str.contains(pattern).fill_null(False).arg_true()
-        if idx.len() == 0:
-            break
-        sub = out.gather(idx).to_frame("s")
-        s = pl.col("s")
-        off = s.str.find(pattern).cast(pl.Int64)
-        length = s.str.extract(pattern, 0).str.len_chars().cast(pl.Int64)
-        masked = sub.select(
-            pl.concat_str(
-                [s.str.slice(0, off), s.str.slice(off, length).str.to_uppercase(), s.str.slice(off + length)]
-            )
-        ).to_series()
-        out = out.scatter(idx, masked)
-    return out
 
 
 def _text(frame: pl.DataFrame, name: str, idx: pl.Series) -> pl.Series:
