@@ -127,6 +127,15 @@ def _rules_option(func: F) -> F:
     )(func)
 
 
+def _questionnaire_option(func: F) -> F:
+    return click.option(
+        "--questionnaire",
+        "-q",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Questionnaire territorial rempli (produit par « bie web questionnaire »).",
+    )(func)
+
+
 def _read_options(func: F) -> F:
     func = click.option(
         "--mapping",
@@ -280,12 +289,7 @@ def _run_audit(files: list[Path], output: Path, formats: tuple[str, ...], lang: 
     type=click.Path(path_type=Path, dir_okay=False),
     help="Décisions manuelles (YAML ou CSV) qui l'emportent sur les règles.",
 )
-@click.option(
-    "--questionnaire",
-    "-q",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Questionnaire territorial rempli (produit par « bie web questionnaire »).",
-)
+@_questionnaire_option
 @common
 @handle_errors
 def audit(
@@ -376,12 +380,7 @@ def web() -> None:
     required=True,
     help="Fichier SVG à écrire.",
 )
-@click.option(
-    "--questionnaire",
-    "-q",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Questionnaire territorial rempli.",
-)
+@_questionnaire_option
 @_read_options
 @_rules_option
 @common
