@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bie_cli.main import cli
-from tests.conftest import REAL
+from tests.conftest import FIXTURES, REAL
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -64,6 +64,18 @@ def test_pdf(tmp_path: Path) -> None:
         1,
         "",
         f"Erreur : {path} : format non pris en charge (PDF). Enregistrez le tableau au format .xlsx, .ods ou .csv puis relancez.\n",
+    )
+
+
+@pytest.mark.parametrize("name", ["subventions.json", "subventions.csv"])
+def test_json(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text('{"nomAttribuant": "Ville", "montant": 1000}', encoding="utf-8")
+    assert run("inspect", str(path)) == (
+        1,
+        "",
+        f"Erreur : {path} : format non pris en charge (JSON ; les portails de données ouvertes proposent aussi le "
+        "CSV). Enregistrez le tableau au format .xlsx, .ods ou .csv puis relancez.\n",
     )
 
 
@@ -143,3 +155,31 @@ def test_usage_error_is_in_french_with_exit_code_2() -> None:
     result = CliRunner().invoke(cli, ["tag", "fichier.csv"])
     assert result.exit_code == 2
     assert "Erreur : Option manquante '--output' / '-o'." in result.stderr
+
+
+def test_english_messages_carry_no_french_detail(tmp_path: Path) -> None:
+    """Details built from the input (format found, mapping key, decisions line) follow --lang too."""
+    table = FIXTURES / "programmation_cdv_2024.xlsx"
+    json_file = tmp_path / "subventions.json"
+    json_file.write_text("[]", encoding="utf-8")
+    code, _out, err = run("inspect", str(json_file), "--lang", "en")
+    assert (code, err) == (
+        1,
+        f"Error: {json_file}: unsupported format (JSON; open-data portals offer CSV too). "
+        "Save the table as .xlsx, .ods or .csv and run again.\n",
+    )
+    mapping = tmp_path / "colonnes.yaml"
+    mapping.write_text("header_rows: [1, 2, 3]\n", encoding="utf-8")
+    code, _out, err = run("inspect", str(table), "--mapping", str(mapping), "--lang", "en")
+    assert code == 1
+    assert "header_rows: two header rows at most" in err
+    assert "lignes" not in err
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text("row,category,justification\n12,spécifique,\n", encoding="utf-8")
+    code, _out, err = run(
+        "audit", str(table), "--overrides", str(decisions), "-o", str(tmp_path), "--lang", "en"
+    )
+    assert code == 1
+    assert "line 2: “justification” required: say why the decision changes the tagging" in err
+    code, _out, err = run("audit", str(table), "--overrides", str(decisions), "-o", str(tmp_path))
+    assert "ligne 2 : « justification » obligatoire : dites pourquoi la décision change le marquage" in err

@@ -2,7 +2,8 @@
 
 Every error has a stable ``code`` (a slug that never changes, used in docs and tests), the ``path`` of the
 file concerned when there is one, and ``params`` that fill the message templates kept in
-``bie/data/messages.yaml`` (French and English). ``str(error)`` gives the French message; the CLI calls
+``bie/data/messages.yaml`` (French and English); a parameter that is itself a phrase is a :class:`Text`
+carrying both languages. ``str(error)`` gives the French message; the CLI calls
 :meth:`BieError.message` with the user's language.
 """
 
@@ -10,6 +11,31 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, ClassVar
+
+
+class Text:
+    """A phrase written in each language, for a message parameter (``str()`` gives the French)."""
+
+    __slots__ = ("en", "fr")
+
+    def __init__(self, fr: str, en: str) -> None:
+        self.fr = fr
+        self.en = en
+
+    def format(self, lang: str = "fr") -> str:
+        return self.en if lang == "en" else self.fr
+
+    def __str__(self) -> str:
+        return self.fr
+
+    def __repr__(self) -> str:
+        return f"Text({self.fr!r}, {self.en!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (other.fr, other.en) == (self.fr, self.en)
+
+    def __hash__(self) -> int:
+        return hash((self.fr, self.en))
 
 
 class BieError(Exception):

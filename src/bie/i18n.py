@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from bie.errors import Text
 from bie.resources import load_data
 
 LANGS = ("fr", "en")
@@ -48,8 +49,8 @@ class Money:
 
 
 def localise(params: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Parameters ready for a template in ``lang`` (amounts written the way the language writes them)."""
-    return {k: v.format(lang) if isinstance(v, Money) else v for k, v in params.items()}
+    """Parameters ready for a template in ``lang`` (amounts and phrases written in that language)."""
+    return {k: v.format(lang) if isinstance(v, Money | Text) else v for k, v in params.items()}
 
 
 def fmt(template: str, **params: Any) -> str:

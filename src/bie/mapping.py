@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bie.errors import MappingError
+from bie.errors import MappingError, Text
 from bie.issues import Issue
 from bie.layout import Header
 from bie.resources import load_yaml_file
@@ -82,24 +82,49 @@ def load_mapping(path: str | Path, vocab: Vocabulary) -> MappingFile:
         data = {}
     if not isinstance(data, dict):
         raise MappingError(
-            path, detail="le fichier doit être un dictionnaire YAML (clés sheet, header_rows, columns)"
+            path,
+            detail=Text(
+                "le fichier doit être un dictionnaire YAML (clés sheet, header_rows, columns)",
+                "the file must be a YAML mapping (keys sheet, header_rows, columns)",
+            ),
         )
     unknown = set(data) - {"sheet", "header_rows", "columns", "version", "description"}
     if unknown:
-        raise MappingError(path, detail=f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+        raise MappingError(
+            path,
+            detail=Text(
+                f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}",
+                f"unknown key(s): {', '.join(sorted(map(str, unknown)))}",
+            ),
+        )
     rows = data.get("header_rows")
     if rows is not None:
         if isinstance(rows, int):
             rows = [rows]
         if not (isinstance(rows, list) and rows and all(isinstance(r, int) and r >= 1 for r in rows)):
             raise MappingError(
-                path, detail="header_rows doit être un numéro de ligne ou une liste de numéros (≥ 1)"
+                path,
+                detail=Text(
+                    "header_rows doit être un numéro de ligne ou une liste de numéros (≥ 1)",
+                    "header_rows must be a row number or a list of row numbers (≥ 1)",
+                ),
             )
         if len(rows) > 2:
-            raise MappingError(path, detail="header_rows : deux lignes d'en-tête au plus")
+            raise MappingError(
+                path,
+                detail=Text(
+                    "header_rows : deux lignes d'en-tête au plus", "header_rows: two header rows at most"
+                ),
+            )
     columns = data.get("columns") or {}
     if not isinstance(columns, dict):
-        raise MappingError(path, detail="columns doit associer des intitulés de colonnes à des champs")
+        raise MappingError(
+            path,
+            detail=Text(
+                "columns doit associer des intitulés de colonnes à des champs",
+                "columns must map column headings to fields",
+            ),
+        )
     for header, target in columns.items():
         if target == "ignore" or (isinstance(target, str) and target in vocab.fields):
             continue
@@ -109,14 +134,23 @@ def load_mapping(path: str | Path, vocab: Vocabulary) -> MappingFile:
             and isinstance(target.get("funding"), str)
         ):
             if target.get("stage") not in (None, *STAGE_NAMES):
-                raise MappingError(path, detail=f"étape inconnue « {target.get('stage')} » pour « {header} »")
+                stage = target.get("stage")
+                raise MappingError(
+                    path,
+                    detail=Text(
+                        f"étape inconnue « {stage} » pour « {header} »",
+                        f"unknown stage “{stage}” for “{header}”",
+                    ),
+                )
             continue
         known = ", ".join(sorted(vocab.fields))
         raise MappingError(
             path,
-            detail=(
+            detail=Text(
                 f"« {header} » : champ inconnu « {target} » "
-                f"(champs possibles : {known}, ignore, ou {{funding: NOM}})"
+                f"(champs possibles : {known}, ignore, ou {{funding: NOM}})",
+                f"“{header}”: unknown field “{target}” "
+                f"(possible fields: {known}, ignore, or {{funding: NAME}})",
             ),
         )
     sheet = data.get("sheet")

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bie.errors import ConfigError
+from bie.errors import ConfigError, Text
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -39,9 +39,10 @@ def load_yaml_text(text: str, source: str, error: type[ConfigError] = ConfigErro
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f" ligne {mark.line + 1}" if mark is not None else ""
+        fr, en = (f" ligne {mark.line + 1}", f" line {mark.line + 1}") if mark is not None else ("", "")
         problem = getattr(exc, "problem", None) or str(exc)
-        raise error(source, detail=f"YAML illisible{where} : {problem}") from exc
+        detail = Text(f"YAML illisible{fr} : {problem}", f"unreadable YAML{en}: {problem}")
+        raise error(source, detail=detail) from exc
 
 
 def sequence_lines(text: str) -> list[int]:
@@ -57,9 +58,14 @@ def load_yaml_file(path: str | Path, error: type[ConfigError] = ConfigError) -> 
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
-        raise error(p, detail="fichier introuvable") from exc
+        raise error(p, detail=Text("fichier introuvable", "file not found")) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise error(p, detail=f"lecture impossible ({exc.__class__.__name__})") from exc
+        raise error(
+            p,
+            detail=Text(
+                f"lecture impossible ({exc.__class__.__name__})", f"cannot read it ({exc.__class__.__name__})"
+            ),
+        ) from exc
     return load_yaml_text(text, str(p), error)
 
 

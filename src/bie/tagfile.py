@@ -10,7 +10,7 @@ import polars as pl
 
 from bie import export
 from bie.audit import atomic_path
-from bie.errors import OutputError
+from bie.errors import OutputError, Text
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.issues import Issue
 from bie.model import ReadResult
@@ -49,7 +49,11 @@ class TaggedFile:
         suffix = target.suffix.lower()
         if suffix not in OUTPUT_FORMATS:
             raise OutputError(
-                target, detail=f"extension « {suffix or '(aucune)'} » : choisissez .xlsx, .csv ou .json"
+                target,
+                detail=Text(
+                    f"extension « {suffix or '(aucune)'} » : choisissez .xlsx, .csv ou .json",
+                    f"extension “{suffix or '(none)'}”: choose .xlsx, .csv or .json",
+                ),
             )
         with atomic_path(target) as tmp:
             if suffix == ".xlsx":

@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from bie.errors import CorruptFile, EncryptedWorkbook, ReaderCrashed
+from bie.errors import CorruptFile, EncryptedWorkbook, ReaderCrashed, Text
 from bie.io.limits import Limits
 from bie.io.raw import RawBook, RawSheet
 
@@ -50,7 +50,11 @@ def read_sandboxed(path: Path, fmt: str, limits: Limits, only: str | int | None 
             )
         except subprocess.TimeoutExpired as exc:
             raise ReaderCrashed(
-                path, detail=f"lecture interrompue après {limits.sandbox_timeout_s:.0f} s"
+                path,
+                detail=Text(
+                    f"lecture interrompue après {limits.sandbox_timeout_s:.0f} s",
+                    f"reading stopped after {limits.sandbox_timeout_s:.0f} s",
+                ),
             ) from exc
         meta_path = Path(tmp) / "meta.json"
         if proc.returncode != 0 or not meta_path.exists():
@@ -60,9 +64,13 @@ def read_sandboxed(path: Path, fmt: str, limits: Limits, only: str | int | None 
                 if err.get("kind") == "encrypted":
                     raise EncryptedWorkbook(path)
                 raise CorruptFile(path, detail=err.get("detail", "?"))
+            detail: Text | str
             if proc.returncode < 0:
                 sig = signal.Signals(-proc.returncode).name
-                detail = f"arrêt du lecteur ({sig}) : mémoire ou temps dépassé"
+                detail = Text(
+                    f"arrêt du lecteur ({sig}) : mémoire ou temps dépassé",
+                    f"reader stopped ({sig}): memory or time limit reached",
+                )
             else:
                 tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
                 detail = tail[0][:160]

@@ -12,6 +12,7 @@ from bie.errors import (
     FileNotFound,
     FileTooLarge,
     NotASpreadsheet,
+    Text,
     TruncatedFile,
     UnsupportedFormat,
 )
@@ -49,10 +50,12 @@ def _sniff_ole2(path: Path, head: bytes, size: int, limits: Limits) -> str:
     if _utf16("Workbook") in data or _utf16("Book") in data:
         return "xls"
     if _utf16("WordDocument") in data:
-        raise UnsupportedFormat(path, kind="document Word .doc")
+        raise UnsupportedFormat(path, kind=Text("document Word .doc", "Word document .doc"))
     if _utf16("PowerPoint Document") in data:
-        raise UnsupportedFormat(path, kind="présentation PowerPoint .ppt")
-    raise NotASpreadsheet(path, detected="fichier composite OLE inconnu")
+        raise UnsupportedFormat(
+            path, kind=Text("présentation PowerPoint .ppt", "PowerPoint presentation .ppt")
+        )
+    raise NotASpreadsheet(path, detected=Text("fichier composite OLE inconnu", "unknown OLE compound file"))
 
 
 def _sniff_zip(path: Path) -> str:
@@ -64,27 +67,41 @@ def _sniff_zip(path: Path) -> str:
                 if mime == ODS_MIME or mime.startswith(ODS_MIME):
                     return "ods"
                 if b"opendocument.text" in mime:
-                    raise UnsupportedFormat(path, kind="document texte OpenDocument .odt")
+                    raise UnsupportedFormat(
+                        path, kind=Text("document texte OpenDocument .odt", "OpenDocument text document .odt")
+                    )
                 raise NotASpreadsheet(
-                    path, detected=f"archive OpenDocument {mime.decode('ascii', 'replace')}"
+                    path,
+                    detected=Text(
+                        f"archive OpenDocument {mime.decode('ascii', 'replace')}",
+                        f"OpenDocument archive {mime.decode('ascii', 'replace')}",
+                    ),
                 )
             if "xl/workbook.xml" in names:
                 return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
             if "xl/workbook.bin" in names:
                 return "xlsb"
             if any(n.startswith("word/") for n in names):
-                raise UnsupportedFormat(path, kind="document Word .docx")
+                raise UnsupportedFormat(path, kind=Text("document Word .docx", "Word document .docx"))
             if any(n.startswith("ppt/") for n in names):
-                raise UnsupportedFormat(path, kind="présentation PowerPoint .pptx")
+                raise UnsupportedFormat(
+                    path, kind=Text("présentation PowerPoint .pptx", "PowerPoint presentation .pptx")
+                )
             if "content.xml" in names and "META-INF/manifest.xml" in names:
                 return "ods"
             if "Index/Document.iwa" in names or any(n.startswith("Index/") for n in names):
-                raise UnsupportedFormat(path, kind="classeur Apple Numbers")
-            raise NotASpreadsheet(path, detected="archive zip sans classeur")
+                raise UnsupportedFormat(path, kind=Text("classeur Apple Numbers", "Apple Numbers workbook"))
+            raise NotASpreadsheet(
+                path, detected=Text("archive zip sans classeur", "zip archive without a workbook")
+            )
     except zipfile.BadZipFile as exc:
-        raise TruncatedFile(path, detail=f"archive zip incomplète : {exc}") from exc
+        raise TruncatedFile(
+            path, detail=Text(f"archive zip incomplète : {exc}", f"incomplete zip archive: {exc}")
+        ) from exc
     except (EOFError, OSError) as exc:
-        raise TruncatedFile(path, detail=f"archive zip illisible : {exc}") from exc
+        raise TruncatedFile(
+            path, detail=Text(f"archive zip illisible : {exc}", f"unreadable zip archive: {exc}")
+        ) from exc
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -122,13 +139,28 @@ def sniff(path: str | Path, limits: Limits) -> Sniffed:
     else:
         low = head[:2048].lower().lstrip()
         if low.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
-            raise UnsupportedFormat(p, kind="classeur XML Excel 2003")
+            raise UnsupportedFormat(p, kind=Text("classeur XML Excel 2003", "Excel 2003 XML workbook"))
         if low.startswith((b"<!doctype html", b"<html", b"<table")) or (
             low.startswith(b"<?xml") and b"<html" in low
         ):
-            raise UnsupportedFormat(p, kind="page HTML enregistrée avec une extension de tableur")
+            raise UnsupportedFormat(
+                p,
+                kind=Text(
+                    "page HTML enregistrée avec une extension de tableur",
+                    "HTML page saved with a spreadsheet extension",
+                ),
+            )
         if not _looks_like_text(head):
-            raise NotASpreadsheet(p, detected="fichier binaire inconnu")
+            raise NotASpreadsheet(p, detected=Text("fichier binaire inconnu", "unknown binary file"))
+        if ext in {"json", "geojson"} or low.startswith(b"{"):
+            # Open-data portals publish SCDL files as JSON too; no table header can be found in one.
+            raise UnsupportedFormat(
+                p,
+                kind=Text(
+                    "JSON ; les portails de données ouvertes proposent aussi le CSV",
+                    "JSON; open-data portals offer CSV too",
+                ),
+            )
         fmt = "csv"
     text_exts = {"csv", "txt", "tsv", "tab"}
     mismatch = bool(ext) and not (

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 from defusedxml import ElementTree
 
-from bie.errors import CorruptFile, EncryptedWorkbook, ReaderCrashed, SheetTooLarge
+from bie.errors import CorruptFile, EncryptedWorkbook, ReaderCrashed, SheetTooLarge, Text
 from bie.io.limits import Limits
 from bie.io.raw import ROW, Merge, RawBook, RawSheet, col_index, col_letters
 from bie.io.ziputil import CHUNK, iter_member, scan_container
@@ -177,7 +177,11 @@ def _workbook_sheets(parts: dict[str, bytes], path: Path) -> list[_SheetMeta]:
         rels = ElementTree.fromstring(rels_xml) if rels_xml else None
     except Exception as exc:  # defusedxml raises its own exceptions and ParseError
         raise CorruptFile(
-            path, detail=f"description du classeur illisible ({exc.__class__.__name__})"
+            path,
+            detail=Text(
+                f"description du classeur illisible ({exc.__class__.__name__})",
+                f"unreadable workbook description ({exc.__class__.__name__})",
+            ),
         ) from exc
     targets: dict[str, str] = {}
     if rels is not None:
@@ -336,7 +340,7 @@ def read_xlsx(path: Path, fmt: str, limits: Limits, only: str | int | None = Non
     small = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
     structure = scan_container(path, limits, collect=small, only=small)
     if "xl/workbook.xml" not in structure:
-        raise CorruptFile(path, detail="xl/workbook.xml absent")
+        raise CorruptFile(path, detail=Text("xl/workbook.xml absent", "xl/workbook.xml missing"))
     metas = _workbook_sheets(structure, path)
     book = RawBook(path=str(path), format=fmt, sheets=[])
     with zipfile.ZipFile(path) as zf:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from bie.errors import CorruptFile, DecompressionBomb, TruncatedFile, XmlEntities
+from bie.errors import CorruptFile, DecompressionBomb, Text, TruncatedFile, XmlEntities
 from bie.io.limits import Limits
 
 try:  # pragma: no cover - both branches are exercised depending on the environment
@@ -38,7 +38,12 @@ def _raw_chunks(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     fh.seek(info.header_offset)
     header = fh.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
-        raise TruncatedFile(None, detail=f"en-tête manquant pour « {info.filename} »")
+        raise TruncatedFile(
+            None,
+            detail=Text(
+                f"en-tête manquant pour « {info.filename} »", f"missing header for “{info.filename}”"
+            ),
+        )
     fields = _LOCAL_HEADER.unpack(header)
     name_len, extra_len = fields[-2], fields[-1]
     fh.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
@@ -46,7 +51,9 @@ def _raw_chunks(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     while remaining > 0:
         block = fh.read(min(CHUNK, remaining))
         if not block:
-            raise TruncatedFile(None, detail=f"partie « {info.filename} » coupée")
+            raise TruncatedFile(
+                None, detail=Text(f"partie « {info.filename} » coupée", f"part “{info.filename}” cut short")
+            )
         remaining -= len(block)
         yield block
 
@@ -71,7 +78,9 @@ def iter_member(
             )
 
     if info.flag_bits & 0x1:
-        raise CorruptFile(None, detail=f"partie chiffrée « {info.filename} »")
+        raise CorruptFile(
+            None, detail=Text(f"partie chiffrée « {info.filename} »", f"encrypted part “{info.filename}”")
+        )
     if info.compress_type == zipfile.ZIP_STORED:
         for block in _raw_chunks(fh, info):
             account(len(block))
@@ -98,7 +107,12 @@ def iter_member(
             account(len(tail))
             yield tail
     except ZLIB_ERROR as exc:
-        raise CorruptFile(None, detail=f"partie « {info.filename} » illisible ({exc})") from exc
+        raise CorruptFile(
+            None,
+            detail=Text(
+                f"partie « {info.filename} » illisible ({exc})", f"part “{info.filename}” unreadable ({exc})"
+            ),
+        ) from exc
 
 
 _ROOT = re.compile(rb"<[A-Za-z_]")

@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from bie.errors import OverridesError
+from bie.errors import OverridesError, Text
 from bie.issues import Issue
 from bie.resources import load_yaml_text
 
@@ -128,9 +128,10 @@ class Overrides:
         return cls(entries=tuple(entries), source=source)
 
 
-def _err(path: str | Path, line: int | None, detail: str) -> OverridesError:
-    where = f"ligne {line} : " if line is not None else ""
-    return OverridesError(path, detail=f"{where}{detail}")
+def _err(path: str | Path, line: int | None, detail: Text) -> OverridesError:
+    if line is None:
+        return OverridesError(path, detail=detail)
+    return OverridesError(path, detail=Text(f"ligne {line} : {detail.fr}", f"line {line}: {detail.en}"))
 
 
 def _clean(value: Any) -> Any:
@@ -148,42 +149,75 @@ def _parse_entry(raw: dict[Any, Any], line: int, source: str | Path) -> Override
             raise _err(
                 source,
                 line,
-                f"colonne ou clé inconnue « {key} » ; attendu action_id ou row (et sheet), category, "
-                "justification, author, date",
+                Text(
+                    f"colonne ou clé inconnue « {key} » ; attendu action_id ou row (et sheet), category, "
+                    "justification, author, date",
+                    f"unknown column or key “{key}”; expected action_id or row (and sheet), category, "
+                    "justification, author, date",
+                ),
             )
         if canon in data:
-            raise _err(source, line, f"« {canon} » donné deux fois")
+            raise _err(source, line, Text(f"« {canon} » donné deux fois", f"“{canon}” given twice"))
         data[canon] = _clean(value)
     action_id = data.get("action_id")
     row = data.get("row")
     if action_id is None and row is None:
-        raise _err(source, line, "il faut « action_id » ou « row » pour désigner l'action")
+        raise _err(
+            source,
+            line,
+            Text(
+                "il faut « action_id » ou « row » pour désigner l'action",
+                "“action_id” or “row” is needed to name the action",
+            ),
+        )
     if action_id is not None:
         action_id = str(action_id).strip()
     if row is not None:
         if isinstance(row, bool):
-            raise _err(source, line, f"« row » doit être un numéro de ligne (trouvé {row!r})")
+            raise _err(
+                source,
+                line,
+                Text(
+                    f"« row » doit être un numéro de ligne (trouvé {row!r})",
+                    f"“row” must be a row number (found {row!r})",
+                ),
+            )
         if isinstance(row, float) and row.is_integer():
             row = int(row)
         if isinstance(row, str) and row.isdigit():
             row = int(row)
         if not isinstance(row, int) or row < 1:
-            raise _err(source, line, f"« row » doit être un numéro de ligne positif (trouvé {row!r})")
+            raise _err(
+                source,
+                line,
+                Text(
+                    f"« row » doit être un numéro de ligne positif (trouvé {row!r})",
+                    f"“row” must be a positive row number (found {row!r})",
+                ),
+            )
     cat_raw = data.get("category")
     if cat_raw is None:
-        raise _err(source, line, "« category » manquante")
+        raise _err(source, line, Text("« category » manquante", "“category” missing"))
     category = _CATEGORY_ALIASES.get(_fold(str(cat_raw)))
     if category is None:
         raise _err(
             source,
             line,
-            f"catégorie inconnue « {cat_raw} » ; valeurs : specific, transversal, not_integrated, to_review "
-            "(ou spécifique, transversale, non intégrée, à revoir)",
+            Text(
+                f"catégorie inconnue « {cat_raw} » ; valeurs : specific, transversal, not_integrated, "
+                "to_review (ou spécifique, transversale, non intégrée, à revoir)",
+                f"unknown category “{cat_raw}”; values: specific, transversal, not_integrated, to_review",
+            ),
         )
     justification = data.get("justification")
     if justification is None or not str(justification).strip():
         raise _err(
-            source, line, "« justification » obligatoire : dites pourquoi la décision change le marquage"
+            source,
+            line,
+            Text(
+                "« justification » obligatoire : dites pourquoi la décision change le marquage",
+                "“justification” required: say why the decision changes the tagging",
+            ),
         )
     date_raw = data.get("date")
     date: dt.date | None = None
@@ -195,7 +229,14 @@ def _parse_entry(raw: dict[Any, Any], line: int, source: str | Path) -> Override
         try:
             date = dt.date.fromisoformat(str(date_raw))
         except ValueError as exc:
-            raise _err(source, line, f"date « {date_raw} » illisible : écrire AAAA-MM-JJ") from exc
+            raise _err(
+                source,
+                line,
+                Text(
+                    f"date « {date_raw} » illisible : écrire AAAA-MM-JJ",
+                    f"unreadable date “{date_raw}”: write YYYY-MM-DD",
+                ),
+            ) from exc
     sheet = data.get("sheet")
     author = data.get("author")
     return OverrideEntry(
@@ -215,8 +256,19 @@ def _check_duplicates(entries: Iterable[OverrideEntry], source: str | Path) -> N
     for e in entries:
         key = ("id", e.action_id, "") if e.action_id is not None else ("row", e.sheet or "", str(e.row))
         if key in seen:
-            what = f"l'action « {e.action_id} »" if e.action_id is not None else f"la ligne {e.row}"
-            raise _err(source, e.line, f"{what} a déjà une décision (ligne {seen[key]})")
+            what = (
+                (f"l'action « {e.action_id} »", f"action “{e.action_id}”")
+                if e.action_id is not None
+                else (f"la ligne {e.row}", f"row {e.row}")
+            )
+            raise _err(
+                source,
+                e.line,
+                Text(
+                    f"{what[0]} a déjà une décision (ligne {seen[key]})",
+                    f"{what[1]} already has a decision (line {seen[key]})",
+                ),
+            )
         seen[key] = e.line
 
 
@@ -240,17 +292,27 @@ def _load_yaml(path: Path, text: str) -> Overrides:
     if isinstance(data, dict):
         unknown = set(data) - {"overrides", "decisions", "version", "description"}
         if unknown:
-            raise _err(path, None, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+            keys = ", ".join(sorted(map(str, unknown)))
+            raise _err(path, None, Text(f"clé(s) inconnue(s) : {keys}", f"unknown key(s): {keys}"))
         data = data.get("overrides", data.get("decisions")) or []
     if not isinstance(data, list):
-        raise _err(path, None, "le fichier doit contenir une liste de décisions")
+        raise _err(
+            path,
+            None,
+            Text("le fichier doit contenir une liste de décisions", "the file must hold a list of decisions"),
+        )
     lines = _yaml_lines(text)
     entries = []
     for i, item in enumerate(data):
         line = lines[i] if i < len(lines) else i + 1
         if not isinstance(item, dict):
             raise _err(
-                path, line, "chaque décision est un objet (action_id ou row, category, justification…)"
+                path,
+                line,
+                Text(
+                    "chaque décision est un objet (action_id ou row, category, justification…)",
+                    "each decision is an object (action_id or row, category, justification…)",
+                ),
             )
         entries.append(_parse_entry(item, line, path))
     _check_duplicates(entries, path)
@@ -275,16 +337,27 @@ def _load_csv(path: Path, text: str) -> Overrides:
                         raise _err(
                             path,
                             reader.line_num,
-                            f"colonne inconnue « {c} » ; attendu action_id ou row (et sheet), category, "
-                            "justification, author, date",
+                            Text(
+                                f"colonne inconnue « {c} » ; attendu action_id ou row (et sheet), category, "
+                                "justification, author, date",
+                                f"unknown column “{c}”; expected action_id or row (and sheet), category, "
+                                "justification, author, date",
+                            ),
                         )
                 continue
             if len(record) > len(columns):
-                raise _err(path, reader.line_num, f"{len(record)} champs pour {len(columns)} colonnes")
+                raise _err(
+                    path,
+                    reader.line_num,
+                    Text(
+                        f"{len(record)} champs pour {len(columns)} colonnes",
+                        f"{len(record)} fields for {len(columns)} columns",
+                    ),
+                )
             raw = {c: (record[i] if i < len(record) else "") for i, c in enumerate(columns)}
             entries.append(_parse_entry(raw, reader.line_num, path))
     except csv.Error as exc:
-        raise _err(path, reader.line_num, f"CSV illisible ({exc})") from exc
+        raise _err(path, reader.line_num, Text(f"CSV illisible ({exc})", f"unreadable CSV ({exc})")) from exc
     _check_duplicates(entries, path)
     return Overrides(entries=tuple(entries), source=str(path))
 
@@ -295,19 +368,30 @@ def load_overrides(path: str | Path) -> Overrides:
     try:
         text = p.read_bytes().decode("utf-8-sig")
     except FileNotFoundError as exc:
-        raise OverridesError(p, detail="fichier introuvable") from exc
+        raise OverridesError(p, detail=Text("fichier introuvable", "file not found")) from exc
     except UnicodeDecodeError as exc:
         raise OverridesError(
-            p, detail="le fichier n'est pas en UTF-8 (enregistrez-le en « CSV UTF-8 »)"
+            p,
+            detail=Text(
+                "le fichier n'est pas en UTF-8 (enregistrez-le en « CSV UTF-8 »)",
+                "the file is not UTF-8 (save it as “CSV UTF-8”)",
+            ),
         ) from exc
     except OSError as exc:
-        raise OverridesError(p, detail=f"lecture impossible ({exc.__class__.__name__})") from exc
+        raise OverridesError(
+            p,
+            detail=Text(
+                f"lecture impossible ({exc.__class__.__name__})", f"cannot read it ({exc.__class__.__name__})"
+            ),
+        ) from exc
     suffix = p.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return _load_yaml(p, text)
     if suffix in (".csv", ".txt", ".tsv"):
         return _load_csv(p, text)
-    raise OverridesError(p, detail="extension inconnue : utilisez .yaml ou .csv")
+    raise OverridesError(
+        p, detail=Text("extension inconnue : utilisez .yaml ou .csv", "unknown extension: use .yaml or .csv")
+    )
 
 
 def match_overrides(frame: pl.DataFrame, overrides: Overrides) -> tuple[pl.DataFrame, list[Issue]]:

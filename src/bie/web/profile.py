@@ -28,7 +28,7 @@ from typing import Any
 
 import polars as pl
 
-from bie.errors import QuestionnaireError
+from bie.errors import QuestionnaireError, Text
 from bie.web.model import Element, Level, Link, WebModel, load_model
 from bie.web.questionnaire import Answer, Questionnaire
 from bie.web.rules import ELIGIBLE, WebRules
@@ -465,8 +465,12 @@ def profile(
     if questionnaire is not None and questionnaire.version != model.version:
         raise QuestionnaireError(
             questionnaire.path,
-            detail=f"questionnaire de la version {questionnaire.version} du modèle, bie utilise la version "
-            f"{model.version}",
+            detail=Text(
+                f"questionnaire de la version {questionnaire.version} du modèle, bie utilise la version "
+                f"{model.version}",
+                f"questionnaire for version {questionnaire.version} of the model, "
+                f"bie uses version {model.version}",
+            ),
         )
     if "web_elements" not in frame.columns:
         frame = element_tags(frame, rules if rules is not None else model)

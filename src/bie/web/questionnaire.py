@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bie._version import __version__
-from bie.errors import OutputError, QuestionnaireError
+from bie.errors import OutputError, QuestionnaireError, Text
 from bie.tagging.normalize import normalize_text
 from bie.web.model import LANGS, WebModel, load_model
 
@@ -173,9 +173,17 @@ class Questionnaire:
         answers: dict[str, Answer] = {}
         for element_id, score in scores.items():
             if element_id not in known:
-                raise QuestionnaireError(None, detail=f"élément inconnu « {element_id} »")
+                raise QuestionnaireError(
+                    None, detail=Text(f"élément inconnu « {element_id} »", f"unknown element “{element_id}”")
+                )
             if score is not None and (isinstance(score, bool) or score not in (0, 1, 2, 3)):
-                raise QuestionnaireError(None, detail=f"élément {element_id} : score {score!r} hors de 0 à 3")
+                raise QuestionnaireError(
+                    None,
+                    detail=Text(
+                        f"élément {element_id} : score {score!r} hors de 0 à 3",
+                        f"element {element_id}: score {score!r} outside 0 to 3",
+                    ),
+                )
             answers[element_id] = Answer(
                 element=element_id,
                 score=score,
@@ -494,13 +502,16 @@ def read_questionnaire(path: str | Path, model: WebModel | None = None) -> Quest
     model = model or load_model()
     p = Path(path)
     if not p.is_file():
-        raise QuestionnaireError(p, detail="fichier introuvable")
+        raise QuestionnaireError(p, detail=Text("fichier introuvable", "file not found"))
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on a file that is not a workbook
         raise QuestionnaireError(
             p,
-            detail=f"classeur .xlsx illisible ({exc.__class__.__name__}) : ce n'est pas un questionnaire bie",
+            detail=Text(
+                f"classeur .xlsx illisible ({exc.__class__.__name__}) : ce n'est pas un questionnaire bie",
+                f"unreadable .xlsx workbook ({exc.__class__.__name__}): not a bie questionnaire",
+            ),
         ) from exc
     try:
         return _read(wb, p, model)
@@ -512,7 +523,10 @@ def _read(wb: Any, p: Path, model: WebModel) -> Questionnaire:
     if META_SHEET not in wb.sheetnames:
         raise QuestionnaireError(
             p,
-            detail=f"ce classeur n'a pas été produit par bie (feuille cachée « {META_SHEET} » absente)",
+            detail=Text(
+                f"ce classeur n'a pas été produit par bie (feuille cachée « {META_SHEET} » absente)",
+                f"this workbook was not made by bie (hidden sheet “{META_SHEET}” missing)",
+            ),
         )
     meta: dict[str, str] = {}
     for row in wb[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True):
@@ -521,24 +535,42 @@ def _read(wb: Any, p: Path, model: WebModel) -> Questionnaire:
     if meta.get("kind") != KIND:
         raise QuestionnaireError(
             p,
-            detail=f"feuille « {META_SHEET} », cellule B1 : ce classeur n'est pas un questionnaire de la "
-            "toile "
-            f"produit par bie (« {KIND} » attendu)",
+            detail=Text(
+                f"feuille « {META_SHEET} », cellule B1 : ce classeur n'est pas un questionnaire de la toile "
+                f"produit par bie (« {KIND} » attendu)",
+                f"sheet “{META_SHEET}”, cell B1: this workbook is not a web questionnaire made by bie "
+                f"(“{KIND}” expected)",
+            ),
         )
     version = meta.get("model_version", "")
     if version != model.version:
         raise QuestionnaireError(
             p,
-            detail=f"questionnaire produit pour la version {version or '?'} du modèle de la toile, bie "
-            "utilise "
-            f"la version {model.version} ; produisez un nouveau questionnaire et reportez-y les réponses",
+            detail=Text(
+                f"questionnaire produit pour la version {version or '?'} du modèle de la toile, bie utilise "
+                f"la version {model.version} ; produisez un nouveau questionnaire et reportez-y les réponses",
+                f"questionnaire made for version {version or '?'} of the web model, bie uses version "
+                f"{model.version}; make a new questionnaire and copy the answers into it",
+            ),
         )
     lang = meta.get("lang", "fr")
     if lang not in LANGS:
-        raise QuestionnaireError(p, detail=f"feuille « {META_SHEET} » : langue inconnue « {lang} »")
+        raise QuestionnaireError(
+            p,
+            detail=Text(
+                f"feuille « {META_SHEET} » : langue inconnue « {lang} »",
+                f"sheet “{META_SHEET}”: unknown language “{lang}”",
+            ),
+        )
     sheet = meta.get("sheet") or _WORDS[lang]["sheet"]
     if sheet not in wb.sheetnames:
-        raise QuestionnaireError(p, detail=f"feuille « {sheet} » absente (renommée ou supprimée ?)")
+        raise QuestionnaireError(
+            p,
+            detail=Text(
+                f"feuille « {sheet} » absente (renommée ou supprimée ?)",
+                f"sheet “{sheet}” missing (renamed or deleted?)",
+            ),
+        )
     ws = wb[sheet]
     rows = ws.iter_rows(min_row=1, max_col=_COL_FUNDING + 1, values_only=True)
     header = next(rows, None)
@@ -549,9 +581,12 @@ def _read(wb: Any, p: Path, model: WebModel) -> Questionnaire:
             letter = _col_letter(col)
             raise QuestionnaireError(
                 p,
-                detail=f"feuille « {sheet} », cellule {letter}1 : en-tête « {expected[col]} » attendu, "
-                "trouvé "
-                f"« {got or ''} » (colonnes déplacées ou supprimées ?)",
+                detail=Text(
+                    f"feuille « {sheet} », cellule {letter}1 : en-tête « {expected[col]} » attendu, trouvé "
+                    f"« {got or ''} » (colonnes déplacées ou supprimées ?)",
+                    f"sheet “{sheet}”, cell {letter}1: heading “{expected[col]}” expected, found "
+                    f"“{got or ''}” (columns moved or deleted?)",
+                ),
             )
     known = set(model.ids)
     answers: dict[str, Answer] = {}
@@ -564,20 +599,31 @@ def _read(wb: Any, p: Path, model: WebModel) -> Questionnaire:
             if raw not in (None, "") or note:
                 raise QuestionnaireError(
                     p,
-                    detail=f"feuille « {sheet} », ligne {r}, cellule A{r} : réponse sans identifiant "
-                    "d'élément "
-                    "(ligne ajoutée ou identifiant effacé)",
+                    detail=Text(
+                        f"feuille « {sheet} », ligne {r}, cellule A{r} : réponse sans identifiant d'élément "
+                        "(ligne ajoutée ou identifiant effacé)",
+                        f"sheet “{sheet}”, row {r}, cell A{r}: answer without an element id "
+                        "(row added or id erased)",
+                    ),
                 )
             continue
         if element_id not in known:
             raise QuestionnaireError(
-                p, detail=f"feuille « {sheet} », ligne {r}, cellule A{r} : élément inconnu « {element_id} »"
+                p,
+                detail=Text(
+                    f"feuille « {sheet} », ligne {r}, cellule A{r} : élément inconnu « {element_id} »",
+                    f"sheet “{sheet}”, row {r}, cell A{r}: unknown element “{element_id}”",
+                ),
             )
         if element_id in seen_rows:
             raise QuestionnaireError(
                 p,
-                detail=f"feuille « {sheet} », ligne {r} : l'élément « {element_id} » a déjà une ligne "
-                f"(ligne {seen_rows[element_id]})",
+                detail=Text(
+                    f"feuille « {sheet} », ligne {r} : l'élément « {element_id} » a déjà une ligne "
+                    f"(ligne {seen_rows[element_id]})",
+                    f"sheet “{sheet}”, row {r}: element “{element_id}” already has a row "
+                    f"(row {seen_rows[element_id]})",
+                ),
             )
         seen_rows[element_id] = r
         cell_ref = f"{_col_letter(_COL_ANSWER)}{r}"
@@ -585,18 +631,29 @@ def _read(wb: Any, p: Path, model: WebModel) -> Questionnaire:
         if not valid:
             raise QuestionnaireError(
                 p,
-                detail=f"feuille « {sheet} », ligne {r}, cellule {cell_ref} "
-                f"({model.element(element_id).label_fr}) : "
-                f"réponse « {raw} » non reconnue ; réponses possibles : 0, 1, 2, 3 (ou absent, faible, "
-                "moyen, "
-                "fort), ou « ne sait pas »",
+                detail=Text(
+                    f"feuille « {sheet} », ligne {r}, cellule {cell_ref} "
+                    f"({model.element(element_id).label_fr}) : "
+                    f"réponse « {raw} » non reconnue ; réponses possibles : 0, 1, 2, 3 (ou absent, faible, "
+                    "moyen, fort), ou « ne sait pas »",
+                    f"sheet “{sheet}”, row {r}, cell {cell_ref} ({model.element(element_id).label_en}): "
+                    f"answer “{raw}” not recognised; possible answers: 0, 1, 2, 3 (or absent, weak, "
+                    "medium, strong), or “don't know”",
+                ),
             )
         answers[element_id] = Answer(
             element=element_id, score=score, text=_text_value(raw), comment=note, cell=f"{sheet}!{cell_ref}"
         )
     missing = [e for e in model.ids if e not in answers]
     if missing:
-        names = ", ".join(f"{e} ({model.element(e).label_fr})" for e in missing)
-        raise QuestionnaireError(p, detail=f"feuille « {sheet} » : ligne(s) d'élément manquante(s) : {names}")
+        names_fr = ", ".join(f"{e} ({model.element(e).label_fr})" for e in missing)
+        names_en = ", ".join(f"{e} ({model.element(e).label_en})" for e in missing)
+        raise QuestionnaireError(
+            p,
+            detail=Text(
+                f"feuille « {sheet} » : ligne(s) d'élément manquante(s) : {names_fr}",
+                f"sheet “{sheet}”: missing element row(s): {names_en}",
+            ),
+        )
     ordered = {e: answers[e] for e in model.ids}
     return Questionnaire(version=version, answers=ordered, path=str(p), lang=lang)
