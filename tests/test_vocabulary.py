@@ -129,21 +129,23 @@ def test_mapping_file_header_rows(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "detail"),
+    ("text", "detail", "english"),
     [
-        ("- a\n- b\n", "le fichier doit être un dictionnaire YAML"),
-        ("colonnes: {}\n", "clé(s) inconnue(s) : colonnes"),
-        ("header_rows: [0]\n", "header_rows doit être"),
-        ("columns:\n  A: {funding: Ville, stage: vote}\n", "étape inconnue « vote »"),
-        ("columns:\n  A: x\n  A: y\n", "clé en double « A »"),
+        ("- a\n- b\n", "le fichier doit être un dictionnaire YAML", "the file must be a YAML mapping"),
+        ("colonnes: {}\n", "clé(s) inconnue(s) : colonnes", "unknown key(s): colonnes"),
+        ("header_rows: [0]\n", "header_rows doit être", "header_rows must be"),
+        ("columns:\n  A: {funding: Ville, stage: vote}\n", "étape inconnue « vote »", "unknown stage “vote”"),
+        ("columns:\n  A: x\n  A: y\n", "clé en double « A »", None),
     ],
 )
-def test_invalid_mapping_files(tmp_path: Path, text: str, detail: str) -> None:
+def test_invalid_mapping_files(tmp_path: Path, text: str, detail: str, english: str | None) -> None:
     path = tmp_path / "m.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(bie.errors.MappingError) as err:
         load_mapping(path, vocabulary())
     assert detail in err.value.message("fr")
+    if english is not None:
+        assert english in err.value.message("en")
 
 
 def test_parent_detail_rows_do_not_double_count(tmp_path: Path) -> None:

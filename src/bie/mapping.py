@@ -23,7 +23,7 @@ from typing import Any
 from bie.errors import MappingError, Text
 from bie.issues import Issue
 from bie.layout import Header
-from bie.resources import load_yaml_file
+from bie.resources import key_problem, load_yaml_file
 from bie.vocabulary import Vocabulary, fold
 
 FUNDING_PREFIX = "funding:"
@@ -88,15 +88,9 @@ def load_mapping(path: str | Path, vocab: Vocabulary) -> MappingFile:
                 "the file must be a YAML mapping (keys sheet, header_rows, columns)",
             ),
         )
-    unknown = set(data) - {"sheet", "header_rows", "columns", "version", "description"}
-    if unknown:
-        raise MappingError(
-            path,
-            detail=Text(
-                f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}",
-                f"unknown key(s): {', '.join(sorted(map(str, unknown)))}",
-            ),
-        )
+    problem = key_problem(data, frozenset(), {"sheet", "header_rows", "columns", "version", "description"})
+    if problem is not None:
+        raise MappingError(path, detail=problem)
     rows = data.get("header_rows")
     if rows is not None:
         if isinstance(rows, int):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,21 @@ def load_yaml_text(text: str, source: str, error: type[ConfigError] = ConfigErro
         problem = getattr(exc, "problem", None) or str(exc)
         detail = Text(f"YAML illisible{fr} : {problem}", f"unreadable YAML{en}: {problem}")
         raise error(source, detail=detail) from exc
+
+
+def key_problem(
+    raw: Mapping[Any, Any], required: AbstractSet[str], optional: AbstractSet[str] = frozenset()
+) -> Text | None:
+    """What is wrong with a YAML object's keys: unknown ones first, then missing ones; ``None`` if nothing."""
+    unknown = set(raw) - set(required) - set(optional)
+    if unknown:
+        keys = ", ".join(sorted(map(str, unknown)))
+        return Text(f"clé(s) inconnue(s) : {keys}", f"unknown key(s): {keys}")
+    missing = set(required) - set(raw)
+    if missing:
+        keys = ", ".join(sorted(missing))
+        return Text(f"clé(s) manquante(s) : {keys}", f"missing key(s): {keys}")
+    return None
 
 
 def sequence_lines(text: str) -> list[int]:

@@ -714,81 +714,23 @@ class _Book:
         codes = ours.get_column("category_code").to_list()
         cat_fmts = {c: self.f(self.cat_props(c, _TOP)) for c in self.shared["categories"]}
         plain = self.f(_TOP)
+
+        def bie(name: str, props: Props = _TOP, **sizing: Any) -> _Column:
+            return self.column(self.w(a, name), ours.get_column(name), props, head=_HEAD_BIE, **sizing)
+
         columns += [
-            self.column(
-                self.w(a, "amount"), ours.get_column("amount"), self.num("euro", _TOP), head=_HEAD_BIE
-            ),
-            self.column(
-                self.w(a, "category"),
-                ours.get_column("category"),
-                _TOP,
-                head=_HEAD_BIE,
-                width=26,
-                fmts=[cat_fmts.get(c, plain) for c in codes],
-            ),
-            self.column(
-                self.w(a, "dac_marker"),
-                ours.get_column("dac_marker"),
-                self.num("plain", _TOP),
-                head=_HEAD_BIE,
-                width=11,
-            ),
-            self.column(
-                self.w(a, "eu_weight"),
-                ours.get_column("eu_weight"),
-                self.num("pct0", _TOP),
-                head=_HEAD_BIE,
-                width=11,
-            ),
-            self.column(
-                self.w(a, "confidence"),
-                ours.get_column("confidence"),
-                self.num("pct0", _TOP),
-                head=_HEAD_BIE,
-                width=11,
-            ),
-            self.column(
-                self.w(a, "reasons"),
-                ours.get_column("reasons"),
-                _TOP,
-                head=_HEAD_BIE,
-                min_width=24,
-                max_width=60,
-            ),
-            self.column(self.w(a, "audience"), ours.get_column("audience"), _TOP, head=_HEAD_BIE, width=16),
-            self.column(
-                self.w(a, "declared_category"),
-                ours.get_column("declared_category"),
-                _TOP,
-                head=_HEAD_BIE,
-                width=24,
-            ),
-            self.column(
-                self.w(a, "declaration_mismatch"),
-                ours.get_column("declaration_mismatch"),
-                _TOP,
-                head=_HEAD_BIE,
-                width=13,
-            ),
-            self.column(
-                self.w(a, "override"),
-                ours.get_column("override"),
-                _TOP,
-                head=_HEAD_BIE,
-                min_width=14,
-                max_width=40,
-            ),
-            self.column(
-                self.w(a, "web_elements"),
-                ours.get_column("web_elements"),
-                _TOP,
-                head=_HEAD_BIE,
-                min_width=16,
-                max_width=36,
-            ),
-            self.column(
-                self.w(a, "flags"), ours.get_column("flags"), _TOP, head=_HEAD_BIE, min_width=16, max_width=30
-            ),
+            bie("amount", self.num("euro", _TOP)),
+            bie("category", width=26, fmts=[cat_fmts.get(c, plain) for c in codes]),
+            bie("dac_marker", self.num("plain", _TOP), width=11),
+            bie("eu_weight", self.num("pct0", _TOP), width=11),
+            bie("confidence", self.num("pct0", _TOP), width=11),
+            bie("reasons", min_width=24, max_width=60),
+            bie("audience", width=16),
+            bie("declared_category", width=24),
+            bie("declaration_mismatch", width=13),
+            bie("override", min_width=14, max_width=40),
+            bie("web_elements", min_width=16, max_width=36),
+            bie("flags", min_width=16, max_width=30),
         ]
         self.table(
             sheets, columns, n, freeze_cols=3, heights=self.heights(columns, n), ignore_text_numbers=True

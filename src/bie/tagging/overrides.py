@@ -32,7 +32,7 @@ import yaml
 
 from bie.errors import OverridesError, Text
 from bie.issues import Issue
-from bie.resources import load_yaml_text
+from bie.resources import key_problem, load_yaml_text
 
 __all__ = ["OverrideEntry", "Overrides", "load_overrides", "match_overrides"]
 
@@ -290,10 +290,9 @@ def _load_yaml(path: Path, text: str) -> Overrides:
     if data is None:
         return Overrides(source=str(path))
     if isinstance(data, dict):
-        unknown = set(data) - {"overrides", "decisions", "version", "description"}
-        if unknown:
-            keys = ", ".join(sorted(map(str, unknown)))
-            raise _err(path, None, Text(f"clé(s) inconnue(s) : {keys}", f"unknown key(s): {keys}"))
+        problem = key_problem(data, frozenset(), {"overrides", "decisions", "version", "description"})
+        if problem is not None:
+            raise _err(path, None, problem)
         data = data.get("overrides", data.get("decisions")) or []
     if not isinstance(data, list):
         raise _err(

@@ -21,8 +21,8 @@ from typing import Any
 
 import polars as pl
 
-from bie.errors import RulesError
-from bie.resources import data_path, load_yaml_file
+from bie.errors import RulesError, Text
+from bie.resources import data_path, key_problem, load_yaml_file
 from bie.tagging.normalize import ascii_boundaries, fold_pattern_text
 
 __all__ = [
@@ -307,7 +307,7 @@ def compile_pattern(pattern: str) -> str:
 # validation helpers
 
 
-def _err(path: str | Path, rule_id: str | None, detail: str) -> RulesError:
+def _err(path: str | Path, rule_id: str | None, detail: str | Text) -> RulesError:
     where = f"règle {rule_id} : " if rule_id else ""
     return RulesError(path, detail=f"{where}{detail}")
 
@@ -404,12 +404,9 @@ def parse_rule(raw: Any, path: str | Path) -> Rule:
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
         raise _err(path, None, f"identifiant de règle invalide {rule_id!r} (ex. SPEC-VSS-01)")
-    unknown = set(raw) - _RULE_KEYS_REQUIRED - _RULE_KEYS_OPTIONAL
-    if unknown:
-        raise _err(path, rule_id, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
-    missing = _RULE_KEYS_REQUIRED - set(raw)
-    if missing:
-        raise _err(path, rule_id, f"clé(s) manquante(s) : {', '.join(sorted(missing))}")
+    problem = key_problem(raw, _RULE_KEYS_REQUIRED, _RULE_KEYS_OPTIONAL)
+    if problem is not None:
+        raise _err(path, rule_id, problem)
     evidence = raw["evidence"]
     if evidence not in EVIDENCE_KINDS:
         raise _err(
@@ -623,12 +620,9 @@ def load_pack_dir(folder: Path) -> RulePack:
     index = load_yaml_file(index_path, RulesError)
     if not isinstance(index, dict):
         raise _err(index_path, None, "index.yaml doit être un objet")
-    unknown = set(index) - _INDEX_KEYS_REQUIRED - _INDEX_KEYS_OPTIONAL
-    if unknown:
-        raise _err(index_path, None, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
-    missing = _INDEX_KEYS_REQUIRED - set(index)
-    if missing:
-        raise _err(index_path, None, f"clé(s) manquante(s) : {', '.join(sorted(missing))}")
+    problem = key_problem(index, _INDEX_KEYS_REQUIRED, _INDEX_KEYS_OPTIONAL)
+    if problem is not None:
+        raise _err(index_path, None, problem)
     version = index["version"]
     if not isinstance(version, str) or not re.match(r"^\d{4}\.\d+$", version):
         raise _err(
@@ -666,9 +660,9 @@ def apply_overlay(pack: RulePack, path: Path) -> RulePack:
         raw = {"rules": raw}
     if not isinstance(raw, dict):
         raise _err(path, None, "une surcouche est un objet {overlay, disable, rules} ou une liste de règles")
-    unknown = set(raw) - _OVERLAY_KEYS
-    if unknown:
-        raise _err(path, None, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+    problem = key_problem(raw, frozenset(), _OVERLAY_KEYS)
+    if problem is not None:
+        raise _err(path, None, problem)
     meta = raw.get("overlay") or {}
     if not isinstance(meta, dict) or set(meta) - _OVERLAY_META_KEYS:
         raise _err(path, None, f"« overlay » : clés possibles {', '.join(sorted(_OVERLAY_META_KEYS))}")

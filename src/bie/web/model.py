@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bie.errors import ConfigError
-from bie.resources import data_path, load_yaml_file
+from bie.errors import ConfigError, Text
+from bie.resources import data_path, key_problem, load_yaml_file
 
 __all__ = [
     "CRITERIA",
@@ -271,7 +271,7 @@ class WebModel:
 # validation helpers
 
 
-def _err(path: str | Path, where: str | None, detail: str) -> ConfigError:
+def _err(path: str | Path, where: str | None, detail: str | Text) -> ConfigError:
     prefix = f"{where} : " if where else ""
     return ConfigError(path, detail=f"{prefix}{detail}")
 
@@ -295,12 +295,9 @@ def _keys(
 ) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise _err(path, where, "un objet (clé: valeur) est attendu")
-    unknown = set(raw) - required - optional
-    if unknown:
-        raise _err(path, where, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
-    missing = required - set(raw)
-    if missing:
-        raise _err(path, where, f"clé(s) manquante(s) : {', '.join(sorted(missing))}")
+    problem = key_problem(raw, required, optional)
+    if problem is not None:
+        raise _err(path, where, problem)
     return raw
 
 

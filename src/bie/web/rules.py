@@ -18,8 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from bie.errors import RulesError
-from bie.resources import data_path, load_yaml_file
+from bie.errors import RulesError, Text
+from bie.resources import data_path, key_problem, load_yaml_file
 from bie.tagging.normalize import normalize_text
 from bie.tagging.rules import check_pattern
 from bie.web.model import Source, WebModel, load_model, parse_sources
@@ -128,7 +128,7 @@ class WebRules:
 # validation
 
 
-def _err(path: str | Path, rule_id: str | None, detail: str) -> RulesError:
+def _err(path: str | Path, rule_id: str | None, detail: str | Text) -> RulesError:
     where = f"règle {rule_id} : " if rule_id else ""
     return RulesError(path, detail=f"{where}{detail}")
 
@@ -188,12 +188,9 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
         raise _err(path, None, f"identifiant de règle invalide {rule_id!r} (ex. TOILE-STAFF-01)")
-    unknown = set(raw) - _RULE_REQUIRED - _RULE_OPTIONAL
-    if unknown:
-        raise _err(path, rule_id, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
-    missing = _RULE_REQUIRED - set(raw)
-    if missing:
-        raise _err(path, rule_id, f"clé(s) manquante(s) : {', '.join(sorted(missing))}")
+    problem = key_problem(raw, _RULE_REQUIRED, _RULE_OPTIONAL)
+    if problem is not None:
+        raise _err(path, rule_id, problem)
     title = raw["title"]
     if not isinstance(title, str) or not title.strip():
         raise _err(path, rule_id, "« title » doit être un texte non vide")
@@ -286,12 +283,9 @@ def _load(path: Path, model: WebModel) -> WebRules:
     raw = load_yaml_file(path, RulesError)
     if not isinstance(raw, dict):
         raise _err(path, None, "le fichier doit être un objet {name, version, model, rules…}")
-    unknown = set(raw) - _TOP_REQUIRED - _TOP_OPTIONAL
-    if unknown:
-        raise _err(path, None, f"clé(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
-    missing = _TOP_REQUIRED - set(raw)
-    if missing:
-        raise _err(path, None, f"clé(s) manquante(s) : {', '.join(sorted(missing))}")
+    problem = key_problem(raw, _TOP_REQUIRED, _TOP_OPTIONAL)
+    if problem is not None:
+        raise _err(path, None, problem)
     version = raw["version"]
     if not isinstance(version, str) or not re.match(r"^\d{4}\.\d+$", version):
         raise _err(path, None, f"« version » doit s'écrire AAAA.N entre guillemets (trouvé {version!r})")
