@@ -97,10 +97,19 @@ def test_ods_repeat_bomb_is_refused_before_calamine(tmp_path: Path) -> None:
     assert path.stat().st_size < 2000
     code, _, err = run("inspect", str(path))
     assert code == 1
+    # The column limit is checked first (issue 8), with its own message.
     assert err == (
-        f"Erreur : {path} : la feuille « S » s'étend jusqu'à la cellule XFD1048576 (17 179 869 184 cellules à "
-        "allouer, limite 40 000 000). Supprimez les lignes et colonnes vides au-delà du tableau (sélectionnez-les, "
-        "clic droit > Supprimer) et enregistrez.\n"
+        f"Erreur : {path} : la feuille « S » a 16 384 colonnes (jusqu'à la colonne XFD, limite 2 000 colonnes). "
+        "Supprimez les colonnes au-delà du tableau (sélectionnez-les, clic droit > Supprimer) et enregistrez, ou "
+        "exportez seulement le tableau en CSV.\n"
+    )
+    narrower = hostile.ods_repeat_bomb(tmp_path / "bomb2000.ods", cols=2000)
+    code, _, err = run("inspect", str(narrower))
+    assert code == 1
+    assert err == (
+        f"Erreur : {narrower} : la feuille « S » s'étend jusqu'à la cellule BXX1048576 (2 097 152 000 cellules "
+        "à allouer, limite 40 000 000). Supprimez les lignes et colonnes vides au-delà du tableau "
+        "(sélectionnez-les, clic droit > Supprimer) et enregistrez.\n"
     )
 
 

@@ -29,6 +29,18 @@ class Limits:
     sandbox_memory_bytes: int = 6 * 1024 * 1024 * 1024
     #: Excel's own limit on the length of a cell; longer cells are flagged.
     max_cell_chars: int = 32_767
+    #: Largest configuration file (rules, decisions, mapping, web model), in bytes: the shipped rule
+    #: packs are about 50 KB; a decisions file for 25,000 actions is a few MB.
+    max_config_bytes: int = 16 * 1024 * 1024
+    #: Deepest nesting accepted in a YAML configuration file (bie's own files use 5 levels; PyYAML
+    #: recurses once per level and would exhaust the interpreter stack on 50,000 ``[``).
+    max_config_depth: int = 100
+    #: Most YAML nodes a configuration file may expand to once its aliases (``*name``) are followed:
+    #: refuses « billion laughs » documents, whose ten anchors of ten aliases make 10^10 nodes.
+    max_config_nodes: int = 1_000_000
+    #: Amounts above this many euros (absolute value) are implausible: flagged and left out of every sum.
+    #: ``None`` takes ``implausible_above`` from ``bie/data/amounts.yaml`` (10 billion €, rationale there).
+    max_amount_euros: float | None = None
 
 
 DEFAULT_LIMITS = Limits()

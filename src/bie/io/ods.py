@@ -15,7 +15,7 @@ from pathlib import Path
 from bie.errors import CorruptFile, SheetTooLarge
 from bie.io.limits import Limits
 from bie.io.raw import Merge, RawBook, RawSheet, col_letters
-from bie.io.xlsx import load_with_calamine
+from bie.io.xlsx import load_with_calamine, too_wide
 from bie.io.ziputil import scan_container
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -152,7 +152,9 @@ class OdsScanner:
                     )
                 table.cells += self._row_cells * self._row_rep
                 width = table.max_col - (table.min_col or 0) + 1
-                if table.max_row * width > self.limits.max_cells or width > self.limits.max_columns:
+                if width > self.limits.max_columns:
+                    raise too_wide(None, table.name, table.min_col or 0, table.max_col, self.limits)
+                if table.max_row * width > self.limits.max_cells:
                     raise SheetTooLarge(
                         None,
                         sheet=table.name,
@@ -186,7 +188,7 @@ def read_ods(path: Path, limits: Limits, only: str | int | None = None) -> RawBo
             continue
         if table.cells == 0:
             continue
-        sheet.frame = load_with_calamine(path, index, path)
+        sheet.frame = load_with_calamine(path, index, path, "ods")
         sheet.first_col = table.min_col or 0
         sheet.merges = table.merges
     return book

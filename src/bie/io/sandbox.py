@@ -25,17 +25,35 @@ from bie.io.limits import Limits
 from bie.io.raw import RawBook, RawSheet
 
 
+def _lower_limit(kind: int, soft: int, hard: int) -> None:
+    """Lower a resource limit to ``(soft, hard)``, never above what the process already has: a limit set by
+    the user (``ulimit -v``) or the system below bie's is kept as it is, never an error. An unprivileged
+    process may lower its hard limit but not raise it."""
+    import resource
+
+    try:
+        cur_soft, cur_hard = resource.getrlimit(kind)
+        inf = resource.RLIM_INFINITY
+        new_hard = hard if cur_hard == inf else min(hard, cur_hard)
+        new_soft = min(soft, new_hard)
+        if cur_soft != inf:
+            new_soft = min(new_soft, cur_soft)
+        resource.setrlimit(kind, (new_soft, new_hard))
+    except (ValueError, OSError):  # pragma: no cover - a platform that refuses: the timeout still applies
+        pass
+
+
 def _limit_child(memory: int, seconds: float) -> None:  # pragma: no cover - runs in the child
     import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    _lower_limit(resource.RLIMIT_AS, memory, memory)
     cpu = int(seconds) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    _lower_limit(resource.RLIMIT_CPU, cpu, cpu + 5)
 
 
 def read_sandboxed(path: Path, fmt: str, limits: Limits, only: str | int | None = None) -> RawBook:
     with tempfile.TemporaryDirectory(prefix="bie-") as tmp:
-        cmd = [sys.executable, "-m", "bie.io.sandbox", str(path), tmp, json.dumps(only)]
+        cmd = [sys.executable, "-m", "bie.io.sandbox", str(path), tmp, json.dumps(only), fmt]
         preexec = None
         if os.name == "posix":
             mem, secs = limits.sandbox_memory_bytes, limits.sandbox_timeout_s
@@ -85,15 +103,15 @@ def read_sandboxed(path: Path, fmt: str, limits: Limits, only: str | int | None 
         return book
 
 
-def _child(path: str, out: str, only_json: str) -> int:  # pragma: no cover - runs in the child
+def _child(path: str, out: str, only_json: str, fmt: str) -> int:  # pragma: no cover - runs in the child
     import fastexcel
 
-    from bie.io.xlsx import _frame_from_fastexcel
+    from bie.io.xlsx import _frame_from_fastexcel, calamine_source
 
     only = json.loads(only_json)
     outdir = Path(out)
     try:
-        reader = fastexcel.read_excel(path)
+        reader = fastexcel.read_excel(calamine_source(Path(path), fmt))
         meta = []
         for index, name in enumerate(reader.sheet_names):
             entry: dict[str, Any] = {"name": name, "index": index, "visible": True, "file": None}
@@ -120,4 +138,4 @@ def _child(path: str, out: str, only_json: str) -> int:  # pragma: no cover - ru
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(_child(sys.argv[1], sys.argv[2], sys.argv[3]))
+    sys.exit(_child(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "xls"))

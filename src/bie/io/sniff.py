@@ -17,6 +17,8 @@ from bie.errors import (
     UnsupportedFormat,
 )
 from bie.io.limits import Limits
+from bie.io.ziputil import bad_member_name
+from bie.issues import Issue
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -32,6 +34,22 @@ class Sniffed:
     format: str  # one of FORMATS
     size: int
     extension_mismatch: bool = False
+
+
+#: What each format is, for the message saying that the extension does not match the content.
+FORMAT_NAMES = {
+    "xlsx": Text("un classeur Excel .xlsx", "an Excel .xlsx workbook"),
+    "xlsm": Text("un classeur Excel à macros .xlsm", "an Excel macro-enabled .xlsm workbook"),
+    "xlsb": Text("un classeur Excel binaire .xlsb", "an Excel binary .xlsb workbook"),
+    "xls": Text("un classeur Excel 97-2003 .xls", "an Excel 97-2003 .xls workbook"),
+    "ods": Text("un classeur OpenDocument .ods", "an OpenDocument .ods workbook"),
+    "csv": Text("du texte (CSV)", "text (CSV)"),
+}
+
+
+def extension_issue(path: Path, fmt: str) -> Issue:
+    """The info issue saying that ``path``'s extension does not match the format found in its bytes."""
+    return Issue("extension-mismatch", params={"ext": path.suffix.lower(), "format": FORMAT_NAMES[fmt]})
 
 
 def _utf16(name: str) -> bytes:
@@ -98,10 +116,37 @@ def _sniff_zip(path: Path) -> str:
         raise TruncatedFile(
             path, detail=Text(f"archive zip incomplète : {exc}", f"incomplete zip archive: {exc}")
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise bad_member_name(path, exc) from exc
     except (EOFError, OSError) as exc:
         raise TruncatedFile(
             path, detail=Text(f"archive zip illisible : {exc}", f"unreadable zip archive: {exc}")
         ) from exc
+
+
+def _as_ascii_text(head: bytes) -> bytes:
+    """The first bytes as 8-bit text, for recognising markup: a UTF-8 byte-order mark is dropped, UTF-16 (with
+    a byte-order mark, or ASCII text whose every other byte is zero) is decoded. Excel and Windows tools save
+    « Unicode » HTML and XML so."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return head[3:]
+    encoding = None
+    if head.startswith(b"\xff\xfe"):
+        encoding, head = "utf-16-le", head[2:]
+    elif head.startswith(b"\xfe\xff"):
+        encoding, head = "utf-16-be", head[2:]
+    elif (
+        len(head) >= 8 and head[1:8:2] == b"\x00" * 4 and head[0:8:2].isascii() and b"\x00" not in head[0:8:2]
+    ):
+        encoding = "utf-16-le"
+    elif (
+        len(head) >= 8 and head[0:8:2] == b"\x00" * 4 and head[1:8:2].isascii() and b"\x00" not in head[1:8:2]
+    ):
+        encoding = "utf-16-be"
+    if encoding is None:
+        return head
+    text = head[: len(head) // 2 * 2].decode(encoding, "replace")
+    return text.encode("ascii", "replace")
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -137,8 +182,9 @@ def sniff(path: str | Path, limits: Limits) -> Sniffed:
     elif head.startswith(b"{\\rtf"):
         raise UnsupportedFormat(p, kind="RTF")
     else:
-        low = head[:2048].lower().lstrip()
-        if low.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        text_head = _as_ascii_text(head)
+        low = text_head[:2048].lower().lstrip()
+        if low.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in text_head:
             raise UnsupportedFormat(p, kind=Text("classeur XML Excel 2003", "Excel 2003 XML workbook"))
         if low.startswith((b"<!doctype html", b"<html", b"<table")) or (
             low.startswith(b"<?xml") and b"<html" in low

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 from defusedxml import ElementTree
 
-from bie.errors import CorruptFile, EncryptedWorkbook, ReaderCrashed, SheetTooLarge, Text
+from bie.errors import CorruptFile, EncryptedWorkbook, ReaderCrashed, SheetTooLarge, SheetTooWide, Text
 from bie.io.limits import Limits
 from bie.io.raw import ROW, Merge, RawBook, RawSheet, col_index, col_letters
 from bie.io.ziputil import CHUNK, iter_member, scan_container
@@ -222,10 +222,34 @@ def _frame_from_fastexcel(df: pl.DataFrame) -> pl.DataFrame:
     return casted.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
-def load_with_calamine(source: Path | bytes, sheet: str | int, path: Path) -> pl.DataFrame:
-    """Load one sheet, every cell as text, rows from sheet row 1. Engine failures become bie errors."""
+#: The extensions calamine reads as each format (it chooses its reader from the file name).
+CALAMINE_EXTENSIONS = {
+    "xlsx": (".xlsx", ".xlsm"),
+    "xlsm": (".xlsx", ".xlsm"),
+    "ods": (".ods",),
+    "xls": (".xls",),
+    "xlsb": (".xlsb",),
+}
+
+
+def calamine_source(path: Path, fmt: str) -> Path | bytes:
+    """``path``, or its bytes when its extension would send calamine to another format's reader (an .ods
+    or .xls renamed .xlsx): calamine recognises the format of bytes from their content."""
+    if path.suffix.lower() in CALAMINE_EXTENSIONS.get(fmt, ()):
+        return path
+    return path.read_bytes()
+
+
+def load_with_calamine(
+    source: Path | bytes, sheet: str | int, path: Path, fmt: str | None = None
+) -> pl.DataFrame:
+    """Load one sheet, every cell as text, rows from sheet row 1. Engine failures become bie errors.
+
+    ``fmt`` is the format found from the content (see :mod:`bie.io.sniff`), whatever the extension says."""
     import fastexcel
 
+    if isinstance(source, Path) and fmt is not None:
+        source = calamine_source(source, fmt)
     try:
         reader = fastexcel.read_excel(source)
         loaded = reader.load_sheet(sheet, header_row=None, dtypes="string", skip_rows=0)
@@ -280,6 +304,17 @@ def _exact(path: Path, member: str, limits: Limits) -> ExactScan:
     return exact
 
 
+def too_wide(path: Path | None, sheet: str, first_col: int, last_col: int, limits: Limits) -> SheetTooWide:
+    """The column limit, checked before the cell count: its message says what to delete."""
+    return SheetTooWide(
+        path,
+        sheet=sheet,
+        columns=f"{last_col - first_col + 1:,}".replace(",", " "),
+        column=col_letters(last_col),
+        limit=f"{limits.max_columns:,}".replace(",", " "),
+    )
+
+
 def _too_large(path: Path, sheet: str, col: int, row: int, cells: int, limits: Limits) -> SheetTooLarge:
     return SheetTooLarge(
         path,
@@ -290,7 +325,7 @@ def _too_large(path: Path, sheet: str, col: int, row: int, cells: int, limits: L
     )
 
 
-def _load_sheet(path: Path, meta: _SheetMeta, scan: SheetScan, limits: Limits) -> RawSheet:
+def _load_sheet(path: Path, meta: _SheetMeta, scan: SheetScan, limits: Limits, fmt: str = "xlsx") -> RawSheet:
     sheet = RawSheet(name=meta.name, index=meta.index, visible=True)
     assert meta.member is not None
     source: Path | bytes = path
@@ -305,7 +340,9 @@ def _load_sheet(path: Path, meta: _SheetMeta, scan: SheetScan, limits: Limits) -
             r_lo, r_hi = _main_cluster(rows, gap=10_000)
             r_hi = min(r_hi, EXCEL_MAX_ROWS)
             width = c_hi - c_lo + 1
-            if width > limits.max_columns or r_hi * width > limits.max_cells:
+            if width > limits.max_columns:
+                raise too_wide(path, meta.name, c_lo, c_hi, limits)
+            if r_hi * width > limits.max_cells:
                 raise _too_large(path, meta.name, c_hi, r_hi, r_hi * width, limits)
             whole = (min(cols), max(cols), min(rows), max(rows)) == (c_lo, c_hi, r_lo, r_hi)
             if not whole:
@@ -329,7 +366,7 @@ def _load_sheet(path: Path, meta: _SheetMeta, scan: SheetScan, limits: Limits) -
                     source = _rewrite_without(path, meta.member, data, stray)
                 merges = {m for m in merges if m[0] + 1 <= r_hi and m[1] >= c_lo and m[3] <= c_hi}
             first_col = c_lo
-    sheet.frame = load_with_calamine(source, meta.name, path)
+    sheet.frame = load_with_calamine(source, meta.name, path, fmt)
     sheet.first_col = first_col
     sheet.merges = [Merge(*m) for m in sorted(merges)]
     return sheet
@@ -364,7 +401,7 @@ def read_xlsx(path: Path, fmt: str, limits: Limits, only: str | int | None = Non
     for meta in wanted:
         assert meta.member is not None
         try:
-            loaded[meta.index] = _load_sheet(path, meta, scans[meta.member], limits)
+            loaded[meta.index] = _load_sheet(path, meta, scans[meta.member], limits, fmt)
         except SheetTooLarge as exc:
             if only is not None or len(wanted) == 1:
                 raise

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from bie.errors import CorruptFile, DecompressionBomb, Text, TruncatedFile, XmlEntities
+from bie.errors import CorruptFile, DecompressionBomb, FileTooLarge, Text, TruncatedFile, XmlEntities
 from bie.io.limits import Limits
 
 try:  # pragma: no cover - both branches are exercised depending on the environment
@@ -115,6 +115,33 @@ def iter_member(
         ) from exc
 
 
+def bad_member_name(path: Path | None, exc: UnicodeDecodeError) -> CorruptFile:
+    """A zip entry flagged UTF-8 whose name is not (Python's zipfile cannot list such an archive)."""
+    raw = exc.object[max(0, exc.start - 20) : exc.end + 20]
+    text = bytes(raw).decode("utf-8", "backslashreplace")
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return CorruptFile(
+        path,
+        detail=Text(
+            f"nom de partie de l'archive zip qui n'est pas de l'UTF-8 valide : « {shown} »",
+            f"zip archive part name that is not valid UTF-8: “{shown}”",
+        ),
+    )
+
+
+def guard_file(path: Path, limits: Limits) -> None:
+    """The guards every spreadsheet bie opens goes through, whatever it is for (input, questionnaire): the
+    file size, then, for a zip container, every XML part inflated within the size, ratio and entity limits
+    (before openpyxl or calamine sees it). Errors name ``path``."""
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise FileTooLarge(path, size_mb=round(size / 2**20), limit_mb=round(limits.max_file_bytes / 2**20))
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(b"PK"):
+        scan_container(path, limits)
+
+
 _ROOT = re.compile(rb"<[A-Za-z_]")
 
 
@@ -173,6 +200,8 @@ def scan_container(
                     out[info.filename] = b"".join(parts)
     except zipfile.BadZipFile as exc:
         raise TruncatedFile(path, detail=str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise bad_member_name(path, exc) from exc
     except (TruncatedFile, CorruptFile, DecompressionBomb, XmlEntities) as exc:
         if exc.path is None:
             raise type(exc)(path, **exc.params) from exc

@@ -32,7 +32,7 @@ import yaml
 
 from bie.errors import OverridesError, Text
 from bie.issues import Issue
-from bie.resources import key_problem, load_yaml_text
+from bie.resources import bounded_compose, key_problem, load_yaml_text, read_config_text
 
 __all__ = ["OverrideEntry", "Overrides", "load_overrides", "match_overrides"]
 
@@ -141,6 +141,10 @@ def _clean(value: Any) -> Any:
     return value
 
 
+#: Highest row number a decision may name (far beyond any spreadsheet or CSV bie reads; keeps it an Int64).
+MAX_ROW = 2**31 - 1
+
+
 def _parse_entry(raw: dict[Any, Any], line: int, source: str | Path) -> OverrideEntry:
     data: dict[str, Any] = {}
     for key, value in raw.items():
@@ -186,6 +190,15 @@ def _parse_entry(raw: dict[Any, Any], line: int, source: str | Path) -> Override
             row = int(row)
         if isinstance(row, str) and row.isdigit():
             row = int(row)
+        if isinstance(row, int) and row > MAX_ROW:
+            raise _err(
+                source,
+                line,
+                Text(
+                    f"« row » : numéro de ligne {row} trop grand (au plus {MAX_ROW})",
+                    f"“row”: row number {row} too large (at most {MAX_ROW})",
+                ),
+            )
         if not isinstance(row, int) or row < 1:
             raise _err(
                 source,
@@ -274,7 +287,7 @@ def _check_duplicates(entries: Iterable[OverrideEntry], source: str | Path) -> N
 
 def _yaml_lines(text: str) -> list[int]:
     """1-based line of each item of the decisions list (for error messages)."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = bounded_compose(text)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if getattr(key, "value", None) in ("overrides", "decisions"):
@@ -364,25 +377,7 @@ def _load_csv(path: Path, text: str) -> Overrides:
 def load_overrides(path: str | Path) -> Overrides:
     """Load and validate a decisions file (``.yaml``/``.yml`` or ``.csv``/``.txt``)."""
     p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as exc:
-        raise OverridesError(p, detail=Text("fichier introuvable", "file not found")) from exc
-    except UnicodeDecodeError as exc:
-        raise OverridesError(
-            p,
-            detail=Text(
-                "le fichier n'est pas en UTF-8 (enregistrez-le en « CSV UTF-8 »)",
-                "the file is not UTF-8 (save it as “CSV UTF-8”)",
-            ),
-        ) from exc
-    except OSError as exc:
-        raise OverridesError(
-            p,
-            detail=Text(
-                f"lecture impossible ({exc.__class__.__name__})", f"cannot read it ({exc.__class__.__name__})"
-            ),
-        ) from exc
+    text = read_config_text(p, OverridesError)
     suffix = p.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return _load_yaml(p, text)

@@ -13,17 +13,17 @@ version raise :class:`bie.errors.QuestionnaireError` naming the sheet, the row a
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bie._version import __version__
-from bie.errors import OutputError, QuestionnaireError, Text
+from bie.errors import QuestionnaireError, Text
+from bie.export import sheet_name, write_text
+from bie.io.limits import DEFAULT_LIMITS, Limits
+from bie.io.ziputil import guard_file
 from bie.tagging.normalize import normalize_text
 from bie.web.model import LANGS, WebModel, load_model
 
@@ -378,14 +378,20 @@ def _build(target: str, model: WebModel, lang: str) -> None:
             {"valign": "top", "border": 2, "locked": False, "bg_color": "#FFF9DB", "font_size": 12}
         )
         comment = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "locked": False})
+        # Every string goes through bie.export.write_text (a model file could hold formula-like text).
+        quoted = wb.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
 
-        ws_i = wb.add_worksheet(words["instructions"])
+        def put(sheet: Any, r: int, c: int, value: str, style: Any = None) -> None:
+            if write_text(sheet, r, c, value, style, quoted):
+                raise ValueError(f"xlsxwriter refused cell {r},{c} of {sheet.get_name()}")
+
+        ws_i = wb.add_worksheet(sheet_name(words["instructions"]))
         ws_i.set_column(0, 0, 110)
         for r, (style, line) in enumerate(_instructions(model, lang)):
-            ws_i.write_string(r, 0, line, {"title": title, "head": head, "text": text}[style])
+            put(ws_i, r, 0, line, {"title": title, "head": head, "text": text}[style])
         ws_i.protect("", {"format_columns": True, "format_rows": True})
 
-        ws = wb.add_worksheet(words["sheet"])
+        ws = wb.add_worksheet(sheet_name(words["sheet"]))
         ws.set_column(_COL_ID, _COL_ID, 16, None, {"hidden": True})
         ws.set_column(_COL_SPHERE, _COL_SPHERE, 22)
         ws.set_column(_COL_ELEMENT, _COL_ELEMENT, 30)
@@ -394,21 +400,19 @@ def _build(target: str, model: WebModel, lang: str) -> None:
         ws.set_column(_COL_COMMENT, _COL_COMMENT, 45)
         ws.set_column(_COL_FUNDING, _COL_FUNDING, 40)
         for c, name in enumerate(words["headers"]):
-            ws.write_string(0, c, name, header)
+            put(ws, 0, c, name, header)
         ws.set_row(0, 32)
         ws.freeze_panes(1, 3)
         for i, element in enumerate(model.elements):
             r = _FIRST_ROW - 1 + i
             questions = element.questions(lang)
-            ws.write_string(r, _COL_ID, element.id, cell)
-            ws.write_string(r, _COL_SPHERE, model.sphere(element.sphere).title(lang), cell)
-            ws.write_string(r, _COL_ELEMENT, element.label(lang), bold_cell)
-            ws.write_string(r, _COL_QUESTIONS, "\n".join(f"• {q}" for q in questions), cell)
+            put(ws, r, _COL_ID, element.id, cell)
+            put(ws, r, _COL_SPHERE, model.sphere(element.sphere).title(lang), cell)
+            put(ws, r, _COL_ELEMENT, element.label(lang), bold_cell)
+            put(ws, r, _COL_QUESTIONS, "\n".join(f"• {q}" for q in questions), cell)
             ws.write_blank(r, _COL_ANSWER, None, answer)
             ws.write_blank(r, _COL_COMMENT, None, comment)
-            ws.write_string(
-                r, _COL_FUNDING, words["funding_yes" if element.funding_evidence else "funding_no"], cell
-            )
+            put(ws, r, _COL_FUNDING, words["funding_yes" if element.funding_evidence else "funding_no"], cell)
             chars = sum(len(q) for q in questions)
             ws.set_row(r, max(45, 15 * (len(questions) + chars // 80)))
         last = _FIRST_ROW - 2 + len(model.elements)
@@ -441,8 +445,8 @@ def _build(target: str, model: WebModel, lang: str) -> None:
             ("bie_version", __version__),
         ]
         for r, (key, value) in enumerate(entries):
-            meta.write_string(r, 0, key)
-            meta.write_string(r, 1, value)
+            put(meta, r, 0, key)
+            put(meta, r, 1, value)
         meta.hide()
     finally:
         wb.close()
@@ -456,22 +460,13 @@ def write_questionnaire(path: str | Path, lang: str = "fr", model: WebModel | No
     if lang not in LANGS:
         raise ValueError(f"unsupported language {lang!r}; use one of {LANGS}")
     model = model or load_model()
+    from bie.outputs import atomic_path
+
     target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
-    except OSError as exc:
-        raise OutputError(target, detail=f"{exc.strerror or exc.__class__.__name__}") from exc
-    os.close(fd)
-    try:
-        _build(tmp, model, lang)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except Exception as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise OutputError(target, detail=f"{exc.strerror or exc.__class__.__name__}") from exc
-        raise
+    # A temporary file beside the target, renamed at the end; any system error (disk full…) becomes an
+    # OutputError naming the target.
+    with atomic_path(target, create_parent=False) as tmp:
+        _build(str(tmp), model, lang)
     return target
 
 
@@ -495,7 +490,9 @@ def _text_value(value: Any) -> str | None:
     return text or None
 
 
-def read_questionnaire(path: str | Path, model: WebModel | None = None) -> Questionnaire:
+def read_questionnaire(
+    path: str | Path, model: WebModel | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Questionnaire:
     """Read a filled questionnaire (see the module docstring for what is accepted and refused)."""
     import openpyxl
 
@@ -503,6 +500,9 @@ def read_questionnaire(path: str | Path, model: WebModel | None = None) -> Quest
     p = Path(path)
     if not p.is_file():
         raise QuestionnaireError(p, detail=Text("fichier introuvable", "file not found"))
+    # The same guards as an input: a shared-strings bomb or an entity declaration is refused before openpyxl
+    # inflates anything.
+    guard_file(p, limits)
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on a file that is not a workbook
