@@ -1,13 +1,13 @@
 """The ``bie`` command: parses options, calls one library function, renders with rich.
 
-click's own words (help headings, usage errors) are shown in French unless ``BIE_LANG=en``: click marks them
-for gettext, and this package gives it a small French catalogue.
+click's own words (help headings, usage errors) are shown in French unless ``BIE_LANG=en`` or ``--lang en``
+is on the command line: click marks them for gettext, and this package gives it a small French catalogue.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import click.core
 import click.decorators
@@ -49,9 +49,33 @@ FRENCH = {
 }
 
 
+#: The language asked for with ``--lang`` on the command line (read before click parses it, so that click's
+#: own messages, usage errors included, follow it too).
+_ARGV_LANG: list[str] = []
+
+
+def lang_from_argv(argv: Sequence[str]) -> str | None:
+    """Remember the value of ``--lang`` in ``argv`` (the last one wins) and return it."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.partition("=")[2]
+    _ARGV_LANG[:] = [found] if found in ("fr", "en") else []
+    return found
+
+
+def current_lang() -> str:
+    """``--lang`` from the command line, else ``BIE_LANG``, else French."""
+    return _ARGV_LANG[0] if _ARGV_LANG else os.environ.get("BIE_LANG", "fr")
+
+
 def _translator(original: Callable[[str], str]) -> Callable[[str], str]:
     def gettext(message: str) -> str:
-        if os.environ.get("BIE_LANG", "fr") == "en":
+        if current_lang() == "en":
             return original(message)
         return FRENCH.get(message, original(message))
 

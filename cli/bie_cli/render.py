@@ -1,22 +1,44 @@
-"""Rich rendering of library results. No logic here beyond presentation."""
+"""Rich rendering of library results. No logic here beyond presentation.
+
+Everything printed goes through :class:`SafeConsole`, which shows control characters as visible escapes
+(:func:`bie.safetext.printable`); every value that comes from outside bie's own words (cell text, headers,
+sheet and file names, rule texts, messages quoting them) goes through :func:`safe`, which also keeps it on
+one line and escapes rich markup, so ``[red]`` or ``[link=…]`` in a cell stays literal.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.console import Console
 from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
+from rich.text import Text
 
 from bie.model import ReadResult
+from bie.safetext import printable
 from bie_cli.labels import money, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 REASON_ORDER = ("action", "blank", "header", "section", "total", "note", "continuation", "duplicate")
+
+
+class SafeConsole(Console):
+    """A rich Console that never lets a control character reach the terminal: every string it renders
+    (printed text, table cells, titles) has its control characters shown as visible escapes first."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(printable(text, one_line=False), **kwargs)
+
+
+def safe(value: object) -> str:
+    """A value from outside bie's own words, ready for rich markup: one line, no control character,
+    markup escaped."""
+    return escape(printable(value, one_line=True))
 
 
 def resolve_sheet(file: Path, sheet: str | None) -> str | None:
@@ -24,7 +46,7 @@ def resolve_sheet(file: Path, sheet: str | None) -> str | None:
 
 
 def _kv(table: Table, key: str, value: object) -> None:
-    table.add_row(f"[bold]{escape(key)}[/]", escape(str(value)))
+    table.add_row(f"[bold]{escape(key)}[/]", safe(value))
 
 
 def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
@@ -35,7 +57,11 @@ def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
     fmt = result.format + (f" ({result.encoding}, « {result.delimiter} »)" if result.delimiter else "")
     _kv(summary, t("format", lang), fmt.replace("«", "'").replace("»", "'") if lang == "en" else fmt)
     _kv(summary, t("sheet", lang), result.sheet)
-    others = [f"{s.name} ({t('sheet.' + s.status, lang)})" for s in result.sheets if s.name != result.sheet]
+    others = [
+        f"{printable(s.name)} ({t('sheet.' + s.status, lang)})"
+        for s in result.sheets
+        if s.name != result.sheet
+    ]
     if others:
         _kv(summary, t("sheets", lang), "; ".join(others))
     _kv(summary, t("header_rows", lang), ", ".join(str(r) for r in result.header_rows))
@@ -50,14 +76,14 @@ def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
     cols.add_column(t("confidence", lang), justify="right")
     for fld, header in result.columns_map().items():
         conf = result.mapping.confidence.get(fld)
-        cols.add_row(escape(fld), escape(header), "" if conf is None else f"{conf:.0%}")
+        cols.add_row(safe(fld), safe(header), "" if conf is None else f"{conf:.0%}")
     console.print(cols)
     if result.mapping.unmapped:
         console.print(
             f"[bold]{t('unmapped_title', lang)}[/] : "
             if lang == "fr"
             else f"[bold]{t('unmapped_title', lang)}[/]: ",
-            escape(", ".join(result.mapping.headers[c] for c in result.mapping.unmapped)),
+            safe(", ".join(result.mapping.headers[c] for c in result.mapping.unmapped)),
         )
     console.print()
 
@@ -89,7 +115,7 @@ def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
         funders.add_column(t("source_header", lang))
         funders.add_column(t("total", lang), justify="right")
         for f in result.mapping.funding:
-            funders.add_row(escape(f.funder), escape(f.header), money(result.funders[f.funder], lang))
+            funders.add_row(safe(f.funder), safe(f.header), money(result.funders[f.funder], lang))
         console.print(funders)
     console.print()
 
@@ -114,9 +140,9 @@ def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
         sev = severity.get(code, "info")
         issues.add_row(
             f"[{SEVERITY_STYLE[sev]}]{t('severity.' + sev, lang)}[/]",
-            code,
+            safe(code),
             str(counts[code]),
-            escape(first.get(code, "")),
+            safe(first.get(code, "")),
         )
     console.print(issues)
 
@@ -183,8 +209,8 @@ def render_tag_summary(console: Console, result: object, written: Path, lang: st
             f"{t('mismatches', lang)} : {mism}" if lang == "fr" else f"{t('mismatches', lang)}: {mism}"
         )
     sep = " : " if lang == "fr" else ": "
-    version = escape(result.rules_version)
-    line = f"{t('rules_version', lang)} {version} — {t('written', lang)}{sep}{escape(str(written))}"
+    version = safe(result.rules_version)
+    line = f"{t('rules_version', lang)} {version} — {t('written', lang)}{sep}{safe(written)}"
     console.print(line, soft_wrap=True)
 
 
@@ -198,7 +224,7 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
     zones.add_column(t("text", lang))
     for z in explanation.zones:
         if z.text and any(ch.isalnum() for ch in z.text):
-            zones.add_row(_zone(z.zone, lang), escape(" ".join(z.text.split())))
+            zones.add_row(safe(_zone(z.zone, lang)), safe(" ".join(z.text.split())))
     console.print(zones)
     hits = Table(title=t("rules_fired", lang), title_justify="left")
     hits.add_column(t("rule", lang), style="cyan", no_wrap=True)
@@ -207,19 +233,21 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
     hits.add_column(t("words", lang))
     hits.add_column("")
     for h in explanation.hits:
-        hits.add_row(h.rule, h.kind(lang), _zone(h.zone, lang), f"« {escape(h.match)} »", escape(h.title))
+        hits.add_row(
+            safe(h.rule), safe(h.kind(lang)), safe(_zone(h.zone, lang)), f"« {safe(h.match)} »", safe(h.title)
+        )
     if not explanation.hits:
         hits.add_row(t("none", lang), "", "", "", "")
     console.print(hits)
     if explanation.neutralised:
         console.print(f"[bold]{t('neutralised', lang)}[/]")
         for h in explanation.neutralised:
-            console.print(f"  • {h.rule} — {_zone(h.zone, lang)} : « {escape(h.match)} »")
+            console.print(f"  • {safe(h.rule)} — {safe(_zone(h.zone, lang))} : « {safe(h.match)} »")
     console.print(f"[bold]{t('steps', lang)}[/]")
     for step in explanation.steps:
         mark = "[bold green]→[/]" if step.chosen else ("✓" if step.holds else "[dim]✗[/]")
         outcome = f" ⇒ {labels[step.category][lang]}" if step.category in labels else ""
-        console.print(f"  {mark} {escape(step.label)}{outcome}")
+        console.print(f"  {mark} {safe(step.label)}{outcome}")
         if step.chosen:
             break
     cat = explanation.category
@@ -240,8 +268,8 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
         ]
         console.print(f"{t('declared', lang)}{sep}{labels[explanation.declared_category][lang]} ({agree})")
     if explanation.override:
-        console.print(f"{t('override', lang)}{sep}{escape(explanation.override)}")
-    console.print(f"[dim]{t('rules_version', lang)} {escape(explanation.rules_version)}[/]")
+        console.print(f"{t('override', lang)}{sep}{safe(explanation.override)}")
+    console.print(f"[dim]{t('rules_version', lang)} {safe(explanation.rules_version)}[/]")
 
 
 class audit_progress:
@@ -270,7 +298,7 @@ class audit_progress:
 
     def step(self, message: str) -> None:
         key, _, arg = message.partition(":")
-        text = self.STEPS.get(key, {}).get(self.lang, key).format(x=arg)
+        text = self.STEPS.get(key, {}).get(self.lang, safe(key)).format(x=safe(arg))
         if self.status is not None:
             self.status.update(text)
 
@@ -286,7 +314,7 @@ def render_audit_summary(console: Console, audit: object, written: list[Path], l
     labels = _labels()
     s = audit.summary
     table = Table(
-        title=("Synthèse" if lang == "fr" else "Summary") + f" — {escape(s['amount_basis_label'])}",
+        title=("Synthèse" if lang == "fr" else "Summary") + f" — {safe(s['amount_basis_label'])}",
         title_justify="left",
     )
     table.add_column(t("category", lang))
@@ -316,14 +344,14 @@ def render_audit_summary(console: Console, audit: object, written: list[Path], l
     sep = " : " if lang == "fr" else ": "
     console.print(f"{label}{sep}{money(w['amount'], lang)}")
     for finding in audit.to_dict(lang, rows=False)["findings"]:
-        console.print(f"• {escape(finding['text'])}")
+        console.print(f"• {safe(finding['text'])}")
     console.print()
     for path in written:
         # soft_wrap: a long path is left whole for the terminal to wrap, so it can be copied or clicked.
-        console.print(f"{t('written', lang)}{sep}[bold]{escape(str(path))}[/]", soft_wrap=True)
+        console.print(f"{t('written', lang)}{sep}[bold]{safe(path)}[/]", soft_wrap=True)
     html = [p for p in written if p.suffix == ".html"]
     if html:
         hint = (
             "Ouvrez le rapport dans votre navigateur" if lang == "fr" else "Open the report in your browser"
         )
-        console.print(f"{hint}{sep}{escape(html[0].resolve().as_uri())}", soft_wrap=True)
+        console.print(f"{hint}{sep}{safe(html[0].resolve().as_uri())}", soft_wrap=True)

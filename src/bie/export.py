@@ -4,6 +4,10 @@ OWASP (CSV injection) and ASVS 5.0 §1.2.10: a cell starting with ``=``, ``+``, 
 return or line feed can be run as a formula by a spreadsheet program. In .xlsx files such text is written
 as a string with Excel's quote-prefix style (the text itself is unchanged); in CSV files, which have no
 styles, a visible apostrophe is put in front of it, as OWASP recommends.
+
+Every string cell bie writes with xlsxwriter (this module's tables, the Excel report, the questionnaire),
+headers included, goes through :func:`write_text`; the Excel report's fast path decides which cells need it
+with :func:`guard_mask`, the same test vectorised. Sheet names go through :func:`sheet_name`.
 """
 
 from __future__ import annotations
@@ -45,16 +49,44 @@ def is_rich_xml(text: str) -> bool:
     return text.startswith("<r>") and text.endswith("</r>")
 
 
+def needs_guard(text: str) -> bool:
+    """Must this text go through :func:`write_text`'s guards (formula-like or raw rich-text XML)?"""
+    return risky(text) or is_rich_xml(text)
+
+
+def guard_mask(texts: pl.Series) -> pl.Series:
+    """:func:`needs_guard` for a whole string column (null → False), vectorised."""
+    escaped = "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_START)
+    start = texts.str.contains(f"^[{escaped}]")
+    rich = texts.str.starts_with("<r>") & texts.str.ends_with("</r>")
+    return (start | rich).fill_null(False)
+
+
 def write_text(ws: Any, row: int, col: int, text: str, fmt: Any, quoted: Any) -> int:
-    """Write input text as inert text with xlsxwriter: never a formula, a link or raw XML.
+    """Write text as inert text with xlsxwriter: never a formula, a link or raw XML, never over Excel's limit.
 
     Formula-like text gets the quote-prefix style ``quoted`` (Excel's « ' », text unchanged); raw rich-text
-    XML is written as three plain fragments, which xlsxwriter escapes. Returns xlsxwriter's code (0 = ok)."""
+    XML is written as three plain fragments, which xlsxwriter escapes; text beyond 32,767 UTF-16 units is
+    cut with « […] » (callers that count cuts cut first with :func:`fit_text`). Returns xlsxwriter's code
+    (0 = ok)."""
+    text, _ = fit_text(text)
     if is_rich_xml(text):
         return int(ws.write_rich_string(row, col, "<", "r", text[2:], fmt))
     if risky(text):
         return int(ws.write_string(row, col, text, quoted))
     return int(ws.write_string(row, col, text, fmt))
+
+
+#: Characters Excel refuses in a sheet name.
+_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def sheet_name(name: str, fallback: str = "Feuille") -> str:
+    """A valid, inert sheet name: no ``[]:*?/\\`` or control character, no leading or trailing apostrophe,
+    at most 31 characters, never empty."""
+    clean = "".join(c if c.isprintable() else " " for c in name.translate(_SHEET_FORBIDDEN))
+    clean = " ".join(clean.split()).strip("'")[:31].strip()
+    return clean or fallback
 
 
 def csv_cell(value: Any) -> str:
@@ -137,13 +169,17 @@ def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str = "Actions", money: I
         },
     )
     try:
-        ws = wb.add_worksheet(sheet[:31])
-        bold = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "text_wrap": True, "valign": "top"})
+        ws = wb.add_worksheet(sheet_name(sheet, "Actions"))
+        head = {"bold": True, "bg_color": "#DDE6F0", "text_wrap": True, "valign": "top"}
+        bold = wb.add_format(head)
+        bold_quoted = wb.add_format({**head, "quote_prefix": True})
         quoted = wb.add_format({"quote_prefix": True})
         plain = wb.add_format({})
         euro = wb.add_format({"num_format": '#,##0.00 "€"'})
         for j, name in enumerate(flat.columns):
-            ws.write_string(0, j, name, bold)
+            # Headers are input text too (the file's own column titles): same guard as the cells.
+            if write_text(ws, 0, j, name, bold, bold_quoted) < 0:
+                raise ValueError(f"xlsxwriter refused header cell 0,{j}")
             ws.set_column(j, j, 40 if name in ("title", "description", "objectives", "reasons") else 16)
         for i, row in enumerate(flat.iter_rows(), start=1):
             if i > EXCEL_MAX_ROWS:

@@ -10,13 +10,15 @@ each a single filterable table, so each keeps its own autofilter), Toile, Qualit
 exclues, Rapprochement, Méthode.
 
 Safety. Input text is hostile. The workbook is created with ``strings_to_formulas``, ``strings_to_urls`` and
-``strings_to_numbers`` off and every string goes through ``write_string``, so no text becomes a formula, a
-link or a number. Text starting with ``= + - @``, tab, CR or LF gets a quote-prefixed format (Excel's
-leading apostrophe, stored as a style flag: the text itself is unchanged). xlsxwriter writes a string
-starting with ``<r>`` and ending with ``</r>`` as raw rich-text XML (which lets a cell inject other cells,
-formulas included); such text is written as a rich string of three plain fragments instead, which xlsxwriter
-escapes. Cells beyond Excel's 32,767 UTF-16 units are cut with a visible « […] » and counted on Synthèse.
-Every xlsxwriter return code is checked: a refused cell raises :class:`bie.errors.OutputError`.
+``strings_to_numbers`` off and every string, headers included, goes through :func:`bie.export.write_text`
+(the table fast path writes directly only the cells :func:`bie.export.guard_mask` finds harmless), so no
+text becomes a formula, a link or a number. Text starting with ``= + - @``, tab, CR or LF gets a
+quote-prefixed format (Excel's leading apostrophe, stored as a style flag: the text itself is unchanged).
+xlsxwriter writes a string starting with ``<r>`` and ending with ``</r>`` as raw rich-text XML (which lets a
+cell inject other cells, formulas included); such text is written as a rich string of three plain fragments
+instead, which xlsxwriter escapes. Cells beyond Excel's 32,767 UTF-16 units are cut with a visible « […] »
+and counted on Synthèse. Every xlsxwriter return code is checked: a refused cell raises
+:class:`bie.errors.OutputError`.
 
 Speed. The workbook is written in ``constant_memory`` mode (rows in order, each cell once). The per-cell
 decisions (truncation, quote prefix, width, row height) are computed column by column with polars before
@@ -47,8 +49,9 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from bie import analysis
 from bie._version import __version__
 from bie.errors import OutputError
-from bie.export import EXCEL_MAX_CHARS, FORMULA_START, fit_text, write_text
+from bie.export import EXCEL_MAX_CHARS, FORMULA_START, fit_text, guard_mask, sheet_name, write_text
 from bie.i18n import check_lang, fmt, issue_severity
+from bie.outputs import display_name, os_error_detail
 from bie.resources import load_data
 
 if TYPE_CHECKING:
@@ -62,7 +65,6 @@ MAX_ROWS = 1_048_575
 MAX_CHARS = EXCEL_MAX_CHARS
 #: First characters that make a spreadsheet read text as a formula (OWASP CSV injection, ASVS 1.2.10).
 TRIGGERS = "".join(FORMULA_START)
-_TRIGGER_RE = r"^[=+\-@\t\r\n]"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: Actions listed as evidence of one web element (the count column gives them all).
 WEB_ACTIONS_SHOWN = 20
@@ -115,11 +117,13 @@ def write_excel(audit: Audit, path: Path, lang: str) -> None:
     lang = check_lang(lang)
     target = Path(path)
     # constant_memory keeps one temporary file per sheet: keep them in a private folder next to the target
-    # (same disk as the report, removed whatever happens).
+    # (same disk as the report, removed whatever happens). Audit.write and Audit.to_excel render the target
+    # inside their run's temporary folder (bie.outputs.write_set), so this folder is nested in it and a
+    # killed run leaves a single .bie-tmp-* folder, removed by the next run.
     try:
         tmpdir = Path(tempfile.mkdtemp(prefix=".bie-xlsx-", dir=target.parent))
     except OSError as exc:
-        raise OutputError(target, detail=str(exc)) from exc
+        raise OutputError(display_name(target), detail=os_error_detail(exc)) from exc
     try:
         book = _Book(audit, target, lang, tmpdir)
         try:
@@ -133,6 +137,11 @@ def write_excel(audit: Audit, path: Path, lang: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------- helpers
+def _input_names(audit: Audit) -> list[str]:
+    """The name of each input as in the ``_file`` column (see :func:`bie.outputs.distinct_names`)."""
+    return audit.input_names or [display_name(r.path) for r in audit.inputs]
+
+
 def _cents(value: float | None) -> int:
     return round((value or 0) * 100)
 
@@ -346,12 +355,7 @@ class _Book:
         for i in (lengths > MAX_CHARS // 2).fill_null(False).arg_true().to_list():
             values[i], cut = fit_text(values[i], self.marker)
             self.truncated += cut
-        special = frozenset(
-            (s.str.contains(_TRIGGER_RE) | (s.str.starts_with("<r>") & s.str.ends_with("</r>")))
-            .fill_null(False)
-            .arg_true()
-            .to_list()
-        )
+        special = frozenset(guard_mask(s).arg_true().to_list())
         top_len = lengths.max()
         longest = int(top_len) if isinstance(top_len, int | float) else 0
         if width is None:
@@ -492,7 +496,7 @@ class _Book:
         sheets: dict[str, list[Any]] = {}
         for key, count in order:
             base = self.w("sheets", key)
-            names = [base] + [f"{base} ({i})" for i in range(2, count + 1)]
+            names = [sheet_name(base)] + [sheet_name(f"{base} ({i})") for i in range(2, count + 1)]
             self.sheet_names[key] = names
             sheets[key] = [self.wb.add_worksheet(name) for name in names]
         return sheets
@@ -536,7 +540,7 @@ class _Book:
         acts = audit.actions
         headers: dict[str, str] = {}
         parts: list[pl.DataFrame] = []
-        for res in audit.inputs:
+        for res, name in zip(audit.inputs, _input_names(audit), strict=True):
             orig = res.original
             if "_row" not in orig.columns:
                 continue
@@ -545,7 +549,7 @@ class _Book:
                 headers.setdefault(c, f"__o{len(headers)}")
             parts.append(
                 orig.select(
-                    pl.lit(Path(res.path).name).alias("__file"),
+                    pl.lit(name).alias("__file"),
                     pl.col("_row").cast(pl.Int64).alias("__row"),
                     *[pl.col(c).alias(headers[c]) for c in cols],
                 )
@@ -575,7 +579,7 @@ class _Book:
     def flags(self) -> pl.Series:
         """Quality codes (warnings and errors) reported on each action's source row, one per line."""
         acts = self.audit.actions
-        sheets = {Path(r.path).name: r.sheet for r in self.audit.inputs}
+        sheets = {n: r.sheet for r, n in zip(self.audit.inputs, _input_names(self.audit), strict=True)}
         files: list[str] = []
         rows: list[int] = []
         codes: list[str] = []
