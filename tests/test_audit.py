@@ -91,7 +91,8 @@ def test_several_files_in_one_audit() -> None:
     assert [i["file"] for i in d["inputs"]] == ["programmation_cdv_2024.xlsx", "lot_subventions_2017.csv"]
     assert d["summary"]["actions"] == 150 + 13
     assert d["summary"]["amount_basis"] == "mixed"
-    assert audit.meta["stem"] == "audit-bie"
+    assert audit.meta["stem"] == "audit"
+    assert audit.report_names() == ["audit.bie.html", "audit.bie.xlsx", "audit.bie.json"]
 
 
 def test_write_is_atomic_and_leaves_no_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,12 +101,12 @@ def test_write_is_atomic_and_leaves_no_temp_file(tmp_path: Path, monkeypatch: py
     def boom(self: bie.Audit, lang: str | None = None) -> str:
         raise RuntimeError("disk full")
 
-    (tmp_path / "lot_subventions_2017.json").write_text("ancien rapport", encoding="utf-8")
+    (tmp_path / "lot_subventions_2017.bie.json").write_text("ancien rapport", encoding="utf-8")
     monkeypatch.setattr(bie.Audit, "to_json", boom)
     with pytest.raises(RuntimeError):
         audit.write(tmp_path, formats=["json"])
-    assert (tmp_path / "lot_subventions_2017.json").read_text(encoding="utf-8") == "ancien rapport"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["lot_subventions_2017.json"]
+    assert (tmp_path / "lot_subventions_2017.bie.json").read_text(encoding="utf-8") == "ancien rapport"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lot_subventions_2017.bie.json"]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -93,4 +93,4 @@ def test_installed_command_works_outside_the_repository(wheel: Path, tmp_path: P
         check=False,
     )
     assert demo.returncode == 0, demo.stderr
-    assert (outside / "demo" / "programmation_cdv_2024.html").exists()
+    assert (outside / "demo" / "programmation_cdv_2024.bie.html").exists()

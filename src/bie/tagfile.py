@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from bie import export
-from bie.audit import atomic_path
 from bie.errors import OutputError, Text
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.issues import Issue
 from bie.model import ReadResult
+from bie.outputs import InputFile, atomic_path, display_name, identify
 from bie.reader import read
 from bie.resources import load_data
 
@@ -42,20 +42,25 @@ class TaggedFile:
     table: pl.DataFrame
     rules_version: str
     issues: list[Issue]
+    #: The files read (table, mapping, rules, overrides) by their identity on disk: never written over.
+    input_files: tuple[InputFile, ...] = field(default_factory=tuple)
 
     def write(self, path: str | Path) -> Path:
-        """Write :attr:`table` as .xlsx, .csv (``;``, UTF-8 with BOM) or .json, chosen by the extension."""
+        """Write :attr:`table` as .xlsx, .csv (``;``, UTF-8 with BOM) or .json, chosen by the extension.
+
+        Atomic (a temporary file, then a rename); a path that is one of the files read, by its identity on
+        disk (links followed), is refused with :class:`~bie.errors.OutputIsInput`."""
         target = Path(path)
         suffix = target.suffix.lower()
         if suffix not in OUTPUT_FORMATS:
             raise OutputError(
-                target,
+                display_name(target),
                 detail=Text(
                     f"extension « {suffix or '(aucune)'} » : choisissez .xlsx, .csv ou .json",
                     f"extension “{suffix or '(none)'}”: choose .xlsx, .csv or .json",
                 ),
             )
-        with atomic_path(target) as tmp:
+        with atomic_path(target, self.input_files) as tmp:
             if suffix == ".xlsx":
                 money = [c for c in self.table.columns if c.startswith(("Montant", "montant"))]
                 export.write_xlsx(self.table, tmp, "Actions", money)
@@ -101,4 +106,5 @@ def tag_file(
         table=table,
         rules_version=pack.full_version,
         issues=[*result.issues, *tagged.issues],
+        input_files=identify([path, mapping, *rules, overrides]),
     )
