@@ -167,6 +167,15 @@ AMOUNT_CASES: list[tuple[str | None, float | None, str | None]] = [
     ("٣٤٥", None, "unparsed"),  # non-ASCII digits
     ("2017-12-21", None, "unparsed"),
     ("12/03", None, "unparsed"),
+    # implausible: above the limit of bie/data/amounts.yaml (10 billion €), never summed, never a crash
+    ("10 000 000 000,00 €", 10_000_000_000.0, None),  # the limit itself is plausible
+    ("-10000000000", -10_000_000_000.0, "negative"),
+    ("10 000 000 000,01", None, "implausible"),
+    ("92000000000000000", None, "implausible"),  # a 17-digit reference pasted into an amount column
+    ("50000000000000000", None, "implausible"),
+    ("-92 233 720 368 547 758,08 €", None, "implausible"),
+    ("1,35E+20", None, "implausible"),
+    ("9" * 60, None, "implausible"),
 ]
 
 
@@ -658,6 +667,63 @@ def test_amount_round_trip(examples: list[tuple[str, int, str | None]]) -> None:
         assert got_status == status, text
 
 
+@st.composite
+def large_amounts(draw: st.DrawFn) -> tuple[str, int]:
+    """(text, exact cents) for an amount up to the plausibility limit, in a French or plain style."""
+    limit = Decimal(int(parse.amount_limit()))
+    amount = draw(st.decimals(min_value=-limit, max_value=limit, places=2, allow_nan=False))
+    whole, frac = f"{abs(amount):.2f}".split(".")
+    sep = draw(st.sampled_from(["", " ", "\xa0", "\u202f"]))
+    sign = "-" if amount < 0 else ""
+    text = (
+        sign
+        + group(whole, sep)
+        + draw(st.sampled_from([",", "."]))
+        + frac
+        + draw(st.sampled_from(["", " €"]))
+    )
+    return text, int(amount * 100)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(large_amounts(), min_size=1, max_size=30))
+def test_amount_exact_to_the_cent_up_to_the_limit(examples: list[tuple[str, int]]) -> None:
+    """Every amount up to 10 billion € is read exactly: the float value rounds back to its written cents."""
+    got = run(parse.amount, [text for text, _ in examples])
+    for (text, cents), (value, status) in zip(examples, got, strict=True):
+        assert value is not None and status in (None, "negative"), (text, status)
+        assert round(value * 100) == cents, text
+
+
+AMOUNT_ALPHABET = "0123456789 ,.eE+-€()\xa0"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(),
+            st.text(alphabet=AMOUNT_ALPHABET, max_size=70),
+            st.integers(min_value=-(10**40), max_value=10**40).map(str),
+            st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        ),
+        max_size=40,
+    )
+)
+def test_amount_never_raises_never_beyond_the_limit(texts: list[str | None]) -> None:
+    """Any string: no exception, a value within the limit (or null), cents that fit an Int64."""
+    limit = parse.amount_limit()
+    frame = pl.DataFrame({"x": texts}, schema={"x": pl.String})
+    got = frame.select(parse.amount("x")).unnest("x")
+    for text, (value, status) in zip(texts, got.rows(), strict=True):
+        assert value is None or abs(value) <= limit, (text, value)
+        if status == "implausible":
+            assert value is None, text
+    cents = got.select((pl.col("value") * 100).round(0).cast(pl.Int64).sum()).item()  # never raises
+    assert cents is not None
+
+
 CELL_ALPHABET = "0123456789 ,.'’€-–+()%/_:;eETxXnNcCaA?\n\r\t\xa0\u202f"
 cells = st.one_of(st.none(), st.text(), st.text(alphabet=CELL_ALPHABET, max_size=30))
 
@@ -672,7 +738,7 @@ def test_parsers_never_raise(texts: list[str | None]) -> None:
             assert status is None or status in parse.STATUSES, (kind, text, status)
             if status is None:
                 assert value is not None, (kind, text)
-            if status in {"empty", "placeholder", "unparsed", "not_integer"} or (
+            if status in {"empty", "placeholder", "unparsed", "not_integer", "implausible"} or (
                 kind == "count" and status == "negative"
             ):
                 assert value is None, (kind, text, status)

@@ -26,8 +26,17 @@ DIMENSIONS = ("pillar", "theme", "funder", "territory", "carrier")
 TOP = 25
 
 
+def cents(expr: pl.Expr) -> pl.Expr:
+    """Euros (Float64, null = 0) to integer cents in Int128.
+
+    Amounts are capped by the parser (at most 10^13 €, parse.AMOUNT_LIMIT), so each value is a float exact to
+    the cent and its cents fit an Int64 exactly; sums are done in Int128, which no file can overflow (an
+    Int64 sum of many capped amounts could wrap: 5·10^16 + 5·10^16 cents already does)."""
+    return (expr.fill_null(0) * 100).round(0).cast(pl.Int64).cast(pl.Int128)
+
+
 def with_cents(actions: pl.DataFrame) -> pl.DataFrame:
-    return actions.with_columns((pl.col(AMOUNT).fill_null(0) * 100).round(0).cast(pl.Int64).alias(CENTS))
+    return actions.with_columns(cents(pl.col(AMOUNT)).alias(CENTS))
 
 
 def euros(cents: int | None) -> float:
@@ -158,9 +167,8 @@ def breakdowns(actions: pl.DataFrame, funding_columns: Mapping[str, str]) -> dic
     for name, column in funding_columns.items():
         if column not in frame.columns:
             continue
-        cents = (pl.col(column).fill_null(0) * 100).round(0).cast(pl.Int64)
         agg = frame.group_by("category").agg(
-            (pl.col(column).fill_null(0) > 0).sum().alias("n"), cents.sum().alias("c")
+            (pl.col(column).fill_null(0) > 0).sum().alias("n"), cents(pl.col(column)).sum().alias("c")
         )
         cats = {r["category"]: (int(r["n"]), int(r["c"] or 0)) for r in agg.iter_rows(named=True)}
         all_funders_c += sum(c for _, c in cats.values())
@@ -205,9 +213,7 @@ def stages(actions: pl.DataFrame) -> dict[str, Any] | None:
         entry: dict[str, Any] = {"category": cat, "count": sub.height}
         for stage in present:
             col = STAGE_COLUMNS[stage]
-            entry[stage] = euros(
-                int(sub.select((pl.col(col).fill_null(0) * 100).round(0).cast(pl.Int64).sum()).item() or 0)
-            )
+            entry[stage] = euros(int(sub.select(cents(pl.col(col)).sum()).item() or 0))
         both = sub.filter(pl.col(first).is_not_null() & pl.col(last).is_not_null())
         start = float(both.get_column(first).sum() or 0)
         end = float(both.get_column(last).sum() or 0)
@@ -242,7 +248,7 @@ def beneficiaries(actions: pl.DataFrame) -> dict[str, Any] | None:
     frame = with_cents(actions)
     w = pl.col("women") if "women" in frame.columns else pl.lit(None, pl.Int64)
     m = pl.col("men") if "men" in frame.columns else pl.lit(None, pl.Int64)
-    frame = frame.with_columns(w.alias("_w"), m.alias("_m"))
+    frame = frame.with_columns(w.cast(pl.Int128).alias("_w"), m.cast(pl.Int128).alias("_m"))  # no wrap
     counted = frame.filter(
         pl.col("_w").is_not_null() & pl.col("_m").is_not_null() & ((pl.col("_w") + pl.col("_m")) > 0)
     )

@@ -131,5 +131,5 @@ def cents_sum(frame: pl.DataFrame, column: str) -> float:
     """Exact sum of a euro column: values are rounded to cents and added as integers."""
     if column not in frame.columns or frame.height == 0:
         return 0.0
-    total = frame.select((pl.col(column) * 100).round(0).cast(pl.Int64).sum()).item()
+    total = frame.select((pl.col(column) * 100).round(0).cast(pl.Int64).cast(pl.Int128).sum()).item()
     return round((total or 0) / 100, 2)

@@ -40,11 +40,13 @@ from bie.errors import ConfigError
 from bie.resources import load_data
 
 __all__ = [
+    "AMOUNT_LIMIT",
     "KINDS",
     "PARSERS",
     "STATUSES",
     "Kind",
     "amount",
+    "amount_limit",
     "count",
     "date",
     "identifier",
@@ -79,6 +81,11 @@ STATUSES: Final[dict[str, str]] = {
     "ambiguous": (
         "Amounts and counts: a single dot followed by exactly three digits (« 12.500 ») is read as a "
         "thousands separator (12500), the French habit, but could be a decimal point (12.5). Check it."
+    ),
+    "implausible": (
+        "Amounts: the absolute value is above the plausibility limit (10 billion €, "
+        "``implausible_above`` in bie/data/amounts.yaml): a reference or a SIRET pasted into an amount "
+        "column. The value is null (left out of every sum); the caller keeps the raw text."
     ),
     "negative": (
         "Amounts and percentages: the value is below zero (« -1 200 », « (1 200,00) »); it is kept. "
@@ -479,7 +486,7 @@ def plain_number(col: IntoText) -> pl.Expr:
     ).fill_null(False)
 
 
-def amount(col: IntoText, french: bool = True) -> pl.Expr:
+def amount(col: IntoText, french: bool = True, limit: float | None = None) -> pl.Expr:
     """Parse amounts in euros: Struct{value: Float64 rounded to cents, status: String}.
 
     Accepted: thousands grouped by space, NBSP, narrow NBSP, thin space or apostrophe (« 12 500,00 € »,
@@ -494,15 +501,48 @@ def amount(col: IntoText, french: bool = True) -> pl.Expr:
     1–3 digit head and is followed by exactly three digits (« 12.500 » → 12500.0, status ``ambiguous``).
 
     Statuses: ``empty``, ``dash_zero`` (a lone dash → 0.0), ``placeholder``, ``unparsed`` (any other
-    letter, « 40 000 (avance) », « SEM », two numbers on two lines…), ``ambiguous``, ``negative``
-    (value kept). ``ambiguous`` wins over ``negative``.
+    letter, « 40 000 (avance) », « SEM », two numbers on two lines…), ``implausible`` (value null, see
+    below), ``ambiguous``, ``negative`` (value kept). ``ambiguous`` wins over ``negative``.
 
     >>> import polars as pl
     >>> df = pl.DataFrame({"x": ["12 500,00 €", "1,234,567.89", "(1 200,00)", "1.35e6", "40 000 (avance)"]})
     >>> df.select(amount("x")).unnest("x").rows()
     [(12500.0, None), (1234567.89, None), (-1200.0, 'negative'), (1350000.0, None), (None, 'unparsed')]
+
+    An amount whose absolute value is above ``limit`` (by default :func:`amount_limit`, 10 billion €,
+    from ``bie/data/amounts.yaml``) gets the status ``implausible`` and a null value: a 17-digit reference
+    pasted into an amount column is never added to a total. Below the limit a float rounded to cents is
+    exact (10^12 cents < 2^53), so callers can turn every value into integer cents safely.
     """
-    return _fast(_expr(col), _amount_slow, integer=False, french=french)
+    # Never above AMOUNT_LIMIT, whatever the caller asks: every value must stay exact to the cent.
+    cap = amount_limit() if limit is None else min(float(limit), AMOUNT_LIMIT)
+    parsed = _fast(_expr(col), _amount_slow, integer=False, french=french)
+    value, status = parsed.struct.field("value"), parsed.struct.field("status")
+    too_big = (value.abs() > cap).fill_null(False)
+    out = pl.struct(
+        pl.when(too_big).then(pl.lit(None, pl.Float64)).otherwise(value).alias("value"),
+        pl.when(too_big).then(pl.lit("implausible")).otherwise(status).alias("status"),
+    )
+    name = _output_name(_expr(col))
+    return out.alias(name) if name is not None else out
+
+
+@functools.cache
+def amount_limit() -> float:
+    """The plausibility limit of amounts, in euros (``implausible_above`` in ``bie/data/amounts.yaml``)."""
+    data = load_data("amounts.yaml")
+    value = data.get("implausible_above") if isinstance(data, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= AMOUNT_LIMIT:
+        raise ConfigError(
+            "bie/data/amounts.yaml",
+            detail=f"« implausible_above » must be a number of euros between 0 and {AMOUNT_LIMIT:.0f}",
+        )
+    return float(value)
+
+
+#: The highest plausibility limit accepted (10^13 €, 10^15 cents): beyond it a float no longer holds every
+#: amount to the cent (2^53 ≈ 9 × 10^15).
+AMOUNT_LIMIT: Final = 1e13
 
 
 def _amount_slow(expr: pl.Expr) -> pl.Expr:

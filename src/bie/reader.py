@@ -18,7 +18,7 @@ from bie.errors import NoHeaderFound, SheetNotFound
 from bie.i18n import Money
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.io.raw import ROW, RawBook, RawSheet
-from bie.io.sniff import sniff
+from bie.io.sniff import extension_issue, sniff
 from bie.io.text import FIELDS
 from bie.issues import Issue
 from bie.layout import Header, _flatten, find_header, row_score
@@ -202,9 +202,9 @@ def _preview(cols: list[str]) -> pl.Expr:
     return pl.when(joined.str.len_chars() > 120).then(joined.str.slice(0, 117) + "…").otherwise(joined)
 
 
-def _parser(kind: str, french: bool) -> Callable[[pl.Expr], pl.Expr]:
+def _parser(kind: str, french: bool, limits: Limits = DEFAULT_LIMITS) -> Callable[[pl.Expr], pl.Expr]:
     if kind == "amount":
-        return lambda e: parse.amount(e, french=french)
+        return lambda e: parse.amount(e, french=french, limit=limits.max_amount_euros)
     if kind == "count":
         return lambda e: parse.count(e, french=french)
     return _PARSERS[kind]
@@ -246,13 +246,13 @@ def read(
     wanted = _resolve_sheet(book, requested, p)
     chosen, header, infos, issues = _choose(book, vocab, wanted, mapping_file, p)
     issues = [*book.issues, *chosen.issues, *issues, *header.issues]
-    if sniffed.extension_mismatch:
-        pass  # the content decides; the format is reported in the result
+    if sniffed.extension_mismatch:  # the content decides; the user is told
+        issues.insert(0, extension_issue(p, sniffed.format))
     col_map = map_columns(header, vocab, mapping_file, chosen.name)
     issues.extend(col_map.issues)
     frame = chosen.frame
     assert frame is not None
-    result = _build(p, sniffed.format, chosen, header, col_map, vocab, issues)
+    result = _build(p, sniffed.format, chosen, header, col_map, vocab, issues, limits)
     result.sheets = infos
     result.encoding, result.delimiter = book.encoding, book.delimiter
     result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
@@ -267,6 +267,7 @@ def _build(
     col_map: ColumnMapping,
     vocab: Vocabulary,
     issues: list[Issue],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ReadResult:
     frame = sheet.frame
     assert frame is not None
@@ -302,14 +303,20 @@ def _build(
     )
     parsed = data.with_columns(
         [
-            _parser(kind, bool(french_needed.get(column, True)))(pl.col(column)).alias(f"_p:{out}")
+            _parser(kind, bool(french_needed.get(column, True)), limits)(pl.col(column)).alias(f"_p:{out}")
             for out, (column, kind) in typed.items()
         ]
     )
     amount_outputs = [out for out, (_, kind) in typed.items() if kind == "amount"]
+    # Integer cents for the arithmetic of totals. Parsed amounts are capped (parse.AMOUNT_LIMIT, 10^15
+    # cents at most), so the cast cannot overflow; sums of cents are done in Int128 (see rows._totals).
     parsed = parsed.with_columns(
         [
             (pl.col(f"_p:{out}").struct.field("value") * 100).round(0).cast(pl.Int64).alias(f"_c:{out}")
+            for out in amount_outputs
+        ]
+        + [
+            (pl.col(f"_p:{out}").struct.field("status") == "implausible").fill_null(False).alias(f"_x:{out}")
             for out in amount_outputs
         ]
     )
@@ -329,9 +336,16 @@ def _build(
         text=named,
         first=named,
         carrier_key=key_col,
+        id_col=col_map.fields.get("action_id"),
+        title_col=col_map.fields.get("title"),
+        carrier_col=col_map.fields.get("carrier"),
+        names={c: col_map.headers.get(c, c) for c in named},
+        flagged=[f"_x:{out}" for out in amount_outputs],
     )
     classified, row_issues = classify(parsed, roles, header_cells, vocab.total_words.pattern, sheet.name)
     issues.extend(row_issues)
+    cap = parse.amount_limit() if limits.max_amount_euros is None else limits.max_amount_euros
+    issues.extend(_implausible_issues(classified, typed, col_map, sheet.name, min(cap, parse.AMOUNT_LIMIT)))
     # The ledger keeps a preview of the cells of excluded rows (actions are in ``actions`` and ``original``).
     excluded_ledger = classified.filter(pl.col(REASON).is_not_null()).select(
         pl.lit(sheet.name).alias("sheet"),
@@ -542,6 +556,41 @@ def _actions_frame(
     return actions
 
 
+def _implausible_issues(
+    data: pl.DataFrame,
+    typed: dict[str, tuple[str, str]],
+    col_map: ColumnMapping,
+    sheet: str,
+    limit: float,
+) -> list[Issue]:
+    """One issue per amount cell above the plausibility limit, on every data row (actions, totals…): its
+    value is left out of every sum, so the cell and its raw text must be named."""
+    issues: list[Issue] = []
+    for out, (column, kind) in typed.items():
+        if kind != "amount":
+            continue
+        flagged = data.filter(pl.col(f"_p:{out}").struct.field("status") == "implausible").select(
+            ROW, pl.col(column)
+        )
+        for row, raw in flagged.head(ISSUE_CAP).iter_rows():
+            shown = (raw or "").replace("\n", " ⏎ ").strip()
+            shown = shown[:77] + "…" if len(shown) > 80 else shown
+            issues.append(
+                Issue(
+                    "amount-implausible",
+                    sheet=sheet,
+                    row=row,
+                    column=col_map.headers[column],
+                    params={
+                        "value": shown,
+                        "column": col_map.headers[column],
+                        "limit": Money.euros(limit),
+                    },
+                )
+            )
+    return issues
+
+
 def _money(value: float | None) -> Money | str:
     return "?" if value is None else Money.euros(value)
 
@@ -576,6 +625,6 @@ def _value_issue(
             "siren": "SIREN à 9 chiffres, pas un SIRET",
         }[code]
         return "siret-invalid", {"value": shown, "detail": detail}
-    if code in ("serial", "assumed_percent"):
-        return None
+    if code in ("serial", "assumed_percent", "implausible"):
+        return None  # implausible amounts are reported for every row by _implausible_issues
     return "value-unparsed", {"value": shown, "kind": _KIND_FR.get(kind, kind)}

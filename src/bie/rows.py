@@ -9,10 +9,12 @@ which would double-count). Everything is computed with polars expressions over t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from bie.errors import Text
 from bie.i18n import Money
 from bie.io.raw import ROW
 from bie.issues import Issue
@@ -51,6 +53,11 @@ class RowRoles:
     text: list[str]  # every raw text column
     first: list[str]  # raw text columns in sheet order (for the row label)
     carrier_key: str | None  # column used to group parent/detail rows (carrier SIRET or name)
+    id_col: str | None = None  # action id column, if mapped
+    title_col: str | None = None  # action title column, if mapped
+    carrier_col: str | None = None  # carrier name column, if mapped
+    names: dict[str, str] = field(default_factory=dict)  # raw text column -> header shown in messages
+    flagged: list[str] = field(default_factory=list)  # boolean columns: an amount cell out of sums
 
 
 _ACCENTS = ["à", "â", "ä", "é", "è", "ê", "ë", "î", "ï", "ô", "ö", "ù", "û", "ü", "ç", "œ", "æ", "’"]
@@ -82,9 +89,10 @@ def classify(
     nonempty = (
         pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in text]) if text else pl.lit(0)
     )
-    has_amount = (
-        pl.any_horizontal([pl.col(c).is_not_null() for c in roles.cents]) if roles.cents else pl.lit(False)
-    )
+    # An amount cell left out of sums (implausible) still makes the row a row with an amount: it must not
+    # be read as a continuation or a note.
+    amount_cells = [pl.col(c).is_not_null() for c in roles.cents] + [pl.col(c) for c in roles.flagged]
+    has_amount = pl.any_horizontal(amount_cells) if amount_cells else pl.lit(False)
     strong = (
         pl.any_horizontal([pl.col(c).is_not_null() for c in roles.strong]) if roles.strong else pl.lit(False)
     )
@@ -200,7 +208,7 @@ def classify(
     work, total_issues = _totals(work, roles, sheet)
     issues.extend(total_issues)
     # Summary rows followed by their detail rows (same carrier): the summary would double-count.
-    work, dup_issues = _duplicates(work, roles, sheet)
+    work, dup_issues = _duplicates(work, roles, sheet, total_words)
     issues.extend(dup_issues)
     # An action row repeated cell for cell (an export glitch) would count the same money twice. Rows are
     # first narrowed to those whose identifying cells repeat (cheap), then compared cell for cell.
@@ -272,7 +280,9 @@ def _totals(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.DataFra
         exprs.append(_since(boundary, count).alias(f"_n_{scope}"))
     exprs.append(count.alias("_n_all"))
     for c in roles.cents:
-        cum = pl.when(is_action).then(pl.col(c).fill_null(0)).otherwise(0).cum_sum()
+        # Int128: a column of capped amounts (at most 10^15 cents each, see parse.AMOUNT_LIMIT) cannot
+        # overflow it, whatever the number of rows.
+        cum = pl.when(is_action).then(pl.col(c).fill_null(0)).otherwise(0).cast(pl.Int128).cum_sum()
         for scope, boundary in boundaries.items():
             exprs.append(_since(boundary, cum).alias(f"_s_{scope}{c}"))
         exprs.append(cum.alias(f"_s_all{c}"))
@@ -287,7 +297,11 @@ def _totals(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.DataFra
             & (pl.col(f"_n_{scope}") >= 2)
         )
     work = work.with_columns(
-        pl.when((pl.col(REASON) == "_amount_only") & pl.any_horizontal(fits))
+        pl.when(
+            (pl.col(REASON) == "_amount_only")
+            & pl.any_horizontal(fits)
+            & pl.any_horizontal([pl.col(c).is_not_null() for c in roles.cents])
+        )
         .then(pl.lit("total"))
         .when(pl.col(REASON) == "_amount_only")
         .then(None)
@@ -307,6 +321,21 @@ def _totals(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.DataFra
             ),
         )
         n = row[f"_n_{best}"]
+        if n == 0:
+            # No action above it in any scope: nothing to check it against, but its money must not vanish
+            # (the row is excluded as a total and its amount is shown in the reconciliation).
+            for c, v in stated.items():
+                if v != 0:
+                    issues.append(
+                        Issue(
+                            "total-no-actions",
+                            sheet=sheet,
+                            row=row[ROW],
+                            column=roles.cents_labels[c],
+                            params={"label": label, "column": roles.cents_labels[c], "found": _fmt_cents(v)},
+                        )
+                    )
+            continue
         wrong = {c: v for c, v in stated.items() if v != row[f"_s_{best}{c}"]}
         for c, v in wrong.items():
             expected = row[f"_s_{best}{c}"]
@@ -339,12 +368,69 @@ def _totals(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.DataFra
     return work.drop(drop), issues
 
 
-def _duplicates(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.DataFrame, list[Issue]]:
+#: Words marking a row as a summary (« dont » introduces the detail lines of a summary).
+_SUMMARY_WORDS = r"^\s*(dont|recapitulatif|recap|synthese|sous[\s-]*total|total|ensemble|cumul)\b"
+_DETAIL_WORDS = r"^\s*dont\b"
+
+
+_FOLD_TABLE: dict[str, str | int | None] = dict(zip(_ACCENTS, _PLAIN, strict=True))
+
+
+def _fold_text(value: object) -> str:
+    """Lower-case, unaccented, single-spaced text of a cell ("" for None), as :func:`_fold_expr`."""
+    text = "" if value is None else " ".join(str(value).split()).lower()
+    return text.translate(str.maketrans(_FOLD_TABLE))
+
+
+def _parent_evidence(
+    head: dict[str, object], details: list[dict[str, object]], roles: RowRoles, total_words: str
+) -> Text | None:
+    """Why ``head`` is a summary of ``details`` rather than a distinct action, or None.
+
+    A row with its own identifier or its own distinct title is an action: never excluded. Otherwise the
+    evidence must be positive: every detail row starts with « dont », or the row lacks a cell every detail
+    row fills (no id, no title, no imputation…), or its title repeats the carrier or reads like a total.
+    """
+    idc, titlec = roles.id_col, roles.title_col
+    own_id = idc is not None and head.get(idc) is not None
+    if own_id and _fold_text(head[str(idc)]) not in {_fold_text(d.get(str(idc))) for d in details}:
+        return None  # its own identifier
+    if titlec is not None and all(re.search(_DETAIL_WORDS, _fold_text(d.get(titlec))) for d in details):
+        return Text("lignes de détail « dont »", "« dont » detail rows")
+    title = _fold_text(head.get(titlec)) if titlec is not None else ""
+    carrier = _fold_text(head.get(roles.carrier_col)) if roles.carrier_col is not None else ""
+    heading = bool(title) and bool(re.search(total_words, title) or re.search(_SUMMARY_WORDS, title))
+    distinct = title not in {_fold_text(d.get(str(titlec))) for d in details}
+    if title and not heading and title != carrier and distinct:
+        return None  # its own distinct title
+    if heading:
+        return Text("libellé de total", "total-like label")
+    if title and title == carrier:
+        return Text("intitulé identique au porteur", "title repeats the carrier")
+    for col in roles.text:
+        if head.get(col) is None and all(d.get(col) is not None for d in details):
+            name = roles.names.get(col, col)
+            return Text(
+                f"cellule « {name} » vide, remplie sur les lignes de détail",
+                f'empty "{name}" cell, filled on the detail rows',
+            )
+    if idc is not None and head.get(idc) is not None:
+        return Text("même identifiant que les lignes de détail", "same id as the detail rows")
+    if title:
+        return Text("même intitulé que les lignes de détail", "same title as the detail rows")
+    return None
+
+
+def _duplicates(
+    work: pl.DataFrame, roles: RowRoles, sheet: str, total_words: str = r"^\s*total\b"
+) -> tuple[pl.DataFrame, list[Issue]]:
+    """A row whose amount is the sum of the next rows of the same carrier is a summary (it would count the
+    money twice) only with positive evidence (see :func:`_parent_evidence`); always a warning."""
     issues: list[Issue] = []
     key = roles.carrier_key
     if key is None or not roles.cents:
         return work, issues
-    amount = pl.coalesce([pl.col(c) for c in roles.cents])
+    amount = pl.coalesce([pl.col(c) for c in roles.cents]).cast(pl.Int128)
     is_action = pl.col(REASON).is_null()
     w = work.with_columns(amount.alias("_amount"), _folded(key).str.strip_chars().alias("_key"))
     # Runs of consecutive action rows with the same carrier.
@@ -370,22 +456,35 @@ def _duplicates(work: pl.DataFrame, roles: RowRoles, sheet: str) -> tuple[pl.Dat
         )
     )
     if stats.height == 0:
-        return work, issues
-    firsts = stats.select(pl.col("_first").alias("_i"), pl.lit(True).alias("_dup"), "_size", "_head")
-    w = w.join(firsts, on="_i", how="left", maintain_order="left")
-    for row in w.filter(pl.col("_dup").fill_null(False)).iter_rows(named=True):
+        return w.drop(["_amount", "_key", "_run"]), issues
+    # Few candidate runs: each is checked row by row for evidence.
+    runs = w.filter(
+        is_action & pl.col("_key").is_not_null() & pl.col("_run").is_in(stats.get_column("_run").implode())
+    )
+    excluded: list[int] = []
+    for (_,), group in runs.group_by("_run", maintain_order=True):
+        rows = group.to_dicts()
+        head, details = rows[0], rows[1:]
+        evidence = _parent_evidence(head, details, roles, total_words)
+        if evidence is None:
+            continue
+        excluded.append(int(str(head["_i"])))
         issues.append(
             Issue(
                 "duplicate-parent",
                 sheet=sheet,
-                row=row[ROW],
-                params={"amount": _fmt_cents(row["_head"]), "count": row["_size"] - 1},
+                row=head[ROW],
+                params={
+                    "amount": _fmt_cents(int(str(head["_amount"]))),
+                    "count": len(details),
+                    "evidence": evidence,
+                },
             )
         )
     w = w.with_columns(
-        pl.when(pl.col("_dup").fill_null(False))
+        pl.when(pl.col("_i").is_in(excluded))
         .then(pl.lit("duplicate"))
         .otherwise(pl.col(REASON))
         .alias(REASON)
     )
-    return w.drop(["_amount", "_key", "_run", "_dup", "_size", "_head"]), issues
+    return w.drop(["_amount", "_key", "_run"]), issues

@@ -8,16 +8,18 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from bie.errors import EmptyFile, UndecodableText
+from bie.errors import EmptyFile, UnbalancedQuote, UndecodableText
 from bie.io.limits import Limits
 from bie.io.raw import ROW, RawBook, RawSheet
 from bie.issues import Issue
+from bie.outputs import display_name
 
 UTF8_BOM = b"\xef\xbb\xbf"
 DELIMITERS = (";", ",", "\t", "|")
@@ -128,27 +130,199 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _parse(text: str, delimiter: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
+    """Records and the 1-based line each starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    previous = 0
+    for record in reader:
+        starts.append(previous + 1)
+        previous = reader.line_num
+        rows.append(record[: limits.max_columns])
+    return rows, starts
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: The last record is scanned for a quote still open at the end of the file up to this many characters.
+_MAX_TAIL_SCAN = 4 * 1024 * 1024
+#: At most this many unbalanced quotes are repaired in one file; more means the file is not CSV as we know it.
+MAX_QUOTE_REPAIRS = 50
+
+
+def _usual_width(rows: list[list[str]]) -> int:
+    """The most common number of fields of the non-empty records (ties: the widest)."""
+    counts = Counter(len(r) for r in rows if any(cell.strip() for cell in r))
+    if not counts:
+        return 0
+    return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def _swallowing(rows: list[list[str]], delimiter: str) -> tuple[int, int, int] | None:
+    """(record, field, lines swallowed) of the first quoted field that swallowed whole records: a field
+    spanning lines most of which hold as many separators as a record of the file (a real multi-line cell,
+    a description with line breaks, almost never does)."""
+    width = _usual_width(rows)
+    if width < 2:
+        return None
+    for i, record in enumerate(rows):
+        for k, cell in enumerate(record):
+            if "\n" not in cell and "\r" not in cell:
+                continue
+            segments = _LINE_BREAK.split(cell)
+            first, middle, last = segments[0], segments[1:-1], segments[-1]
+            # Whole records inside the cell, or a complete record before the line break and, after it, a
+            # line that goes on after the field (the quote that closed it opened a real field).
+            full = sum(1 for seg in middle if seg.count(delimiter) >= width - 1)
+            filled = sum(1 for seg in middle if seg.strip())
+            first_full = k + first.count(delimiter) >= width - 1
+            after = len(record) - 1 - k
+            last_full = last.count(delimiter) >= 1 and last.count(delimiter) + after >= width - 1
+            if (full and full * 2 >= filled) or (first_full and last_full):
+                return i, k, len(segments) - 1
+    return None
+
+
+def _field_start(text: str, pos: int, k: int, delimiter: str) -> int | None:
+    """Offset of field ``k`` of the record starting at ``pos``, scanning as Python's csv module (not
+    strict) does; None if the record ends first."""
+    field, i, at_start, quoted, n = 0, pos, True, False, len(text)
+    while i < n:
+        if field == k and at_start:
+            return i
+        c = text[i]
+        if quoted:
+            if c == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 2
+                    continue
+                quoted = False
+        elif at_start and c == '"':
+            quoted, at_start = True, False
+        elif c == delimiter:
+            field, at_start = field + 1, True
+            i += 1
+            continue
+        elif c in "\r\n":
+            return None
+        else:
+            at_start = False
+        i += 1
+    return None
+
+
+def _open_at_end(text: str, pos: int, delimiter: str) -> tuple[int, int] | None:
+    """(field, offset of its quote) when the record starting at ``pos`` reaches the end of the text inside
+    a quoted field: a quote never closed on the last record."""
+    field, i, at_start, quoted, n = 0, pos, True, False, len(text)
+    opened = (0, pos)
+    while i < n:
+        c = text[i]
+        if quoted:
+            if c == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 2
+                    continue
+                quoted = False
+        elif at_start and c == '"':
+            quoted, at_start, opened = True, False, (field, i)
+        elif c == delimiter:
+            field, at_start = field + 1, True
+        elif c in "\r\n":
+            field, at_start = 0, True
+        else:
+            at_start = False
+        i += 1
+    return opened if quoted else None
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Offset of the start of 1-based physical ``line`` (universal line breaks, as csv counts them)."""
+    if line <= 1:
+        return 0
+    ends = _LINE_BREAK.finditer(text)
+    for _ in range(line - 2):
+        next(ends)
+    return next(ends).end()
+
+
+def _find_quote(
+    text: str, rows: list[list[str]], starts: list[int], delimiter: str
+) -> tuple[int, int, int] | None:
+    """(record, field, lines swallowed) of the first quote to make literal, if any."""
+    found = _swallowing(rows, delimiter)
+    if found is not None or not rows or '"' not in text:
+        return found
+    last = len(rows) - 1
+    while last > 0 and not rows[last]:
+        last -= 1
+    pos = _line_offset(text, starts[last])
+    if len(text) - pos > _MAX_TAIL_SCAN:
+        return None  # a character loop over more would be slow; whole swallowed records are found above
+    opened = _open_at_end(text, pos, delimiter)
+    if opened is None:
+        return None
+    k = opened[0]
+    cell = rows[last][k] if k < len(rows[last]) else ""
+    return last, k, len(_LINE_BREAK.findall(cell.rstrip("\r\n")))
+
+
+def _repair_quotes(
+    text: str, delimiter: str, limits: Limits, path: Path, sheet: str
+) -> tuple[list[list[str]], list[int], list[Issue], str | None]:
+    """Parse, making every quote that swallows whole records a literal character (the sentinel returned
+    is put back as « " » in the cells). Unrecoverable (the line would have more fields than a record, so
+    the quote did enclose separators and where it should end is unknown): :class:`UnbalancedQuote`."""
+    rows, starts = _parse(text, delimiter, limits)
+    issues: list[Issue] = []
+    found = _find_quote(text, rows, starts, delimiter)
+    if found is None:
+        return rows, starts, issues, None
+    sentinel = next((chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text), None)
+    if sentinel is None:
+        raise UnbalancedQuote(path, line=starts[found[0]])
+    for _ in range(MAX_QUOTE_REPAIRS):
+        if found is None:
+            return rows, starts, issues, sentinel
+        record, k, swallowed = found
+        line = starts[record]
+        pos = _field_start(text, _line_offset(text, line), k, delimiter)
+        if pos is None or text[pos] != '"':
+            raise UnbalancedQuote(path, line=line)
+        quote_line = line + _LINE_BREAK.sub("\n", text[_line_offset(text, line) : pos]).count("\n")
+        end = _LINE_BREAK.search(text, pos)
+        own_line = text[pos + 1 : end.start() if end else len(text)]
+        prefix = text[_line_offset(text, quote_line) : pos]
+        fields = next(csv.reader([prefix + sentinel + own_line], delimiter=delimiter, strict=False), [])
+        if len(fields) > _usual_width(rows):
+            raise UnbalancedQuote(path, line=quote_line)
+        text = text[:pos] + sentinel + text[pos + 1 :]
+        issues.append(
+            Issue(
+                "csv-unbalanced-quote",
+                sheet=sheet,
+                row=quote_line,
+                params={"line": quote_line, "swallowed": swallowed},
+            )
+        )
+        rows, starts = _parse(text, delimiter, limits)
+        found = _find_quote(text, rows, starts, delimiter)
+    raise UnbalancedQuote(path, line=issues[0].row if issues else 1)
+
+
 def read_text(path: Path, limits: Limits) -> RawBook:
     raw = path.read_bytes()
-    sheet_name = path.stem
+    sheet_name = display_name(path.stem)  # the file name; undecodable bytes shown as U+FFFD
     decoded = decode(raw, path, sheet_name)
     text = decoded.text
     if not text.strip():
         raise EmptyFile(path)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    rows: list[list[str]] = []
-    starts: list[int] = []
-    counts: list[int] = []
-    previous = 0
-    width = 0
-    for record in reader:
-        starts.append(previous + 1)
-        previous = reader.line_num
-        kept = record[: limits.max_columns]
-        rows.append(kept)
-        counts.append(len(kept))
-        width = max(width, len(kept))
+    rows, starts, quote_issues, sentinel = _repair_quotes(text, delimiter, limits, path, sheet_name)
+    if sentinel is not None:
+        rows = [[cell.replace(sentinel, '"') for cell in record] for record in rows]
+    counts = [len(record) for record in rows]
+    width = max(counts, default=0)
     # Empty lines after the last record are not rows (a spreadsheet program would not show them).
     while rows and not rows[-1]:
         rows.pop()
@@ -165,7 +339,9 @@ def read_text(path: Path, limits: Limits) -> RawBook:
     frame = frame.with_columns(
         [pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in columns]
     ).with_columns(pl.Series(ROW, starts, dtype=pl.Int64), pl.Series(FIELDS, counts, dtype=pl.Int64))
-    sheet = RawSheet(name=sheet_name, index=0, visible=True, frame=frame, issues=list(decoded.issues))
+    sheet = RawSheet(
+        name=sheet_name, index=0, visible=True, frame=frame, issues=[*decoded.issues, *quote_issues]
+    )
     return RawBook(
         path=str(path), format="csv", sheets=[sheet], encoding=decoded.encoding, delimiter=delimiter
     )
