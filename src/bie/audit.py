@@ -4,7 +4,7 @@ audit = bie.audit(["programmation_2024.xlsx"], questionnaire="toile.xlsx")
 audit.summary                 # money by category
 audit.actions                 # polars DataFrame: one row per action with its tag and web elements
 audit.to_json(); audit.to_html(); audit.to_excel("rapport.xlsx")
-audit.write("rapports/")      # rapport.html, .xlsx, .json, written atomically
+audit.write("rapports/")      # programmation_2024.bie.html, .bie.xlsx, .bie.json, all or nothing
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +21,19 @@ import polars as pl
 
 from bie import analysis
 from bie._version import __version__
-from bie.errors import OutputError
+from bie.errors import FunderEmpty, FunderNotFound, Text
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.issues import Issue
 from bie.mapping import FUNDING_PREFIX
 from bie.model import ReadResult
+from bie.outputs import (
+    InputFile,
+    distinct_names,
+    identify,
+    safe_stem,
+    write_set,
+    write_text_atomic,
+)
 from bie.reader import read
 from bie.vocabulary import fold, vocabulary
 
@@ -51,17 +58,58 @@ def _now() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
 
 
+#: Co-funders named at most in a ``funder-not-found`` message (the count says how many there are).
+FUNDERS_LISTED = 20
+
+
+def check_funder(funder: str | None) -> str | None:
+    """``funder`` as given, or :class:`~bie.errors.FunderEmpty` when it is blank or has no letter or digit
+    (its folded form would be empty, a substring of every co-funder's name)."""
+    if funder is not None and not fold(funder):
+        raise FunderEmpty(funder=funder)
+    return funder
+
+
+def funder_columns(result: ReadResult, funder: str) -> list[str]:
+    """The co-funders of ``result`` that ``funder`` names: its folded form (no accents, case or punctuation)
+    is part of the funder's folded name (« Etat » names « État (ANCT) »), or equals its identifier. Several
+    co-funders may match (« Etat » names « État ANCT » and « État droit commun »): their amounts are added."""
+    wanted = fold(funder)
+    found = [
+        f.funder
+        for f in result.mapping.funding
+        if wanted and (wanted in fold(f.funder) or wanted == (f.funder_id or ""))
+    ]
+    return list(dict.fromkeys(found))
+
+
+def check_funder_found(funder: str | None, results: Sequence[ReadResult]) -> None:
+    """Raise :class:`~bie.errors.FunderNotFound` when ``funder`` names no co-funder of any of ``results``,
+    listing the co-funders found (or saying there is none)."""
+    if funder is None or any(funder_columns(r, funder) for r in results):
+        return
+    names = list(dict.fromkeys(f.funder for r in results for f in r.mapping.funding))
+    if names:
+        shown = names[:FUNDERS_LISTED]
+        more = len(names) - len(shown)
+        found = Text(
+            ", ".join(f"« {n} »" for n in shown) + (f", … ({len(names)} en tout)" if more else ""),
+            ", ".join(f'"{n}"' for n in shown) + (f", … ({len(names)} in all)" if more else ""),
+        )
+    else:
+        found = Text("aucun, pas de colonne par cofinanceur", "none, no column per co-funder")
+    path = results[0].path if len(results) == 1 else None
+    raise FunderNotFound(path, funder=funder, found=found)
+
+
 def _basis(result: ReadResult, funder: str | None) -> tuple[str, str | None, list[str]]:
-    """(basis id, funder shown, columns summed) for one file."""
+    """(basis id, funder shown, columns summed) for one file. With ``funder``, the co-funders it names
+    (:func:`funder_columns`); the name shown joins them with « + » when there are several."""
     actions = result.actions
     if funder is not None:
-        wanted = fold(funder)
-        cols = [
-            f"{FUNDING_PREFIX}{f.funder}"
-            for f in result.mapping.funding
-            if wanted in fold(f.funder) or wanted == (f.funder_id or "")
-        ]
-        return "funder", funder, cols
+        matched = funder_columns(result, funder)
+        cols = [f"{FUNDING_PREFIX}{name}" for name in matched]
+        return "funder", " + ".join(matched) or funder, cols
     for stage, col in (
         ("granted", "amount_granted"),
         ("proposed", "amount_proposed"),
@@ -80,11 +128,32 @@ def _basis(result: ReadResult, funder: str | None) -> tuple[str, str | None, lis
 
 
 def _sum_columns(cols: list[str], present: Iterable[str]) -> pl.Expr:
+    """The sum of ``cols`` on each row, in euros (null when every cell is null).
+
+    Added in integer cents: amounts are capped by the parser (at most 10^15 cents, parse.AMOUNT_LIMIT), so
+    the Int64 cast of each cell is exact and the Int128 sum cannot overflow; the result, below 2^53 cents
+    for any number of columns a file may have (limits.max_columns), converts back to euros exactly."""
     have = [c for c in cols if c in set(present)]
     if not have:
         return pl.lit(None, pl.Float64)
-    total = pl.sum_horizontal([pl.col(c) for c in have])
-    return pl.when(pl.any_horizontal([pl.col(c).is_not_null() for c in have])).then(total.round(2))
+    total = pl.sum_horizontal([(pl.col(c) * 100).round(0).cast(pl.Int64).cast(pl.Int128) for c in have])
+    return pl.when(pl.any_horizontal([pl.col(c).is_not_null() for c in have])).then(
+        (total.cast(pl.Float64) / 100).round(2)
+    )
+
+
+def _row_columns(cols: list[str], amounts: pl.DataFrame) -> list[str]:
+    """The amount columns reconciled for a file: the basis columns, or when no action has an amount (an
+    empty table, a lone total…), the first stage present on any row, so that no written euro vanishes."""
+    if cols:
+        return cols
+    filled = [
+        c for c in amounts.columns if c != "_row" and amounts.get_column(c).null_count() < amounts.height
+    ]
+    for col in ("amount_granted", "amount_proposed", "amount_requested"):
+        if col in filled:
+            return [col]
+    return [c for c in filled if c.startswith(FUNDING_PREFIX)]
 
 
 @dataclass
@@ -108,6 +177,12 @@ class Audit:
     lang: str = "fr"
     web_profile: Any = None
     findings: list[dict[str, Any]] = field(default_factory=list)
+    #: Every file read (data, mapping, rules, overrides, questionnaire) by its identity on disk: no output
+    #: is ever written over one of them.
+    input_files: tuple[InputFile, ...] = ()
+    #: The name shown for each of :attr:`inputs` (file name, or the end of its path that tells apart files
+    #: with the same name).
+    input_names: list[str] = field(default_factory=list)
 
     # ---------------------------------------------------------------- renderers
     def to_dict(self, lang: str | None = None, rows: bool = True) -> dict[str, Any]:
@@ -229,12 +304,41 @@ class Audit:
         return render_html(self, lang or self.lang)
 
     def to_excel(self, path: str | Path, lang: str | None = None) -> Path:
-        from bie.report.excel import write_excel
-
+        """Write the Excel report to ``path`` (all or nothing; never over one of the inputs)."""
         target = Path(path)
-        with atomic_path(target) as tmp:
-            write_excel(self, tmp, lang or self.lang)
+        write_set(target.parent, [(target.name, self._renderer("xlsx", lang))], self.input_files)
         return target
+
+    def write_svg(self, path: str | Path, lang: str | None = None) -> Path:
+        """Write the web picture as an SVG file (atomically; never over one of the inputs)."""
+        target = Path(path)
+        write_text_atomic(target, self.web_svg(lang), self.input_files)
+        return target
+
+    def report_names(self, formats: Sequence[str] = FORMATS, stem: str | None = None) -> list[str]:
+        """The file names :meth:`write` uses: ``<stem>.bie.html``, ``.bie.xlsx``, ``.bie.json``."""
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown:
+            raise ValueError(f"unknown format {unknown[0]!r}; use one of {FORMATS}")
+        stem = safe_stem(stem or self.meta["stem"])
+        return [f"{stem}.bie.{fmt_}" for fmt_ in formats]
+
+    def _renderer(
+        self, fmt_: str, lang: str | None, progress: Progress | None = None
+    ) -> Callable[[Path], None]:
+        def render(tmp: Path) -> None:
+            if progress:
+                progress(fmt_)
+            if fmt_ == "json":
+                tmp.write_text(self.to_json(lang), encoding="utf-8", newline="\n")
+            elif fmt_ == "html":
+                tmp.write_text(self.to_html(lang), encoding="utf-8", newline="\n")
+            else:
+                from bie.report.excel import write_excel
+
+                write_excel(self, tmp, lang or self.lang)
+
+        return render
 
     def write(
         self,
@@ -244,72 +348,22 @@ class Audit:
         lang: str | None = None,
         progress: Progress | None = None,
     ) -> list[Path]:
-        """Write the reports as ``<stem>.html``, ``.xlsx``, ``.json`` in ``directory`` (atomically)."""
-        out = Path(directory)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(out, detail=str(exc)) from exc
-        stem = stem or self.meta["stem"]
-        written = []
-        for fmt_ in formats:
-            target = out / f"{stem}.{fmt_}"
-            if progress:
-                progress(fmt_)
-            if fmt_ == "json":
-                write_text_atomic(target, self.to_json(lang))
-            elif fmt_ == "html":
-                write_text_atomic(target, self.to_html(lang))
-            elif fmt_ == "xlsx":
-                self.to_excel(target, lang)
-            else:
-                raise ValueError(f"unknown format {fmt_!r}; use one of {FORMATS}")
-            written.append(target)
-        return written
+        """Write the reports ``<stem>.bie.html``, ``.bie.xlsx``, ``.bie.json`` in ``directory``.
+
+        All or nothing: every format is rendered in a hidden temporary folder inside ``directory``, then
+        moved in place; a report that would replace one of the inputs is refused before anything is written
+        (:class:`~bie.errors.OutputIsInput`); two runs writing to one folder wait for each other
+        (:class:`~bie.errors.OutputLocked` after :data:`bie.outputs.LOCK_WAIT` seconds). See
+        :mod:`bie.outputs`."""
+        names = self.report_names(formats, stem)
+        renders = [(name, self._renderer(f, lang, progress)) for name, f in zip(names, formats, strict=True)]
+        return write_set(directory, renders, self.input_files)
 
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-class atomic_path:
-    """Yield a temporary path next to ``target``; rename it onto ``target`` only if the block succeeds."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-        self.tmp: Path | None = None
-
-    def __enter__(self) -> Path:
-        try:
-            self.target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
-        except OSError as exc:
-            raise OutputError(self.target, detail=str(exc)) from exc
-        os.close(fd)
-        self.tmp = Path(name)
-        return self.tmp
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        assert self.tmp is not None
-        if exc_type is not None:
-            self.tmp.unlink(missing_ok=True)
-            return
-        try:
-            # mkstemp creates the file readable by its owner only; give it the usual permissions.
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(self.tmp, 0o666 & ~mask)
-            os.replace(self.tmp, self.target)
-        except OSError as err:
-            self.tmp.unlink(missing_ok=True)
-            raise OutputError(self.target, detail=str(err)) from err
-
-
-def write_text_atomic(target: Path, text: str) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
 
 
 def audit(
@@ -332,10 +386,11 @@ def audit(
     web = _web_module()
 
     step = progress or (lambda _message: None)
+    funder = check_funder(funder)
     files = [paths] if isinstance(paths, str | Path) else list(paths)
     pack = load_rules([Path(r) for r in rules])
     model = web.load_model()
-    answers = web.read_questionnaire(questionnaire) if questionnaire else None
+    answers = web.read_questionnaire(questionnaire, limits=limits) if questionnaire else None
     manual = load_overrides(overrides) if overrides else None
     results: list[ReadResult] = []
     frames: list[pl.DataFrame] = []
@@ -346,11 +401,23 @@ def audit(
     funding_columns: dict[str, str] = {}
     bases: set[str] = set()
     basis_label = ""
-    for path in files:
-        step(f"read:{Path(path).name}")
+    # Every file read, by its identity on disk: no report may be written over one of them.
+    input_files = identify([*files, mapping, *rules, overrides, questionnaire])
+    all_names = distinct_names(files)
+    names: list[str] = []
+    seen: dict[str, str] = {}
+    for path, name in zip(files, all_names, strict=True):
+        step(f"read:{name}")
         result = read(path, sheet=sheet, mapping=mapping, limits=limits)
+        if result.sha256 is not None and result.sha256 in seen:
+            # The same bytes given twice (same path, a link or a copy): counted once, with a warning.
+            twice = Issue("duplicate-input", params={"file": name, "other": seen[result.sha256]})
+            issues.append((name, twice))
+            continue
+        if result.sha256 is not None:
+            seen[result.sha256] = name
         results.append(result)
-        name = Path(result.path).name
+        names.append(name)
         basis, shown, cols = _basis(result, funder)
         bases.add(basis)
         basis_label = BASIS_LABELS[basis]["fr"].format(name=shown)
@@ -364,11 +431,12 @@ def audit(
             funding_columns.setdefault(f.funder, f"{FUNDING_PREFIX}{f.funder}")
         # Reconciliation: every data row's amount on this basis, actions and excluded rows by reason.
         amounts = result.row_amounts if result.row_amounts is not None else pl.DataFrame({"_row": []})
-        row_basis = amounts.select(pl.col("_row"), _sum_columns(cols, amounts.columns).alias("amount"))
+        row_cols = _row_columns(cols, amounts)
+        row_basis = amounts.select(pl.col("_row"), _sum_columns(row_cols, amounts.columns).alias("amount"))
         ledger = result.ledger.join(row_basis, left_on="row", right_on="_row", how="left")
         ex = ledger.filter(pl.col("status") == "excluded").with_columns(pl.lit(name).alias("file"))
         excluded.append(ex.select("file", "sheet", "row", "reason", "text", "amount"))
-        files_rec.append(_reconcile(name, ledger, frame))
+        files_rec.append(_reconcile(name, ledger, frame, result.issue_counts.get("amount-implausible", 0)))
         inputs.append(
             {
                 "file": name,
@@ -383,6 +451,7 @@ def audit(
             }
         )
         issues.extend((name, issue) for issue in result.issues)
+    check_funder_found(funder, results)
     actions = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     step("tag")
     tagged = tag(actions, pack, manual)
@@ -395,7 +464,7 @@ def audit(
     if basis_id == "mixed":
         basis_label = "bases différentes selon les fichiers"
     summary = analysis.summary(with_web, basis_id, basis_label)
-    quality = _quality(results, with_web, [i for _, i in issues])
+    quality = _quality(results, names, with_web, [i for _, i in issues])
     stages = analysis.stages(with_web)
     beneficiaries = analysis.beneficiaries(with_web)
     web_dict = web_profile.to_dict(lang)
@@ -405,10 +474,11 @@ def audit(
         "web_version": model.version,
         "vocabulary_version": vocabulary().version,
         "generated_at": _now().isoformat(),
-        "title": title or _default_title(results, lang),
+        "title": title or _default_title(names, lang),
         "funder": funder,
         "inputs": inputs,
-        "stem": Path(results[0].path).stem if len(results) == 1 else "audit-bie",
+        # Reports are named <stem>.bie.<format>: never the name of an input (see bie.outputs).
+        "stem": safe_stem(Path(files[0]).stem) if len(results) == 1 else "audit",
     }
     return Audit(
         inputs=results,
@@ -426,6 +496,8 @@ def audit(
         meta=meta,
         lang=lang,
         web_profile=web_profile,
+        input_files=input_files,
+        input_names=names,
     )
 
 
@@ -435,13 +507,18 @@ def _web_module() -> Any:
     return web_module
 
 
-def _default_title(results: list[ReadResult], lang: str) -> str:
-    names = ", ".join(Path(r.path).name for r in results)
+def _default_title(files: list[str], lang: str) -> str:
+    names = ", ".join(files)
     return f"Budget intégrant l'égalité — {names}" if lang == "fr" else f"Gender budgeting audit — {names}"
 
 
-def _reconcile(name: str, ledger: pl.DataFrame, actions: pl.DataFrame) -> dict[str, Any]:
-    cents = (pl.col("amount").fill_null(0) * 100).round(0).cast(pl.Int64)
+def _reconcile(
+    name: str, ledger: pl.DataFrame, actions: pl.DataFrame, implausible: int = 0
+) -> dict[str, Any]:
+    """Every data row's amount, actions and excluded rows by reason, added in Int128 cents (exact, and no
+    file can overflow it); ``implausible`` counts the amount cells left out of every sum (issue
+    ``amount-implausible``)."""
+    cents = (pl.col("amount").fill_null(0) * 100).round(0).cast(pl.Int64).cast(pl.Int128)
     data_rows = ledger.filter(pl.col("amount").is_not_null() | (pl.col("status") == "action"))
     total_in = int(ledger.select(cents.sum()).item() or 0)
     action_c = int(ledger.filter(pl.col("status") == "action").select(cents.sum()).item() or 0)
@@ -455,7 +532,7 @@ def _reconcile(name: str, ledger: pl.DataFrame, actions: pl.DataFrame) -> dict[s
         r["reason"]: {"rows": r["rows"], "amount": analysis.euros(r["c"])}
         for r in by_reason.iter_rows(named=True)
     }
-    excluded_c = int(by_reason.get_column("c").sum() or 0) if by_reason.height else 0
+    excluded_c = sum(int(c or 0) for c in by_reason.get_column("c").to_list()) if by_reason.height else 0
     return {
         "file": name,
         "rows": ledger.height,
@@ -465,20 +542,25 @@ def _reconcile(name: str, ledger: pl.DataFrame, actions: pl.DataFrame) -> dict[s
         "excluded": excluded,
         "excluded_amount": analysis.euros(excluded_c),
         "input_amount": analysis.euros(total_in),
-        "balanced": total_in == action_c + excluded_c
+        "implausible_amounts": implausible,
+        # Implausible amounts are out of every sum: the file cannot be said to balance.
+        "balanced": implausible == 0
+        and total_in == action_c + excluded_c
         and ledger.height
         == ledger.filter(pl.col("status") == "action").height + sum(e["rows"] for e in excluded.values()),
         "audited_actions": actions.height,
     }
 
 
-def _quality(results: list[ReadResult], actions: pl.DataFrame, issues: list[Issue]) -> dict[str, Any]:
+def _quality(
+    results: list[ReadResult], names: list[str], actions: pl.DataFrame, issues: list[Issue]
+) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for r in results:
         for code, n in r.issue_counts.items():
             counts[code] = counts.get(code, 0) + n
     for i in issues:
-        if i.code.startswith(("declaration", "override")):
+        if i.code.startswith(("declaration", "override", "duplicate-input")):
             counts[i.code] = counts.get(i.code, 0) + 1
     declared = (
         actions.filter(pl.col("declared_category").is_in(["specific", "transversal"]))
@@ -489,8 +571,8 @@ def _quality(results: list[ReadResult], actions: pl.DataFrame, issues: list[Issu
     has_w = "women" in actions.columns and "men" in actions.columns
     return {
         "unmapped_columns": [
-            {"file": Path(r.path).name, "column": r.mapping.headers[c]}
-            for r in results
+            {"file": name, "column": r.mapping.headers[c]}
+            for r, name in zip(results, names, strict=True)
             for c in r.mapping.unmapped
         ],
         "unparsed_values": counts.get("value-unparsed", 0),

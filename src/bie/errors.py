@@ -109,6 +109,13 @@ class UndecodableText(InputError):
     code = "undecodable-text"
 
 
+class UnbalancedQuote(InputError):
+    """A CSV quote that is never closed swallows the following lines into one cell, and bie cannot tell
+    where the quoted field was meant to end (when it can, the rows are recovered with a warning)."""
+
+    code = "unbalanced-quote"
+
+
 class UnsafeFile(InputError):
     """The file would use unbounded memory or time if read: refused before parsing."""
 
@@ -129,6 +136,12 @@ class XmlEntities(UnsafeFile):
 
 class SheetTooLarge(UnsafeFile):
     code = "sheet-too-large"
+
+
+class SheetTooWide(SheetTooLarge):
+    """The table uses more columns than ``Limits.max_columns`` (checked before the cell count)."""
+
+    code = "sheet-too-wide"
 
 
 class ReaderCrashed(InputError):
@@ -171,10 +184,40 @@ class QuestionnaireError(ConfigError):
     code = "questionnaire-invalid"
 
 
+class CorpusError(ConfigError):
+    """A labelled corpus given to ``bie rules evaluate`` is invalid (unknown label, missing label column)."""
+
+    code = "corpus-invalid"
+
+
+class FunderNotFound(BieError):
+    """``funder=`` (``--funder``) matches no co-funder column of the files read."""
+
+    code = "funder-not-found"
+
+
+class FunderEmpty(BieError):
+    """``funder=`` (``--funder``) is empty or holds no letter or digit: it would match every co-funder."""
+
+    code = "funder-empty"
+
+
 class OutputError(BieError):
     """A report cannot be written where asked."""
 
     code = "output-error"
+
+
+class OutputIsInput(OutputError):
+    """An output would replace one of the inputs (same file on disk, whatever its name)."""
+
+    code = "output-is-input"
+
+
+class OutputLocked(OutputError):
+    """Another run of bie is writing to the same output folder."""
+
+    code = "output-locked"
 
 
 def all_error_classes() -> list[type[BieError]]:
