@@ -9,13 +9,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
 from bie import __version__
 from bie.errors import BieError
+from bie.safetext import json_printable, printable, register_error_handler
+from bie_cli import current_lang, lang_from_argv
 from bie_cli.labels import t
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,13 +26,36 @@ LANG = click.Choice(["fr", "en"])
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    from bie_cli.render import SafeConsole
+
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _safe_streams() -> None:
+    """Let stdout and stderr write any text whatever their encoding (``PYTHONIOENCODING=ascii``, a Windows
+    console redirected to a file in cp1252): a character the encoding lacks becomes a close equivalent or a
+    visible escape (:func:`bie.safetext.terminal_replace`) instead of a UnicodeEncodeError."""
+    handler = register_error_handler()
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            reconfigure(errors=handler)
+        except (ValueError, OSError, TypeError, AttributeError):
+            continue
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print text that may quote an input (a path, a cell): control characters shown as escapes."""
+    click.echo(printable(text, one_line=False), err=err)
 
 
 def fail(message: str, lang: str) -> None:
-    """Print one error line on stderr (never wrapped) and exit with code 1."""
+    """Print one error line on stderr (never wrapped, control characters and line breaks shown as escapes,
+    so a hostile value cannot forge a second line) and exit with code 1."""
     sep = " : " if lang == "fr" else ": "
-    click.echo(click.style(t("error", lang), fg="red", bold=True) + sep + message, err=True)
+    click.echo(click.style(t("error", lang), fg="red", bold=True) + sep + printable(message), err=True)
     sys.exit(1)
 
 
@@ -73,7 +98,33 @@ def common(func: F) -> F:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class BieGroup(click.Group):
+    """The ``bie`` group: before click parses anything, output streams that cannot fail on any character and
+    ``--lang`` known (so that click's own messages, usage errors included, follow it)."""
+
+    def main(self, args: Any = None, *more: Any, **kwargs: Any) -> Any:
+        lang_from_argv(sys.argv[1:] if args is None else [str(a) for a in args])
+        _safe_streams()
+        return super().main(args, *more, **kwargs)
+
+    # click's own errors (usage, bad values) quote what was typed, file names included: shown on one line,
+    # control characters as escapes, like bie's errors.
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            exc.message = printable(exc.message)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            exc.message = printable(exc.message)
+            raise
+
+
+@click.group(cls=BieGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="bie")
 def cli() -> None:
     """bie : audit du budget intégrant l'égalité (BIE) des contrats de ville.
@@ -111,7 +162,11 @@ def inspect(
 
     result = read(file, sheet=resolve_sheet(file, sheet), mapping=mapping)
     if as_json:
-        click.echo(json.dumps(result.to_inspect_dict(lang), ensure_ascii=False, indent=2, default=str))
+        # \u escapes when the output cannot write every character (the JSON stays exact and valid).
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+        plain = encoding.startswith("utf")
+        text = json.dumps(result.to_inspect_dict(lang), ensure_ascii=not plain, indent=2, default=str)
+        click.echo(json_printable(text))
         return
     render_inspect(_console(), result, lang)
 
@@ -186,9 +241,40 @@ def tag(
     render_tag_summary(_console(), result, written, lang)
 
 
+ROW_MESSAGES = {
+    "fr": "« {value} » n'est pas un numéro de ligne : donnez le numéro affiché par le tableur (1, 2, 3…).",
+    "en": '"{value}" is not a row number: give the number your spreadsheet shows (1, 2, 3…).',
+}
+
+
+if TYPE_CHECKING:  # click >= 8.2 types its ParamType; 8.1 (still supported) cannot be subscripted
+    _IntParam = click.ParamType[int, Any]
+else:
+    _IntParam = click.ParamType
+
+
+class RowNumber(_IntParam):
+    """A row number as the spreadsheet shows it: a whole number (of any size: one beyond the table is
+    reported as absent by the command, never as an overflow); the command refuses 0 and negatives."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if digits.isascii() and digits.isdigit():
+            return int(text)
+        lang = current_lang()
+        self.fail(ROW_MESSAGES["en" if lang == "en" else "fr"].format(value=printable(text)), param, ctx)
+
+
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
-@click.option("--row", type=int, help="Ligne de l'action dans le fichier (numéro vu dans le tableur).")
+@click.option(
+    "--row", type=RowNumber(), help="Ligne de l'action dans le fichier (numéro vu dans le tableur)."
+)
 @click.option("--text", help="Texte d'une action : la première ligne est l'intitulé, la suite les objectifs.")
 @_read_options
 @_rules_option
@@ -217,9 +303,14 @@ def explain(
         return
     if file is None or row is None:
         raise click.UsageError("donnez un fichier et --row N, ou --text « … ».")
+    if row < 1:
+        raise click.BadParameter(ROW_MESSAGES[lang].format(value=row), param_hint="'--row'")
     from bie import read
 
     result = read(file, sheet=sheet, mapping=mapping)
+    last = result.ledger.get_column("row").max() if result.ledger.height else 0
+    if not isinstance(last, int) or row > last:
+        fail(t("explain_no_row", lang, row=row, file=file), lang)
     match = result.actions.filter(result.actions.get_column("_row") == row)
     if match.height == 0:
         ledger = result.ledger.filter(result.ledger.get_column("row") == row)
@@ -279,7 +370,10 @@ def _run_audit(files: list[Path], output: Path, formats: tuple[str, ...], lang: 
     help="Rapports à écrire, séparés par des virgules : html, xlsx, json.",
 )
 @click.option(
-    "--funder", help="Ne retenir que le financement d'un cofinanceur (nom de sa colonne, ex. « État »)."
+    "--funder",
+    help="Ne retenir que le financement d'un cofinanceur : tout ou partie du nom de sa colonne, accents et "
+    "majuscules indifférents (« etat » retient « État (BOP 147) ») ; plusieurs colonnes désignées "
+    "s'additionnent ; un nom qui n'en désigne aucune, ou vide, est une erreur.",
 )
 @click.option("--title", help="Titre du rapport.")
 @_read_options
@@ -308,8 +402,9 @@ def audit(
 ) -> None:
     """Auditer un ou plusieurs tableaux : rapport HTML, classeur Excel et JSON.
 
-    Écrit DOSSIER/<nom>.html, .xlsx et .json (<nom> : le nom du fichier lu, ou « audit-bie »
-    pour plusieurs fichiers)."""
+    Écrit DOSSIER/<nom>.bie.html, <nom>.bie.xlsx et <nom>.bie.json (<nom> : le nom du fichier lu
+    sans son extension, ou « audit » pour plusieurs fichiers), tous ou aucun. Un rapport n'écrase
+    jamais un fichier lu (tableau, correspondance, règles, décisions, questionnaire)."""
     _run_audit(
         list(files),
         output,
@@ -397,14 +492,13 @@ def web_svg(
 ) -> None:
     """Dessiner la toile d'un territoire (SVG) à partir de ses financements."""
     from bie import audit as run_audit
-    from bie.audit import write_text_atomic
 
     result = run_audit(
         list(files), sheet=sheet, mapping=mapping, rules=rules, questionnaire=questionnaire, lang=lang
     )
-    write_text_atomic(output, result.web_svg(lang))
-    click.echo(f"{t('written', lang)} : {output}" if lang == "fr" else f"{t('written', lang)}: {output}")
-    click.echo(result.web_text(lang))
+    result.write_svg(output, lang)
+    echo(f"{t('written', lang)} : {output}" if lang == "fr" else f"{t('written', lang)}: {output}")
+    echo(result.web_text(lang))
 
 
 @web.command("questionnaire")
@@ -422,7 +516,66 @@ def web_questionnaire(output: Path, lang: str, debug: bool) -> None:
     from bie.web import write_questionnaire
 
     write_questionnaire(output, lang=lang)
-    click.echo(f"{t('written', lang)} : {output}" if lang == "fr" else f"{t('written', lang)}: {output}")
+    echo(f"{t('written', lang)} : {output}" if lang == "fr" else f"{t('written', lang)}: {output}")
+
+
+@cli.group("rules")
+def rules_group() -> None:
+    """Le jeu de règles du marqueur : mesurer ce qu'il vaut sur des textes étiquetés à la main.
+
+    \b
+    bie rules evaluate tests/rules tests/corpus/real.yaml            partie « dev »
+    bie rules evaluate tests/rules tests/corpus/real.yaml --part test   partie mise à part"""
+
+
+@rules_group.command("evaluate")
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--part",
+    type=click.Choice(["dev", "test", "all"]),
+    default="dev",
+    show_default=True,
+    help="Textes mesurés : « dev » (ceux sur lesquels on règle), « test » (mis à part : mesurer, ne jamais "
+    "régler en les lisant) ou « all » (les deux, avec les scores de chaque partie).",
+)
+@click.option(
+    "--split",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Partage dev/test des cas YAML. Par défaut : split.yaml à côté des cas ou dans un dossier corpus/ "
+    "voisin ; un cas qu'il ne cite pas est « dev ».",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Écrire tout le résultat en JSON sur la sortie standard."
+)
+@_rules_option
+@common
+@handle_errors
+def rules_evaluate(
+    corpus: tuple[Path, ...],
+    part: str,
+    split: Path | None,
+    as_json: bool,
+    rules: tuple[Path, ...],
+    lang: str,
+    debug: bool,
+) -> None:
+    """Mesurer le marqueur sur des corpus étiquetés : précision, rappel et F1 par catégorie, macro-F1,
+    matrice de confusion, calibration de la confiance et désaccords.
+
+    CORPUS : fichiers de cas YAML (ou un dossier de cas), corpus réel YAML (« textes »), ou tableaux CSV
+    ou Excel avec une colonne d'étiquette (« etiquette », « label » ou « categorie ») et, au besoin, une
+    colonne « partie » (dev ou test)."""
+    from bie.tagging import load_rules
+    from bie.tagging.evaluate import evaluate
+    from bie_cli.render_evaluate import render_evaluation
+
+    result = evaluate(list(corpus), part=part, pack=load_rules(list(rules)), split=split)
+    if as_json:
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+        text = json.dumps(result.to_dict(lang), ensure_ascii=not encoding.startswith("utf"), indent=2)
+        click.echo(json_printable(text))
+        return
+    render_evaluation(_console(), result, lang)
 
 
 def main() -> None:
