@@ -113,14 +113,14 @@ class BieGroup(click.Group):
         try:
             return super().make_context(*args, **kwargs)
         except click.ClickException as exc:
-            exc.message = printable(exc.message)
+            exc.message = printable(exc.message)  # type: ignore[misc]  # click declares it Final
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.ClickException as exc:
-            exc.message = printable(exc.message)
+            exc.message = printable(exc.message)  # type: ignore[misc]  # click declares it Final
             raise
 
 
