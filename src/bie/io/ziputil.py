@@ -35,6 +35,14 @@ def _mb(n: int) -> int:
 
 
 def _raw_chunks(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    if info.header_offset < 0:
+        # A damaged central directory can point before the start of the file (seek would raise OSError).
+        raise TruncatedFile(
+            None,
+            detail=Text(
+                f"position impossible pour « {info.filename} »", f"impossible offset for “{info.filename}”"
+            ),
+        )
     fh.seek(info.header_offset)
     header = fh.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
