@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.bie-installed
 
-.PHONY: demo test lint clean fixtures bench
+.PHONY: demo test fuzz lint clean fixtures bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Property tests with many random examples (the `fuzz` hypothesis profile, tests/conftest.py).
+fuzz: $(STAMP)
+	BIE_HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q --hypothesis-show-statistics \
+		tests/test_pipeline_properties.py tests/test_properties_read.py tests/test_web_properties.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src cli tests fixtures benchmarks

@@ -7,6 +7,26 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles: ``ci`` (the default) is reproducible (fixed seed) and bounded; ``fuzz`` (selected with
+# BIE_HYPOTHESIS_PROFILE=fuzz, see ``make fuzz``) draws random examples, twenty times as many.
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "fuzz", derandomize=False, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+HYPOTHESIS_PROFILE = os.environ.get("BIE_HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(HYPOTHESIS_PROFILE)
+FUZZ_FACTOR = int(os.environ.get("BIE_FUZZ_FACTOR", "20"))
+
+
+def examples(ci: int) -> int:
+    """Number of examples of a pipeline property: ``ci`` in the CI profile, ``BIE_FUZZ_FACTOR`` (20) times
+    more in ``fuzz``."""
+    return ci * FUZZ_FACTOR if HYPOTHESIS_PROFILE == "fuzz" else ci
+
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "tests" / "data" / "real"
