@@ -248,10 +248,11 @@ def read(
     issues = [*book.issues, *chosen.issues, *issues, *header.issues]
     if sniffed.extension_mismatch:  # the content decides; the user is told
         issues.insert(0, extension_issue(p, sniffed.format))
-    col_map = map_columns(header, vocab, mapping_file, chosen.name)
-    issues.extend(col_map.issues)
     frame = chosen.frame
     assert frame is not None
+    # Rows below the header, for the text roles found by content when names say nothing.
+    col_map = map_columns(header, vocab, mapping_file, chosen.name, frame.slice(header.positions[-1] + 1))
+    issues.extend(col_map.issues)
     result = _build(p, sniffed.format, chosen, header, col_map, vocab, issues, limits)
     result.sheets = infos
     result.encoding, result.delimiter = book.encoding, book.delimiter
