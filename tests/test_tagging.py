@@ -106,7 +106,7 @@ def test_output_columns_and_types(pack: RulePack) -> None:
     assert frame["dac_marker"].to_list() == [2, 0]
     assert frame["eu_weight"].to_list() == [1.0, 0.0]
     assert frame["audience"].to_list() == ["women_only", "unknown"]
-    assert result.rules_version == pack.version == "2026.2"
+    assert result.rules_version == pack.version == "2026.3"
     assert frame["reasons"][1].to_list() == []
 
 
@@ -214,7 +214,7 @@ def test_pattern_compilation() -> None:
 
 
 def test_builtin_pack(pack: RulePack) -> None:
-    assert pack.version == "2026.2"
+    assert pack.version == "2026.3"
     assert [c.id for c in pack.categories] == list(CATEGORIES)
     assert {c.id: (c.dac_marker, c.eu_weight) for c in pack.categories} == {
         "specific": (2, 1.0),
@@ -313,24 +313,70 @@ def test_changelog(pack: RulePack, tmp_path: Path) -> None:
     folder = _copy_pack(tmp_path)
     index = folder / "index.yaml"
     text = index.read_text(encoding="utf-8")
-    index.write_text(text.replace('  - version: "2026.2"', '  - version: "2025.9"', 1), encoding="utf-8")
+    index.write_text(text.replace('  - version: "2026.3"', '  - version: "2025.9"', 1), encoding="utf-8")
     with pytest.raises(RulesError, match="changelog"):
         load_rules(folder=folder)
 
 
-def test_title_alone_is_to_review_unless_it_carries_evidence(pack: RulePack) -> None:
+def test_gate_measures_information_not_columns(pack: RulePack) -> None:
+    """Issue 9, point 3: a title alone that says what is funded is judged; filler stays to review."""
     df = _frame(
         title=[
             "Accompagnement à la scolarité des enfants du quartier le soir",
             "Atelier mémoire",
             "Accompagnement vers l'emploi des femmes du quartier",
             "Accueil de loisirs avec créneaux réservés aux filles",
+            "Subvention de fonctionnement",
+            "SUBVENTION 2017",
+            "Projet jeunesse",
+            "Aide 2017",
         ],
-        description=[None, "Reconduction de l'action 2021.", None, None],
+        description=[None, "Reconduction de l'action 2021.", None, None, None, None, None, None],
     )
     out = tag(df, pack).frame
-    assert out["category"].to_list() == ["to_review", "to_review", "specific", "transversal"]
-    assert out["dac_marker"].to_list()[:2] == [None, None]
+    assert (
+        out["category"].to_list()
+        == ["not_integrated", "not_integrated", "specific", "transversal"] + ["to_review"] * 4
+    )
+    assert out["review_reason"].to_list() == [None] * 4 + ["little_text"] * 4
+    assert out["dac_marker"].to_list()[4:] == [None] * 4
+    assert [r[0]["rule"] for r in out["reasons"].to_list()[4:]] == ["REVIEW-TEXTE"] * 4
+    assert out["reasons"][4][0]["match"] == "Subvention de fonctionnement"
+
+
+def test_gate_sets_the_carrier_and_numbers_aside(pack: RulePack) -> None:
+    df = _frame(
+        description=[
+            "Subvention de fonctionnement de l'Institut L'Aubépine pour l'année 2018",
+            "2016 - Subvention ADEPAPE",
+            "Subvention de fonctionnement 2017 : 12 500 €",
+            "Subvention de fonctionnement pour la construction de vestiaires au stade",
+        ],
+        carrier=[
+            "Institut L'Aubépine",
+            "ASS DEP ENTR PERSONNES ACCUEILLIES PROTEC ENFANCE",
+            "Club de football",
+            "Club de football",
+        ],
+    )
+    out = tag(df, pack).frame
+    assert out["category"].to_list() == ["to_review"] * 3 + ["not_integrated"]
+
+
+def test_three_review_reasons_are_kept_apart(pack: RulePack) -> None:
+    df = _frame(
+        title=["Projet jeunesse", "Accueil de loisirs", "Atelier d'expression"],
+        objectives=[None, "Favoriser la mixité.", "Lutter contre le sexisme."],
+        description=[None, None, "L'action ne prend pas en compte l'égalité entre les femmes et les hommes."],
+    )
+    out = tag(df, pack).frame
+    assert out["category"].to_list() == ["to_review"] * 3
+    assert out["review_reason"].to_list() == ["little_text", "ambiguous", "contradiction"]
+    assert [r[0]["rule"] for r in out["reasons"].to_list()] == [
+        "REVIEW-TEXTE",
+        "REVIEW-AMBIGU",
+        "REVIEW-CONTRADICTION",
+    ]
 
 
 def test_open_public_only_measures_skip_actions_titled_for_women(pack: RulePack) -> None:
@@ -361,23 +407,23 @@ def test_rules_valid_on_a_date(pack: RulePack) -> None:
 def test_overlay_adds_replaces_disables(pack: RulePack) -> None:
     overlay = CASES_DIR / "surcouches" / "grand_poitiers.yaml"
     local = load_rules([overlay])
-    assert local.version == "2026.2+local"
-    assert local.full_version == "2026.2+local (grand-poitiers 3)"
+    assert local.version == "2026.3+local"
+    assert local.full_version == "2026.3+local (grand-poitiers 3)"
     assert local.overlays[0].disabled == ("SPEC-VISIBILITE-01",)
     ids = {r.id for r in local.rules}
     assert "LOCAL-GP-01" in ids and "SPEC-VISIBILITE-01" not in ids
     assert local.rule("TRANS-COMM-01").title.startswith("Communication non stéréotypée (version locale")
-    assert pack.version == "2026.2"  # the built-in pack is untouched
+    assert pack.version == "2026.3"  # the built-in pack is untouched
     df = _frame(
         title=["Ateliers du dispositif Egalicité au centre social"],
         objectives=["Proposer des ateliers chaque semaine au centre social."],
     )
     assert tag(df, local).frame["category"][0] == "specific"
     assert tag(df, pack).frame["category"][0] == "not_integrated"
-    # a title alone is not a screening (2026.2): to review, unless the title carries evidence
+    # a title alone that names an activity is judged (issue 9: the gate measures information, not columns)
     alone = _frame(title=["Ateliers du dispositif Egalicité au centre social"])
     assert tag(alone, local).frame["category"][0] == "specific"
-    assert tag(alone, pack).frame["category"][0] == "to_review"
+    assert tag(alone, pack).frame["category"][0] == "not_integrated"
 
 
 def test_overlay_disabling_unknown_rule_fails(tmp_path: Path) -> None:

@@ -9,11 +9,13 @@ Pipeline (no Python loop over rows, no ``map_elements``):
    their span to UPPER CASE in the normalised text: rule patterns are lower case, so nothing matches
    there any more, and offsets are unchanged. The loop runs over *passes* (until no row has an unmasked
    trap left), each pass on the rows that still have one.
-3. **Zones.** ``title``; ``objective_main`` (first sentence of the objectives, after a heading line such
-   as « Objectifs : »); ``objective_rest``; ``description``. When the objectives are empty and the title
-   is generic, the first sentence of the description stands for the main objective. In ``title`` and
-   ``objective_main`` the *head* is the text before the first secondary-clause marker (« en veillant
-   à », « notamment », « dont »…).
+3. **Zones, by content** (not by column: :func:`_zone_stage`). ``title`` is the first sentence of the
+   whole text (title, else objectives after a heading line such as « Objectifs : », else description);
+   ``objective_main`` the body's first sentence after a one-sentence title, or the sentence after a *label*
+   (brand name, generic heading, carrier's name: :mod:`bie.tagging.information`); ``other`` the rest. In
+   ``title`` and ``objective_main`` the *head* is the text before the first secondary-clause marker
+   (« en veillant à », « notamment », « dont »…). The same stage counts the *content words* (the "too
+   little text" gate).
 4. **Evidence.** One ``str.find`` per rule × matching zone, all in a single ``with_columns``. Rules whose
    position does not matter (measures, audience, ambiguity) read the whole text at once; aims read
    ``title``, ``objective_main`` and the rest (objective_rest + description, contiguous). Offsets are
@@ -34,6 +36,7 @@ from typing import Any
 import polars as pl
 
 from bie.issues import Issue
+from bie.tagging.information import Information, content_words, is_label, load_information
 from bie.tagging.normalize import needs_nfc, normalize_expr, normalize_series
 from bie.tagging.rules import (
     FIELDS,
@@ -83,6 +86,7 @@ OUTPUT_SCHEMA: dict[str, Any] = {
     "declared_category": pl.String,
     "declaration_mismatch": pl.Boolean,
     "override": pl.String,
+    "review_reason": pl.String,
 }
 OUTPUT_COLUMNS: tuple[str, ...] = tuple(OUTPUT_SCHEMA)
 
@@ -104,8 +108,8 @@ STEPS: tuple[Step, ...] = (
     Step(
         "little_text",
         "to_review",
-        "Texte trop pauvre : titre seul (ou titre et texte de remplissage), ni objectifs ni description, "
-        "aucune preuve",
+        "Intitulé seul : rien à examiner (aucun mot de contenu une fois écartés mots-outils, remplissage "
+        "administratif, années, montants, nom du porteur et intitulé de marque ; aucune preuve)",
     ),
     Step(
         "contradiction",
@@ -122,10 +126,21 @@ STEPS: tuple[Step, ...] = (
     Step(
         "ambiguous",
         "to_review",
-        "« Égalité », « mixité » ou « stéréotypes » sans dire entre qui, aucune autre preuve",
+        "Indice sans preuve : « égalité », « mixité » ou « stéréotypes » sans dire entre qui, aucune autre "
+        "preuve",
     ),
     Step("none", "not_integrated", "Action examinée : aucune preuve d'égalité"),
 )
+
+REVIEW_REASONS: dict[str, str] = {
+    "little_text": "REVIEW-TEXTE",
+    "ambiguous": "REVIEW-AMBIGU",
+    "contradiction": "REVIEW-CONTRADICTION",
+}
+"""The three reasons an action is « à examiner », kept apart in every output: the step name is the
+``review_reason`` column, the id is the first of its ``reasons`` (labels: ``bie/data/labels.yaml``,
+``review_reasons``): too little text (« intitulé seul : rien à examiner »), ambiguous wording (« indice sans
+preuve »), contradictory evidence (« preuves contradictoires »)."""
 
 _KIND_ORDER = {
     "aim": 0,
@@ -349,10 +364,25 @@ def _neutralise(base: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
 # 3. zones
 
 
+def _sentence_len(text: pl.Expr) -> pl.Expr:
+    """Length of the first sentence of ``text`` (leading non-letters included), 0 when none."""
+    return text.str.extract(SENTENCE_RE, 0).str.len_chars().cast(pl.Int64).fill_null(0)
+
+
 def _zone_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+    """Zones by content, not by column (docs/regles.md, « Zones »).
+
+    The action text is one stream: title, objectives, description. Its *first sentence* (zone ``title``:
+    the title's first sentence, or the first sentence of the objectives, or failing that of the description)
+    is the main objective unless it is a *label* (a brand name, a generic heading, the carrier's name: see
+    :mod:`bie.tagging.information`). Zone ``objective_main`` is the next main sentence: the first sentence of
+    the objectives/description when the title is a single sentence (the guide reads « le titre ou
+    l'objectif »), or the sentence after a label. Everything after is ``other`` (secondary).
+    """
     settings = comp.pack.settings
+    info = load_information()
     bounds = _field_bounds()
-    m = pl.col(f"{P}m")
+    m, src, n = pl.col(f"{P}m"), pl.col(f"{P}src"), pl.col(f"{P}n")
     frame = frame.with_columns(
         *[s.alias(f"{P}s_f_{f}") for f, (s, _) in bounds.items()],
         *[ln.alias(f"{P}l_f_{f}") for f, (_, ln) in bounds.items()],
@@ -373,38 +403,13 @@ def _zone_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
     o_head = field_text("objectives").str.extract(heading, 0).str.len_chars().cast(pl.Int64).fill_null(0)
     exprs += [
         o_head.alias(f"{P}o_head"),
-        pl.col(f"{P}d")
-        .str.extract(SENTENCE_RE, 0)
-        .str.len_chars()
-        .cast(pl.Int64)
-        .fill_null(0)
-        .alias(f"{P}d_sent"),
+        field_text("title").str.contains(enough).fill_null(False).alias(f"{P}t_enough"),
         field_text("objectives").str.contains(enough).fill_null(False).alias(f"{P}o_enough"),
         field_text("description").str.contains(enough).fill_null(False).alias(f"{P}d_enough"),
-        # the title names women (« Café des mamans »): measures marked open_public_only do not count
-        (
-            field_text("title").str.contains(compile_pattern(settings.lead_women)).fill_null(False)
-            if settings.lead_women is not None
-            else pl.lit(False)
-        ).alias(f"{P}title_names_women"),
-        # significant words of the title: 4 letters or more (« de », « aux », « pour » do not count)
-        field_text("title").str.count_matches(r"[a-zA-Z]{4,}").cast(pl.Int64).alias(f"{P}t_words"),
         # amount of text, for the confidence: about one word per 6 characters of the three fields
         (pl.col(f"{P}l_all") / 6.0).alias(f"{P}words"),
     ]
     frame = frame.with_columns(exprs)
-    o_head_c = pl.col(f"{P}o_head")
-    frame = frame.with_columns(
-        (
-            o_head_c
-            + pl.col(f"{P}o")
-            .str.slice(o_head_c)
-            .str.extract(SENTENCE_RE, 0)
-            .str.len_chars()
-            .cast(pl.Int64)
-            .fill_null(0)
-        ).alias(f"{P}o_main")
-    )
 
     def vague_in(field: str) -> pl.Expr:
         z = f"f_{field}"
@@ -417,51 +422,131 @@ def _zone_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
         )
 
     frame = frame.with_columns(
-        (vague_in("title") | (pl.col(f"{P}t_words") <= settings.bare_title_max_words)).alias(
-            f"{P}title_vague"
-        ),
+        vague_in("title").alias(f"{P}title_vague"),
         (vague_in("objectives") | ~pl.col(f"{P}o_enough")).alias(f"{P}obj_empty"),
         (vague_in("description") | ~pl.col(f"{P}d_enough")).alias(f"{P}desc_empty"),
     )
-    frame = frame.with_columns(
-        (pl.col(f"{P}obj_empty") & pl.col(f"{P}title_vague") & ~pl.col(f"{P}desc_empty")).alias(
-            f"{P}lead_from_desc"
-        )
-    )
-    lfd = pl.col(f"{P}lead_from_desc")
-    o_start, lo = bounds["objectives"]
-    d_start, ld = bounds["description"]
-    o_main, d_sent = pl.col(f"{P}o_main"), pl.col(f"{P}d_sent")
+    lt = pl.col(f"{P}lt")
+    o_start, _ = bounds["objectives"]
+    d_start, _ = bounds["description"]
     total = pl.col(f"{P}l_all")
+    # where the body (objectives, or the description when the objectives are empty or filler) starts
+    body_start = (
+        pl.when(~pl.col(f"{P}obj_empty")).then(o_start + pl.col(f"{P}o_head")).otherwise(d_start)
+    ).cast(pl.Int64)
+    t_sent = _sentence_len(src.str.slice(0, lt))
+    frame = frame.with_columns(
+        body_start.alias(f"{P}body_start"),
+        t_sent.alias(f"{P}t_sent"),
+        # a title of one sentence: nothing but punctuation after its first sentence
+        ~src.str.slice(t_sent, lt - t_sent).str.contains(r"\p{L}").fill_null(False).alias(f"{P}t_single"),
+    )
+    has_title, single = pl.col(f"{P}t_enough"), pl.col(f"{P}t_single")
+    bstart = pl.col(f"{P}body_start")
+    p_a = pl.when(has_title).then(pl.lit(0, pl.Int64)).otherwise(bstart)
+    len_a = (
+        pl.when(has_title)
+        .then(pl.when(single).then(lt).otherwise(pl.col(f"{P}t_sent")))
+        .otherwise(_sentence_len(src.str.slice(bstart)))
+    )
+    frame = frame.with_columns(p_a.cast(pl.Int64).alias(f"{P}p_a"), len_a.cast(pl.Int64).alias(f"{P}len_a"))
+    pa, la = pl.col(f"{P}p_a"), pl.col(f"{P}len_a")
+    frame = frame.with_columns(
+        is_label(
+            src.str.slice(pa, la), n.str.slice(pa, la), pl.col(f"{P}carrier"), info, short_counts=False
+        ).alias(f"{P}label_a"),
+        is_label(src.str.slice(pa, la), n.str.slice(pa, la), pl.col(f"{P}carrier"), info).alias(
+            f"{P}label_gate"
+        ),
+        m.str.slice(pa, la)
+        .str.contains(compile_pattern(settings.lead_women))
+        .fill_null(False)
+        .alias(f"{P}title_names_women")
+        if settings.lead_women is not None
+        else pl.lit(False).alias(f"{P}title_names_women"),
+    )
+    # the sentence read after the first one: the body's first sentence after a one-sentence title, else
+    # the next sentence (never before the body's start once past the title)
+    after_a = pa + la
+    p_b = (
+        pl.when(has_title & single)
+        .then(bstart)
+        .when((after_a >= lt) & (after_a < bstart))
+        .then(bstart)
+        .otherwise(after_a)
+    )
+    frame = frame.with_columns(p_b.cast(pl.Int64).alias(f"{P}p_b"))
+    pb = pl.col(f"{P}p_b")
+    frame = frame.with_columns(_sentence_len(src.str.slice(pb)).alias(f"{P}len_b"))
+    lb = pl.col(f"{P}len_b")
+    follows = m.str.slice(pb, lb).str.contains(enough).fill_null(False)
+    label_a = pl.col(f"{P}label_a")
+    frame = frame.with_columns(
+        (~label_a | ~follows).alias(f"{P}lead_title"),
+        ((label_a | (has_title & single)) & follows).alias(f"{P}lead_main"),
+    )
+    lead_main = pl.col(f"{P}lead_main")
+    main_start = pl.when(lead_main).then(pb).otherwise(after_a)
+    main_len = pl.when(lead_main).then(lb).otherwise(pl.lit(0, pl.Int64))
+    other_start = main_start + main_len
+    rest_len = pl.max_horizontal(d_start - 1 - other_start, pl.lit(0, pl.Int64))
+    desc_from = pl.max_horizontal(other_start, d_start)
     geometry = {
-        "title": bounds["title"],
-        "objective_main": (
-            pl.when(lfd).then(d_start).otherwise(o_start),
-            pl.when(lfd).then(d_sent).otherwise(o_main),
-        ),
-        "objective_rest": (
-            pl.when(lfd).then(o_start).otherwise(o_start + o_main),
-            pl.when(lfd).then(lo).otherwise(lo - o_main),
-        ),
-        "description": (
-            pl.when(lfd).then(d_start + d_sent).otherwise(d_start),
-            pl.when(lfd).then(ld - d_sent).otherwise(ld),
-        ),
-        # objective_rest and description together: contiguous in the whole text (when the description
-        # leads, the empty objectives are skipped)
-        "other": (
-            pl.when(lfd).then(d_start + d_sent).otherwise(o_start + o_main),
-            pl.when(lfd).then(ld - d_sent).otherwise(total - o_start - o_main),
-        ),
+        "title": (pa, la),
+        "objective_main": (main_start, main_len),
+        "objective_rest": (other_start, rest_len),
+        "description": (desc_from, total - desc_from),
+        # everything after the main objective: contiguous in the whole text
+        "other": (other_start, pl.max_horizontal(total - other_start, pl.lit(0, pl.Int64))),
     }
     frame = frame.with_columns(
         *[s.cast(pl.Int64).alias(f"{P}s_{z}") for z, (s, _) in geometry.items()],
         *[ln.cast(pl.Int64).alias(f"{P}l_{z}") for z, (_, ln) in geometry.items()],
     )
+    frame = _information_stage(frame, info)
     needed = sorted({z for _, z in comp.columns if z in geometry} | set(LEAD_ZONES))
     return frame.with_columns(
         m.str.slice(pl.col(f"{P}s_{z}"), pl.col(f"{P}l_{z}")).alias(f"{P}z_{z}") for z in needed
     )
+
+
+def _information_stage(frame: pl.DataFrame, info: Information) -> pl.DataFrame:
+    """``content_words``: the words that say what is funded (the "too little text" gate, docs/regles.md).
+
+    Read on every field that is not filler (« NC », « voir dossier »), without the first sentence when it
+    is a label (a brand name says nothing of what is funded), without stop words, fillers, numbers,
+    acronyms and the carrier's name.
+    """
+    src = pl.col(f"{P}src")
+    lt, lo = pl.col(f"{P}lt"), pl.col(f"{P}lo")
+    pa, la = pl.col(f"{P}p_a"), pl.col(f"{P}len_a")
+    o_start, d_start = lt + 1, lt + lo + 2
+    cut = pl.col(f"{P}label_gate")
+
+    def piece(start: pl.Expr, length: pl.Expr, blank: pl.Expr) -> pl.Expr:
+        # the field's text, without the label sentence when it lies in this field
+        end = start + length
+        inside = cut & (pa >= start) & (pa < end)
+        before = src.str.slice(start, pl.max_horizontal(pa - start, pl.lit(0, pl.Int64)))
+        after = src.str.slice(pa + la, pl.max_horizontal(end - pa - la, pl.lit(0, pl.Int64)))
+        text = (
+            pl.when(inside)
+            .then(pl.concat_str([before, after], separator=" "))
+            .otherwise(src.str.slice(start, length))
+        )
+        return pl.when(blank).then(pl.lit("")).otherwise(text)
+
+    measured = pl.concat_str(
+        [
+            piece(pl.lit(0, pl.Int64), lt, pl.col(f"{P}title_vague")),
+            piece(o_start, lo, pl.col(f"{P}obj_empty")),
+            piece(d_start, pl.col(f"{P}ld"), pl.col(f"{P}desc_empty")),
+        ],
+        separator="\n",
+    )
+    sub = frame.select(pl.col(f"{P}idx"), measured.alias("text"), pl.col(f"{P}carrier").alias("carrier"))
+    counts = content_words(sub, f"{P}idx", "text", "carrier", info)
+    return frame.with_columns(counts.get_column("content_words").alias(f"{P}content_words"))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -481,7 +566,8 @@ def _open_public(found: pl.Expr) -> pl.Expr:
     """A measure marked ``open_public_only``: when the title names women (« Café des mamans »), a match
     outside the title is the action's public, not a measure; a match in the title itself (« Accueil de
     loisirs avec créneaux réservés aux filles ») still counts."""
-    return pl.when(~pl.col(f"{P}title_names_women") | (found < pl.col(f"{P}lt"))).then(found)
+    first = (found >= pl.col(f"{P}p_a")) & (found < pl.col(f"{P}p_a") + pl.col(f"{P}len_a"))
+    return pl.when(~pl.col(f"{P}title_names_women") | first).then(found)
 
 
 def _evidence_stage(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> pl.DataFrame:
@@ -514,6 +600,19 @@ def _evidence_stage(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> pl.Dat
 
 # --------------------------------------------------------------------------------------------------
 # 5. decision
+
+
+INFINITIVE_OPENING = r"(?:^|[.!?;\n])[^a-z.!?;\n]*([a-z]{3,}(?:er|ir|re))\b[^.!?;\n]*$"
+"""The sentence that ends at the end of the text opens with an infinitive (« Lutter contre … »): on the masked
+normalised text, whose sentence marks are kept."""
+
+
+def _opens_with_infinitive(off: pl.Expr) -> pl.Expr:
+    """Whether the sentence holding the absolute offset ``off`` opens with an infinitive (an objective)."""
+    before = pl.col(f"{P}m").str.slice(0, off)
+    first = before.str.extract(INFINITIVE_OPENING, 1)
+    actions = sorted(load_information().action_words)
+    return (first.is_not_null() & ~first.is_in(actions)).fill_null(False)
 
 
 def _decision_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
@@ -560,7 +659,18 @@ def _decision_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
         by_kind.setdefault(rule.evidence, []).append(hit)
         if rule.evidence == "aim":
             positive_by_rule.setdefault(rule.id, []).append(hit)
-            if z in LEAD_ZONES:
+            if z == "title":
+                # the first sentence is a label (« Allez les filles ! »): what it says is not the main aim
+                lead = col(f"{P}lead_title")
+                in_head = (off < col(f"{P}h_{z}")).fill_null(False) & lead
+                in_tail = (off >= col(f"{P}h_{z}")).fill_null(False) & lead
+                aim_head.append(in_head)
+                aim_tail[z].append(in_tail)
+                lead_strength.append(pl.when(in_head).then(strength))
+                sec_strength.append(pl.when(in_tail).then(strength))
+                aim_other.append(hit & ~lead)
+                sec_strength.append(pl.when(hit & ~lead).then(strength))
+            elif z in LEAD_ZONES:
                 in_head = (off < col(f"{P}h_{z}")).fill_null(False)
                 in_tail = (off >= col(f"{P}h_{z}")).fill_null(False)
                 aim_head.append(in_head)
@@ -568,12 +678,13 @@ def _decision_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
                 lead_strength.append(pl.when(in_head).then(strength))
                 sec_strength.append(pl.when(in_tail).then(strength))
             elif z == "other":
-                # when the title names women, the objectives decide (« its objective decides »): an aim in
-                # the later sentences of the objectives (not in the description) counts as lead
-                in_objectives = (off < col(f"{P}s_f_description")).fill_null(False) & ~col(
-                    f"{P}lead_from_desc"
-                )
-                promoted = hit & title_women & in_objectives
+                # when the first sentence names women (« Café des mamans », « Allez les filles ! »), the
+                # text decides (« its objective decides »): an aim in the later sentences counts as lead,
+                # whichever column holds them (guide, 2b: a public of women and an aim that lifts a barrier)
+                # … when that sentence states an aim, i.e. opens with an infinitive (« Lutter contre les
+                # violences faites aux femmes »), not when it describes a content (« Une séance sera
+                # consacrée aux droits des femmes » stays secondary)
+                promoted = hit & title_women & _opens_with_infinitive(off)
                 aim_head.append(promoted)
                 lead_strength.append(pl.when(promoted).then(strength))
                 aim_other.append(hit & ~promoted)
@@ -605,9 +716,10 @@ def _decision_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
     )
     positive = col(f"{P}aim_lead") | secondary
     conditions = {
-        # no objectives and no description (or only filler such as « idem 2023 », « voir dossier »): a title
-        # alone is not a screening, whatever its length (SCDL files often hold only the « objet »)
-        "little_text": col(f"{P}obj_empty") & col(f"{P}desc_empty") & ~positive,
+        # too little information to screen anything: fewer content words than ``min_content_words`` once
+        # stop words, fillers, numbers, the carrier's name and a label title are set aside (whatever the
+        # columns filled: a 12-word « objet » that says what is funded is judged)
+        "little_text": (col(f"{P}content_words") < load_information().min_content_words) & ~positive,
         "contradiction": col(f"{P}negation") & positive,
         "aim_lead": col(f"{P}aim_lead"),
         "secondary": secondary,
@@ -646,6 +758,11 @@ def _decision_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
             - pl.when(single_sex).then(c("single_sex_none_penalty", 0.1)).otherwise(0.0)
         )
     )
+    # the carrier as evidence (issue 9, point 4; bie.tagging.carriers): a women's-rights organisation with a
+    # generic object is specific; an explicit object keeps its category, the confidence raised or lowered
+    from bie.tagging.carriers import carrier_decision
+
+    frame, base_conf = carrier_decision(frame, base_conf)
     return frame.with_columns(
         step_c.replace_strict(
             {s.name: s.category for s in STEPS if s.category}, return_dtype=pl.String
@@ -727,6 +844,10 @@ def _finalise(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
         .then(pl.lit("override"))
         .otherwise(pl.col(f"{P}step"))
         .alias(f"{P}final_step"),
+        pl.when(ov_cat.is_null() & pl.col(f"{P}step").is_in(list(REVIEW_REASONS)))
+        .then(pl.col(f"{P}step"))
+        .otherwise(pl.lit(None, pl.String))
+        .alias("review_reason"),
     )
 
 
@@ -837,6 +958,10 @@ def _reason_frames(frame: pl.DataFrame, comp: _Compiled) -> list[pl.DataFrame]:
         if part is not None:
             out.append(part)
     out.extend(trap_hits(frame, comp))
+    from bie.tagging.carriers import carrier_reason_frames  # the carrier's own reason (issue 9, point 4)
+
+    out.extend(carrier_reason_frames(frame))
+    out.extend(_review_reason_frames(frame))
     overridden = frame.filter(pl.col(f"{P}ov_category").is_not_null())
     if overridden.height:
         out.append(
@@ -852,6 +977,34 @@ def _reason_frames(frame: pl.DataFrame, comp: _Compiled) -> list[pl.DataFrame]:
             )
         )
     return out
+
+
+_SHOWN_CHARS = 120
+"""At most this many characters of the text read are quoted in a « too little text » reason."""
+
+
+def _review_reason_frames(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    """The reason an action is to review, first of its reasons (for too little text, with the words read)."""
+    review = frame.filter(pl.col("review_reason").is_not_null())
+    if review.height == 0:
+        return []
+    pa, la = pl.col(f"{P}p_a"), pl.col(f"{P}len_a")
+    shown = pl.col(f"{P}src").str.slice(pa, pl.min_horizontal(la, pl.lit(_SHOWN_CHARS, pl.Int64)))
+    return [
+        review.select(
+            pl.col(f"{P}idx"),
+            pl.lit(-1, pl.Int32).alias("k1"),
+            pl.lit(0, pl.Int32).alias("k2"),
+            pl.lit(0, pl.Int32).alias("k3"),
+            pl.col("review_reason").replace_strict(REVIEW_REASONS, return_dtype=pl.String).alias("rule"),
+            field_of(pa).alias("field"),
+            pl.when(pl.col("review_reason") == "little_text")
+            .then(shown.str.strip_chars())
+            .otherwise(pl.lit(""))
+            .alias("match"),
+            pa.alias("offset"),
+        )
+    ]
 
 
 def _reasons_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:

@@ -53,7 +53,7 @@ _INT_KEYS = frozenset(INPUT_INT_COLUMNS)
 _TEXT_KEYS = frozenset(INPUT_TEXT_COLUMNS)
 
 ZONE_LABELS = {
-    "title": "titre",
+    "title": "première phrase (titre)",
     "objective_main": "objectif principal",
     "objective_rest": "autres objectifs",
     "description": "description",
@@ -127,6 +127,9 @@ class Explanation:
     declaration_mismatch: bool | None
     override: str | None
     reasons: tuple[dict[str, str], ...]
+    review_reason: str | None = None
+    content_words: int = 0
+    first_sentence_is_label: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -144,6 +147,10 @@ class Explanation:
             lines.append(f"  - {ZONE_LABELS.get(z.zone, z.zone)}{origin} : « {shown} »")
             if z.head is not None and _tidy(z.head) != shown:
                 lines.append(f"      avant l'incise : « {_tidy(z.head)} »")
+        if self.first_sentence_is_label:
+            lines.append(
+                "  (la première phrase est un intitulé de marque ou générique : pas l'objectif principal)"
+            )
         lines += ["", "Règles déclenchées :"]
         if not self.hits:
             lines.append("  (aucune)")
@@ -177,6 +184,10 @@ class Explanation:
             lines.append(f"Déclaration du porteur : {self.declared_category} ({agree})")
         if self.override:
             lines.append(f"Décision manuelle : {self.override}")
+        if self.review_reason is not None:
+            reason = load_data("labels.yaml")["review_reasons"][self.review_reason]["fr"]
+            lines.append(f"Motif « à examiner » : {reason}")
+        lines.append(f"Mots de contenu : {self.content_words}")
         return "\n".join(lines)
 
 
@@ -352,4 +363,7 @@ def explain(
         declaration_mismatch=o["declaration_mismatch"],
         override=o["override"],
         reasons=tuple(dict(x) for x in o["reasons"]),
+        review_reason=o["review_reason"],
+        content_words=int(r[f"{P}content_words"] or 0),
+        first_sentence_is_label=bool(r[f"{P}label_a"]),
     )
