@@ -32,10 +32,11 @@ ARTIFACTS = ROOT / "tests" / "_artifacts"
 
 #: CI gate on the set-aside hand-written cases (issue 9: « CI fails when test macro-F1 drops under 0.85 »).
 HAND_TEST_GATE = 0.85
-#: Ratchet on real text, set just below the scores measured on 2026-12-02 with rules 2026.2
-#: (real-dev 0.363, real-test 0.354). Raise it when the rules improve; the issue's target is 0.85.
-REAL_DEV_GATE = 0.35
-REAL_TEST_GATE = 0.34
+#: Ratchet on real text, set just below the scores measured on 2026-12-02 with rules 2026.3 and the
+#: information gate (real-dev 0.615, real-test 0.656; with rules 2026.2 they were 0.363 and 0.354).
+#: Raise it when the rules improve; the issue's target is 0.85.
+REAL_DEV_GATE = 0.60
+REAL_TEST_GATE = 0.64
 
 S, T, N, R = "specific", "transversal", "not_integrated", "to_review"
 
