@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import bie
 from bie import analysis
 from bie.resources import load_data
-from tests.conftest import FIXTURES, REAL
+from tests.conftest import FIXTURES
 
 SPEC = load_data("findings.yaml")["findings"]
 
@@ -31,9 +33,14 @@ def test_shares_are_not_commented_when_most_actions_cannot_be_judged() -> None:
         "summary.share_amount.specific": 0.0,
         "summary.share_amount.not_integrated": 0.0,
         "summary.share_count.to_review": 1.0,
+        "summary.judged_low": 1,
+        "quality.declaration_overstated_share": 0.5,
+        "stages.equality_gap": -0.2,
     }
     ids = [f["id"] for f in analysis.findings(metrics, "fr", 40)]
     assert ids == ["to-review-high"]
+    judged = [f["id"] for f in analysis.findings({**metrics, "summary.judged_low": 0}, "fr", 40)]
+    assert {"declarations-overstated", "instruction-penalises-equality", "to-review-high"} <= set(judged)
 
 
 def test_shares_are_commented_when_actions_could_be_judged() -> None:
@@ -41,6 +48,7 @@ def test_shares_are_commented_when_actions_could_be_judged() -> None:
         "summary.share_amount.specific": 0.02,
         "summary.share_amount.not_integrated": 0.7,
         "summary.share_count.to_review": 0.1,
+        "summary.judged_low": 0,
     }
     found = {f["id"]: f for f in analysis.findings(metrics, "fr", 40)}
     assert set(found) == {"specific-share-low", "not-integrated-majority"}
@@ -49,10 +57,51 @@ def test_shares_are_commented_when_actions_could_be_judged() -> None:
     )
     english = analysis.findings(metrics, "en", 40)
     assert english[0]["text"].startswith("Specific actions receive 2% of the money")
+    assert found["not-integrated-majority"]["text"] == (
+        "Plus de la moitié des crédits (70\u00a0%) va à des actions dont le dossier ne montre pas de prise "
+        "en compte de l'égalité."
+    )
 
 
-def test_a_titles_only_file_gets_no_verdict_on_its_shares() -> None:
-    audit = bie.audit(REAL / "lot_subventions_2017.csv")
+def test_no_finding_says_actions_do_not_take_equality_into_account() -> None:
+    for f in SPEC:
+        assert "ne prennent pas l'égalité en compte" not in f["fr"], f["id"]
+
+
+@pytest.mark.parametrize(
+    ("to_review", "actions", "low"), [(0, 0, False), (5, 10, False), (6, 10, True), (10, 10, True)]
+)
+def test_judged_share_against_the_limit_kept_in_data(to_review: int, actions: int, low: bool) -> None:
+    j = analysis.judged(to_review, actions)
+    assert j["max_to_review_share"] == load_data("method.yaml")["judged"]["max_to_review_share"] == 0.5
+    assert j["low"] is low
+    assert (j["caveat"] is None) is not low
+    if low:
+        assert j["caveat"]["fr"].startswith(
+            f"{round(to_review * 100 / actions)}\u00a0% des actions n'ont pas"
+        )
+        assert "could not be judged" in j["caveat"]["en"]
+
+
+TITLES_ONLY = (
+    "Intitulé;Porteur;Montant\n"
+    "Subvention de fonctionnement;Club de foot;1000\n"
+    "Projet jeunesse;MJC;2000\n"
+    "Aide 2017;Comité des fêtes;500\n"
+    "Subvention 2017;Tennis club;2400\n"
+    "Projet 2024;Association B;1200\n"
+)
+
+
+def test_a_titles_only_file_gets_no_verdict_on_its_shares(tmp_path: Path) -> None:
+    path = tmp_path / "titres.csv"
+    path.write_text(TITLES_ONLY, encoding="utf-8")
+    audit = bie.audit(path)
+    assert audit.summary["judged"]["low"] is True
+    assert audit.metrics["summary.judged_low"] == 1
     ids = {f["id"] for f in audit.to_dict(rows=False)["findings"]}
     assert "to-review-high" in ids
-    assert not ids & {"specific-share-low", "not-integrated-majority"}
+    assert not ids & {"specific-share-low", "not-integrated-majority", "declarations-overstated"}
+    web = audit.web_dict("fr")
+    assert web["coverage"]["low"] is True
+    assert all(e["score"] != 0 for e in web["elements"])

@@ -532,3 +532,38 @@ def test_web_sheet_lists_the_13_elements(programmation: Audit, programmation_xls
     assert {labels[i] for i in web["weak"]} <= texts
     for link in web["broken_links"]:
         assert any(t.startswith(f"{labels[link['from']]} → {labels[link['to']]}") for t in texts)
+
+
+TITLES_ONLY = (
+    "Intitulé;Porteur;Montant\n"
+    "Subvention de fonctionnement;Club de foot;1000\n"
+    "Projet jeunesse;MJC;2000\n"
+    "Aide 2017;Comité des fêtes;500\n"
+    "Subvention 2017;Tennis club;2400\n"
+)
+
+
+def test_a_titles_only_file_carries_the_caveat(tmp_path: Path) -> None:
+    source = tmp_path / "titres.csv"
+    source.write_text(TITLES_ONLY, encoding="utf-8")
+    result = audit(source)
+    caveat = result.summary["judged"]["caveat"]["fr"]
+    path = tmp_path / "titres.xlsx"
+    excel.write_excel(result, path, "fr")
+    wb = load(path)
+    summary = [str(c) for row in wb["Synthèse"].iter_rows(values_only=True) for c in row if c]
+    assert f"⚠ {caveat}" in summary
+    assert w("summary", "categories_caveat") in summary
+    web = [str(c) for row in wb["Toile"].iter_rows(values_only=True) for c in row if c]
+    assert any(c.startswith(f"⚠ {caveat} Aucun élément n'est dit absent") for c in web)
+
+
+def test_a_judged_file_has_no_caveat_and_the_weighted_spend_comes_first(
+    programmation: Audit, programmation_xlsx: Path
+) -> None:
+    assert programmation.summary["judged"]["low"] is False
+    ws = load(programmation_xlsx)["Synthèse"]
+    labels = [row[0] for row in ws.iter_rows(values_only=True) if isinstance(row[0], str)]
+    assert not any(label.startswith("⚠") for label in labels)
+    assert labels.index(w("summary", "weighted")) < labels.index(w("summary", "equality_amount"))
+    assert w("summary", "equality_amount").startswith("Sans pondération")

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+from markupsafe import escape
 
 from bie.audit import Audit, audit
 from bie.report import charts
@@ -525,3 +526,37 @@ def test_golden_structure(prog_page: Page) -> None:
     )
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert outline == expected, "report outline changed; if intended, regenerate with BIE_UPDATE_GOLDEN=1"
+
+
+TITLES_ONLY = (
+    "Intitulé;Porteur;Montant\n"
+    "Subvention de fonctionnement;Club de foot;1000\n"
+    "Projet jeunesse;MJC;2000\n"
+    "Aide 2017;Comité des fêtes;500\n"
+    "Subvention 2017;Tennis club;2400\n"
+)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_titles_only_file_carries_the_caveat(tmp_path: Path, lang: str) -> None:
+    source = tmp_path / "titres.csv"
+    source.write_text(TITLES_ONLY, encoding="utf-8")
+    result = audit(source)
+    html = render_html(result, lang)
+    caveat = result.summary["judged"]["caveat"][lang]
+    key = html.split('id="key-figures"', 1)[1].split("</section>", 1)[0]
+    web = html.split('id="web"', 1)[1].split("</section>", 1)[0]
+    assert str(escape(caveat)) in key
+    assert key.count('class="callout caveat"') == 2  # key figures and category shares
+    assert 'class="callout caveat"' in web
+    absent = "Éléments absents" if lang == "fr" else "Absent elements"
+    assert absent not in web
+    assert all(e["score"] != 0 for e in result.web_dict(lang)["elements"])
+
+
+def test_a_judged_file_has_no_caveat_and_the_weighted_spend_is_the_headline(prog_html: str) -> None:
+    assert 'class="callout caveat"' not in prog_html
+    key = prog_html.split('id="key-figures"', 1)[1].split("</section>", 1)[0]
+    assert "tile-headline" in key
+    assert key.index("Dépense égalité pondérée") < key.index("Sans pondération")
+    assert "ne prennent pas l'égalité en compte" not in prog_html

@@ -106,7 +106,7 @@ def json_roundtrip(data: dict[str, Any]) -> Any:
 
 
 def test_model_elements_spheres_and_order(model: WebModel) -> None:
-    assert model.version == "2026.1"
+    assert model.version == "2026.2"
     assert [(e.id, e.sphere) for e in model.elements] == list(IDS.items())
     assert [s.id for s in model.spheres] == ["citizens", "policy", "organisation", "delivery"]
     assert [s.label_fr for s in model.spheres] == [
@@ -160,7 +160,19 @@ def test_funding_evidence_flags(model: WebModel) -> None:
         "policy",
         "responsibility",
         "procedures",
+        "staff",
+        "methodology",
+        "learning",
+        "research",
     }
+    levels = {e.id: e.evidence for e in model.elements}
+    assert {k for k, v in levels.items() if v == "action"} == {
+        "experience",
+        "constituencies",
+        "representation",
+        "delivery",
+    }
+    assert model.element("staff").thresholds.id == "institution"
     assert model.element("delivery").thresholds.id == "delivery"
     assert model.element("resources").thresholds.id == "resources"
 
@@ -177,11 +189,16 @@ MODEL_BREAKAGES = [
         "élément inconnu « nowhere »",
     ),
     (
-        "        any: [{actions: 3}]\n      - score: 3\n        any: [{actions: 6}]\n    sources: [*src_pal, *src_webmd]",
-        "        any: [{actions: 3}]\n      - score: 3\n        any: [{budget: 6}]\n    sources: [*src_pal, *src_webmd]",
+        "        any: [{actions: 3, element_share: 0.08}]\n    sources: [*src_pal, *src_webmd]",
+        "        any: [{budget: 6}]\n    sources: [*src_pal, *src_webmd]",
         "seuils default : niveau 3 : critère inconnu « budget »",
     ),
-    ('version: "2026.1"', "version: 2026.1", "« version » doit s'écrire AAAA.N"),
+    ('version: "2026.2"', "version: 2026.2", "« version » doit s'écrire AAAA.N"),
+    (
+        "    evidence: institution\n",
+        "    evidence: association\n",
+        "« evidence » inconnu 'association' ; valeurs : action, institution",
+    ),
     (
         "    funding_evidence: true\n    thresholds: delivery",
         "    funding_evidence: oui\n    thresholds: delivery",
@@ -276,7 +293,7 @@ RULE_BREAKAGES = [
         "fragment inconnu <formerr>",
     ),
     ("  - id: TOILE-RES-02\n", "  - id: TOILE-RES-01\n", "TOILE-RES-01", "identifiant déjà utilisé"),
-    ('model: "2026.1"', 'model: "2025.9"', None, "règles écrites pour le modèle '2025.9'"),
+    ('model: "2026.2"', 'model: "2025.9"', None, "règles écrites pour le modèle '2025.9'"),
 ]
 
 
@@ -451,8 +468,15 @@ def test_no_per_row_python_in_element_tags() -> None:
 def test_profile_to_dict_shape(model: WebModel) -> None:
     f = frame([{"title": "Diagnostic sexué du quartier", "category": "specific", "_amount": 1000.0}])
     d = profile(f, model).to_dict("fr")
-    assert list(d) == ["version", "elements", "spheres", "links", "weak", "broken_links"]
-    assert d["version"] == "2026.1"
+    assert list(d) == ["version", "coverage", "elements", "spheres", "links", "weak", "broken_links"]
+    assert d["version"] == "2026.2"
+    assert d["coverage"] == {
+        "actions": 1,
+        "to_review": 0,
+        "to_review_share": 0.0,
+        "max_to_review_share": 0.5,
+        "low": False,
+    }
     assert [e["id"] for e in d["elements"]] == list(IDS)
     for e in d["elements"]:
         assert list(e) == [
@@ -475,7 +499,11 @@ def test_profile_to_dict_shape(model: WebModel) -> None:
     assert all(set(link) == {"from", "to"} for link in d["links"])
     assert json_roundtrip(d) == d
     research = d["elements"][12]
-    assert research["actions"] == [
+    # no carrier: the diagnosis is a hint for « Études et évaluations », not a score
+    assert research["actions"] == [] and research["score"] is None and research["amount"] == 0.0
+    assert research["evidence"]["level"] == "institution"
+    assert research["evidence"]["hint_count"] == 1
+    assert research["evidence"]["hints"] == [
         {
             "id": None,
             "sheet": None,
@@ -486,7 +514,7 @@ def test_profile_to_dict_shape(model: WebModel) -> None:
             "rules": ["TOILE-RESEARCH-01"],
         }
     ]
-    assert research["score"] == 1 and research["amount"] == 1000.0
+    assert "indices" in research["explanation"] and "inconnu" in research["explanation"]
 
 
 def test_unknown_never_zero_for_what_funding_cannot_show(model: WebModel) -> None:
@@ -502,13 +530,13 @@ def test_unknown_never_zero_for_what_funding_cannot_show(model: WebModel) -> Non
 def test_no_actions_at_all(model: WebModel) -> None:
     p = profile(frame([]), model)
     assert {e.id: e.action_score for e in p.elements} == {
-        e.id: (0 if e.funding_evidence else None) for e in model.elements
-    }
+        e.id: (0 if e.funding_evidence and e.id != "resources" else None) for e in model.elements
+    }  # resources: no amount, the money cannot show it absent
     assert p.to_dict("en")["elements"][0]["amount"] == 0.0
 
 
 def test_questionnaire_combines_with_the_higher_of_the_two(model: WebModel) -> None:
-    f = frame([{"title": "Diagnostic sexué du quartier", "category": "specific"}])
+    f = frame([{"title": "Diagnostic sexué du quartier", "category": "specific", "carrier": "Ville de Rezé"}])
     q = Questionnaire.from_scores(
         {"research": 3, "experience": 2, "policy": 0, "commitment": None, "delivery": 0},
         comments={"research": "Étude de l'observatoire régional 2023"},
@@ -557,19 +585,40 @@ def test_thresholds_for_delivery_and_resources(model: WebModel) -> None:
     rows += [{"title": "Créneaux réservés aux filles", "category": "transversal", "_amount": 100.0}] * 2
     p = profile(frame(rows), model)
     assert p.score("delivery") == 2  # 20 % of the actions
-    assert p.score("resources") == 2  # 20 % of the money
+    assert p.score("resources") == 1  # 20 % of the money, weighted at 40 %: 8 %
+    assert "8\u00a0% des crédits" in p.element("resources").explanation_fr
     rows[0] = {**rows[0], "_amount": 10_000.0}
     p = profile(frame(rows), model)
-    assert p.score("delivery") == 2  # still 20 % of the actions
-    assert p.score("resources") == 0  # 200 € out of 10,900 € is below 5 %
-    assert "1,8\u00a0%" in p.element("resources").explanation_fr
+    assert p.score("delivery") == 2  # still 20 % of the actions: money is not counted twice
+    assert p.score("resources") == 0  # 80 € weighted out of 10,900 € is below 1 %
+    assert "0,7\u00a0%" in p.element("resources").explanation_fr
+
+
+def test_resources_scored_from_the_weighted_share(model: WebModel) -> None:
+    rows = [{"title": f"Action {i}", "category": "not_integrated", "_amount": 100.0} for i in range(6)]
+    specific = [
+        *rows,
+        *[{"title": "Accueil des femmes victimes", "category": "specific", "_amount": 100.0}] * 4,
+    ]
+    transversal = [
+        *rows,
+        *[{"title": "Créneaux réservés aux filles", "category": "transversal", "_amount": 100.0}] * 4,
+    ]
+    p_spec, p_trans = profile(frame(specific), model), profile(frame(transversal), model)
+    # same money to equality actions (40 %), weighted 100 % vs 40 %: 40 % vs 16 %
+    assert (p_spec.score("resources"), p_trans.score("resources")) == (3, 2)
+    assert p_spec.weighted_cents == 40_000 and p_trans.weighted_cents == 16_000
+    assert dict(p_spec.element("resources").reached) == {"weighted_money_share": 0.25}
+    # delivery does not read the money
+    assert p_spec.score("delivery") == p_trans.score("delivery") == 2
 
 
 def test_amounts_missing_negative_and_not_finite(model: WebModel) -> None:
     f = frame([{"title": "Diagnostic sexué", "category": "specific"}]).drop("_amount")
     d = profile(f, model).to_dict("fr")
     assert all(e["amount"] == 0.0 for e in d["elements"])
-    assert d["elements"][4]["evidence"]["criteria"]["equality_money_share"] is None
+    assert d["elements"][4]["evidence"]["criteria"]["weighted_money_share"] is None
+    assert d["elements"][4]["score"] is None  # no amount: the money cannot show resources absent
     g = frame(
         [
             {"title": "Diagnostic sexué", "category": "specific", "_amount": -500.0},
@@ -809,7 +858,7 @@ def test_questionnaire_other_model_version(tmp_path: Path) -> None:
             row[1].value = "2024.3"
     wb.save(path)
     with pytest.raises(
-        QuestionnaireError, match=r"version 2024\.3 du modèle de la toile, bie utilise la version 2026\.1"
+        QuestionnaireError, match=r"version 2024\.3 du modèle de la toile, bie utilise la version 2026\.2"
     ):
         read_questionnaire(path)
 
@@ -872,7 +921,7 @@ def test_questionnaire_written_atomically(tmp_path: Path, monkeypatch: pytest.Mo
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.xlsx"]
     monkeypatch.setattr(questionnaire_module, "_build", real_build)
     write_questionnaire(target)
-    assert read_questionnaire(target).version == "2026.1"
+    assert read_questionnaire(target).version == "2026.2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.xlsx"]
     with pytest.raises(OutputError):
         write_questionnaire(tmp_path / "no" / "such" / "dir" / "q.xlsx")
@@ -959,7 +1008,7 @@ def test_svg_escapes_text(model: WebModel) -> None:
 def test_text_alternative(model: WebModel) -> None:
     p = _sample_profile(model)
     text = text_alternative(p)
-    assert text.startswith("Toile de l'institutionnalisation de l'égalité femmes-hommes (modèle 2026.1)")
+    assert text.startswith("Toile de l'institutionnalisation de l'égalité femmes-hommes (modèle 2026.2)")
     assert "Éléments forts (3) :" in text
     assert "Liens rompus :" in text and "le diagnostic n'irrigue pas la programmation" in text
     for e in model.elements:
@@ -969,7 +1018,7 @@ def test_text_alternative(model: WebModel) -> None:
         text_alternative(p, "de")
     empty = text_alternative(profile(frame([]), model))
     assert "Éléments absents (0) :" in empty
-    assert "Éléments inconnus (ni les financements ni le questionnaire ne les renseignent) :" in empty
+    assert "Éléments inconnus (ni les financements ni le questionnaire ne permettent de les noter) :" in empty
     assert "Volonté politique" in empty and "Aucun lien rompu." in empty
 
 
@@ -1022,3 +1071,163 @@ def test_docstring_examples_run() -> None:
     for module in (bie.web, bie.web.model, bie.web.tags):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+# --------------------------------------------------------------------------------------------------
+# the web by level of evidence (issue 9, points 8 and 9)
+
+
+def test_an_association_counting_its_public_by_sex_does_not_score_research(model: WebModel) -> None:
+    rows = [
+        {
+            "title": "Atelier sport-santé",
+            "description": "L'association compte son public par sexe : enquête sur la fréquentation par sexe.",
+            "carrier": "Association Sport pour toutes",
+            "category": "transversal",
+            "_amount": 3000.0,
+        },
+        *[{"title": f"Action {i}", "category": "not_integrated", "_amount": 1000.0} for i in range(4)],
+    ]
+    p = profile(frame(rows), model)
+    research = p.element("research")
+    assert research.n_hints >= 1 and research.n_actions == 0
+    assert (research.score, research.action_score, research.source) == (None, None, "none")
+    assert "indices" in research.explanation_fr and "jamais comptés" in research.explanation_fr
+    assert "inconnu" in research.explanation_fr
+    assert research.hints[0].title == "Atelier sport-santé" and research.actions == ()
+    assert p.element("methodology").score is None  # counting by sex: a hint for « Méthodologie » too
+    # hints never draw a broken link, never count as weak
+    assert "research" not in p.weak
+    assert all("research" not in (link.source, link.target) for link in p.broken_links)
+
+
+def test_a_communes_training_of_agents_scores_staff(model: WebModel) -> None:
+    training = {
+        "title": "Formation des agents municipaux à l'égalité femmes-hommes",
+        "carrier": "Commune de Saint-Aubin",
+        "category": "specific",
+        "_amount": 5000.0,
+    }
+    rows = [
+        training,
+        *[{"title": f"Action {i}", "category": "not_integrated", "_amount": 1000.0} for i in range(9)],
+    ]
+    p = profile(frame(rows), model)
+    staff = p.element("staff")
+    assert (staff.score, staff.n_actions, staff.source) == (1, 1, "actions")
+    assert "portée par la collectivité, l'EPCI ou l'État" in staff.explanation_fr
+    # the same training by an association for its own animateurs is a hint only
+    own = {
+        **training,
+        "title": "Formation de nos animateur·trices à l'égalité filles-garçons",
+        "carrier": "MJC",
+    }
+    q = profile(frame([own, *rows[1:]]), model).element("staff")
+    assert (q.score, q.n_actions, q.n_hints) == (None, 0, 1)
+    # an association commissioned to train the town's agents and élu·es: counted
+    commissioned = {**training, "carrier": "Centre de ressources Égalité"}
+    assert profile(frame([commissioned, *rows[1:]]), model).element("staff").score == 1
+
+
+@pytest.mark.parametrize(
+    ("carrier", "institutional"),
+    [
+        ("Ville de Tours", True),
+        ("COMMUNE DE ROQUES", True),
+        ("Mairie de Lille", True),
+        ("CCAS de Poitiers", True),
+        ("Centre communal d'action sociale", True),
+        ("Communauté d'agglomération du Grand Poitiers", True),
+        ("Tours Métropole Val de Loire", True),
+        ("Préfecture de la Somme", True),
+        ("DDETS de l'Aube", True),
+        ("État – délégué du préfet", True),
+        ("Association Villes au Carré", False),
+        ("Club de foot de la Cité", False),
+        ("CIDFF de la Vienne", False),
+    ],
+)
+def test_institution_carriers_by_name(model: WebModel, carrier: str, institutional: bool) -> None:
+    row = {
+        "title": "Diagnostic sexué du quartier",
+        "carrier": carrier,
+        "category": "specific",
+        "_amount": 1.0,
+    }
+    research = profile(frame([row]), model).element("research")
+    assert (research.n_actions, research.n_hints) == ((1, 0) if institutional else (0, 1)), carrier
+
+
+def test_funding_a_womens_organisation_feeds_commitment(model: WebModel) -> None:
+    core = {
+        "title": "Subvention de fonctionnement",
+        "carrier": "CIDFF",
+        "category": "specific",
+        "_amount": 20_000.0,
+    }
+    others = [{"title": f"Action {i}", "category": "not_integrated", "_amount": 1000.0} for i in range(9)]
+    commitment = profile(frame([core, *others]), model).element("commitment")
+    assert (commitment.score, commitment.n_actions) == (1, 1)
+    assert commitment.rules == ("PORTEUR-DROITS-FEMMES",)
+    assert "organisation de défense des droits des femmes" in commitment.explanation_fr
+    # the same line, transversal, or to a football club judged not integrated: nothing
+    club = {**core, "carrier": "Football club", "category": "not_integrated"}
+    assert profile(frame([club, *others]), model).score("commitment") is None
+    # with the carrier reader's column, the column decides (not the title)
+    with_column = frame([core, {**core, "carrier": "Club"}, *others]).with_columns(
+        pl.Series("carrier_womens_rights", [True, False, *[False] * 9])
+    )
+    assert profile(with_column, model).element("commitment").n_actions == 1
+    # or the carrier reader's reason (a PORTEUR-… rule on the carrier field), whatever the title says
+    reasons = pl.Series(
+        "reasons",
+        [[{"rule": "PORTEUR-CIDFF", "field": "carrier", "match": "CIDFF"}], *[[] for _ in range(9)]],
+        dtype=pl.List(pl.Struct({"rule": pl.String, "field": pl.String, "match": pl.String})),
+    )
+    accueil = {**core, "title": "Accueil et accompagnement juridique"}
+    by_reason = frame([accueil, *others]).with_columns(reasons)
+    assert profile(by_reason, model).element("commitment").n_actions == 1
+    assert profile(frame([accueil, *others]), model).score("commitment") is None
+
+
+def test_thresholds_are_shares_of_the_programme(model: WebModel) -> None:
+    walks = [{"title": "Marches exploratoires de femmes", "category": "specific", "_amount": 100.0}] * 3
+    small = profile(frame([*walks, *[{"title": "Fête", "category": "not_integrated"}] * 7]), model)
+    large = profile(frame([*walks, *[{"title": "Fête", "category": "not_integrated"}] * 97]), model)
+    assert small.score("experience") == 3  # 3 actions out of 10
+    assert large.score("experience") == 2  # 3 actions out of 100 (3 %)
+
+
+def test_a_titles_only_file_has_no_absent_element(model: WebModel) -> None:
+    rows = [{"title": f"Subvention {i}", "category": "to_review", "_amount": 1000.0} for i in range(8)]
+    rows += [{"title": "Marches exploratoires de femmes", "category": "specific", "_amount": 1000.0}]
+    rows += [{"title": "Fête de quartier", "category": "not_integrated", "_amount": 1000.0}]
+    p = profile(frame(rows), model)
+    assert p.coverage_low and p.to_dict("fr")["coverage"]["low"] is True
+    assert all(e.score != 0 for e in p.elements), p.scores
+    assert p.score("experience") == 1  # an action still proves presence (a minimum)
+    assert p.score("constituencies") is None
+    assert "80\u00a0% des actions sont à examiner" in p.element("constituencies").explanation_fr
+    assert (
+        "le tableau ne permet pas de dire que l'élément est absent"
+        in p.element("constituencies").explanation_fr
+    )
+    assert p.score("resources") == 2  # the weighted share is a minimum: 10 % at least
+    text = text_alternative(p)
+    assert "Attention : 80\u00a0% des actions n'ont pas pu être jugées" in text
+    assert "Éléments absents" not in text
+    assert p.weak == () and "À renforcer en priorité" not in text  # low scores are minimums here
+    assert "Attention : 80\u00a0% des actions à examiner" in render_svg(p)
+    # a questionnaire still says what it says
+    q = profile(frame(rows), model, Questionnaire.from_scores({"policy": 0, "constituencies": 3}))
+    assert q.score("policy") == 0
+    assert not any(link.target == "experience" for link in q.broken_links)
+
+
+def test_no_broken_link_from_a_single_action(model: WebModel) -> None:
+    rows = [{"title": "Marches exploratoires de femmes", "category": "specific", "_amount": 100.0}]
+    rows += [{"title": "Fête", "category": "not_integrated", "_amount": 100.0}] * 3
+    p = profile(frame(rows), model)
+    assert p.score("experience") is not None and p.element("experience").n_actions == 1
+    assert all(link.source != "experience" for link in p.broken_links)
+    assert p.model.scale_label(2, "fr") == "moyen" and p.model.scale_label(3, "fr") == "fort"

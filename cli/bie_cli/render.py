@@ -342,7 +342,24 @@ def render_audit_summary(console: Console, audit: object, written: list[Path], l
         else "Weighted equality spend (EU: 100% / 40%)"
     )
     sep = " : " if lang == "fr" else ": "
-    console.print(f"{label}{sep}{money(w['amount'], lang)}")
+    weighted_share = (
+        f"{w['share'] * 100:.1f}".replace(".", ",") + "\u00a0%"
+        if lang == "fr"
+        else f"{w['share'] * 100:.1f}%"
+    )
+    plain_share = (
+        f"{s['equality_share'] * 100:.1f}".replace(".", ",") + "\u00a0%"
+        if lang == "fr"
+        else f"{s['equality_share'] * 100:.1f}%"
+    )
+    plain = "sans pondération" if lang == "fr" else "unweighted"
+    console.print(
+        f"[bold]{label}{sep}{money(w['amount'], lang)} ({weighted_share})[/] — {plain}{sep}"
+        f"{money(s['equality_amount'], lang)} ({plain_share})"
+    )
+    caveat = ((s.get("judged") or {}).get("caveat") or {}).get(lang)
+    if caveat:
+        console.print(f"[bold yellow]⚠ {safe(caveat)}[/]")
     for finding in audit.to_dict(lang, rows=False)["findings"]:
         console.print(f"• {safe(finding['text'])}")
     console.print()

@@ -612,4 +612,6 @@ def _metrics(
     m["quality.total_mismatches"] = quality["total_mismatches"]
     m["quality.declaration_overstated_share"] = quality["declaration_overstated_share"]
     m["web.broken_links"] = len(web.get("broken_links", []))
+    # 1 when most actions could not be judged: findings about shares are then silenced (findings.yaml)
+    m["summary.judged_low"] = 1 if (summary.get("judged") or {}).get("low") else 0
     return m

@@ -107,6 +107,7 @@ _WRAP = {"valign": "top", "text_wrap": True}
 _HEADING = {"bold": True, "font_size": 12, "font_color": "#1F3864", "bottom": 1, "bottom_color": "#1F3864"}
 _LABEL = {"valign": "top", "text_wrap": True}
 _NOTE = {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"}
+_CAVEAT = {"bold": True, "font_color": "#9A3412"}
 _TOTAL = {"bold": True, "top": 1, "top_color": "#1F3864"}
 
 Props = Mapping[str, Any]
@@ -906,11 +907,23 @@ class _Book:
             rules = evidence.get("rules")
             if rules:
                 lines.append(self.w("web", "rules", rules=", ".join(str(r) for r in rules)))
+            hints = evidence.get("hints")
+            if isinstance(hints, list) and hints:
+                titles = [str(h.get("title") or h.get("id") or "") for h in hints if isinstance(h, Mapping)]
+                hint_titles = "; ".join(x for x in titles[:WEB_ACTIONS_SHOWN] if x)
+                n_hints = int(evidence.get("hint_count") or len(hints))
+                lines.append(self.w("web", "hints", n=n_hints, titles=hint_titles))
         elif isinstance(evidence, list):
             lines += [self._render(x, labels) for x in evidence]
         elif evidence:
             lines.append(self._render(evidence, labels))
         return "\n".join(line for line in lines if line)
+
+    def caveat(self) -> str:
+        """The caveat of a file where most actions could not be judged (empty otherwise)."""
+        judged = (self.audit.summary or {}).get("judged") or {}
+        caveat = judged.get("caveat") if isinstance(judged, Mapping) else None
+        return str(caveat.get(self.lang) or "") if isinstance(caveat, Mapping) else ""
 
     def write_web(self, ws: Any) -> None:
         web = self.web_dict()
@@ -992,6 +1005,10 @@ class _Book:
         version = web.get("version") or self.audit.meta.get("web_version")
         self.text(ws, r, 0, self.w(wd, "version", version=version), _NOTE)
         r += 2
+        caveat = self.caveat()
+        if caveat:
+            self.text(ws, r, 0, self.w(wd, "caveat", caveat=caveat), _CAVEAT)
+            r += 2
         if scored >= 3:
             chart = self.wb.add_chart({"type": "radar", "subtype": "with_markers"})
             chart.add_series(
@@ -1389,6 +1406,10 @@ class _Book:
         # Key figures.
         self.text(ws, r, 0, self.w(s, "key_figures"), _HEADING)
         r += 1
+        caveat = self.caveat()
+        if caveat:
+            self.text(ws, r, 0, self.w(s, "caveat", caveat=caveat), _CAVEAT)
+            r += 1
         self.put_row(ws, r, ["", self.w(s, "value"), self.w(s, "share_col")], [None, _HEAD_BIE, _HEAD_BIE])
         r += 1
         weighted = summary.get("weighted_equality_spend") or {}
@@ -1401,10 +1422,13 @@ class _Book:
                 [{**_LABEL, "bold": True}, {**euro, "bold": True}],
             ),
             (
+                [self.w(s, "weighted"), weighted.get("amount"), weighted.get("share")],
+                [{**_LABEL, "bold": True}, {**euro, "bold": True}, {**pct, "bold": True}],
+            ),
+            (
                 [self.w(s, "equality_amount"), summary.get("equality_amount"), summary.get("equality_share")],
                 [_LABEL, euro, pct],
             ),
-            ([self.w(s, "weighted"), weighted.get("amount"), weighted.get("share")], [_LABEL, euro, pct]),
         ]
         for values, props in key_rows:
             self.put_row(ws, r, values, props)
@@ -1414,6 +1438,9 @@ class _Book:
         self.text(ws, r, 0, self.w(s, "by_category"), _HEADING)
         chart_row = r
         r += 1
+        if caveat:
+            self.text(ws, r, 0, self.w(s, "categories_caveat"), _CAVEAT)
+            r += 1
         self.ok(ws.set_row(r, LINE_POINTS * 2 + 3), ws, "the header height")
         self.put_row(
             ws,

@@ -372,18 +372,15 @@ class _Page:
                 "cls": "wide",
             },
             {
-                "label": t("key.equality"),
-                "value": n.money(s["equality_amount"]),
-                "sub": t("key.equality_sub", share=n.pct(s["equality_share"])),
-                "extra": "",
-                "cls": "",
-            },
-            {
                 "label": t("key.weighted"),
                 "value": n.money(s["weighted_equality_spend"]["amount"]),
                 "sub": t("key.weighted_sub", share=n.pct(s["weighted_equality_spend"]["share"])),
-                "extra": "",
-                "cls": "",
+                "extra": t(
+                    "key.unweighted_sub",
+                    amount=n.money(s["equality_amount"]),
+                    share=n.pct(s["equality_share"]),
+                ),
+                "cls": "headline",
             },
             {
                 "label": t("key.review"),
@@ -436,7 +433,21 @@ class _Page:
             }
             for cat in CATEGORIES
         ]
-        return {"intro": t("key.intro", basis=self.basis_label()), "tiles": tiles, "cards": cards}
+        return {
+            "intro": t("key.intro", basis=self.basis_label()),
+            "tiles": tiles,
+            "cards": cards,
+            "caveat": self.caveat(),
+            "cards_caveat": t("key.categories_caveat") if self.caveat() else "",
+        }
+
+    def caveat(self) -> str:
+        """The caveat of a file where most actions could not be judged (empty otherwise)."""
+        judged = self.summary.get("judged") or {}
+        caveat = judged.get("caveat") if isinstance(judged, Mapping) else None
+        if not isinstance(caveat, Mapping):
+            return ""
+        return str(caveat.get(self.lang) or "")
 
     def findings(self) -> dict[str, Any]:
         from bie import analysis
@@ -903,6 +914,7 @@ class _Page:
             "weak": weak,
             "broken": broken,
             "all_unknown": t("web.all_unknown") if all_unknown else "",
+            "caveat": t("web.caveat", caveat=self.caveat()) if self.caveat() else "",
         }
 
     def _web_drawing(self) -> tuple[str, str]:

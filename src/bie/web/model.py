@@ -20,7 +20,9 @@ from bie.resources import data_path, key_problem, load_yaml_file
 
 __all__ = [
     "CRITERIA",
+    "EVIDENCE_LEVELS",
     "LANGS",
+    "Carriers",
     "Element",
     "Level",
     "Link",
@@ -40,9 +42,16 @@ CRITERIA: dict[str, str] = {
     "equality_action_share": "part des actions de la programmation qui sont spécifiques ou transversales",
     "equality_money_share": "part de l'argent de la programmation qui va aux actions spécifiques ou "
     "transversales",
+    "element_share": "part des actions de la programmation qui renforcent l'élément",
+    "weighted_money_share": "dépense égalité pondérée (100 % spécifique, 40 % transversale) rapportée à "
+    "l'argent de la programmation",
 }
-"""The criteria a threshold level may use. Each one can only grow when an equality action is added, so
-adding an equality action never lowers a score (see ``docs/toile.md``)."""
+"""The criteria a threshold level may use. An action that strengthens an element never lowers that
+element's count nor its share of the programme (see ``docs/toile.md``)."""
+
+EVIDENCE_LEVELS: tuple[str, ...] = ("action", "institution")
+"""What can score an element: an action's text (``action``) or only the institution (``institution``:
+the questionnaire, the money and the actions carried by the local authority, the EPCI or the State)."""
 
 _VERSION_RE = re.compile(r"^\d{4}\.\d+$")
 _ID_RE = re.compile(r"^[a-z][a-z_]*$")
@@ -61,7 +70,7 @@ _TOP_REQUIRED = frozenset(
         "links",
     }
 )
-_TOP_OPTIONAL = frozenset({"valid_from", "last_reviewed", "layout"})
+_TOP_OPTIONAL = frozenset({"valid_from", "last_reviewed", "layout", "carriers"})
 _SPHERE_KEYS = frozenset(
     {"id", "label_fr", "label_en", "title_fr", "title_en", "description_fr", "description_en", "sources"}
 )
@@ -79,7 +88,7 @@ _ELEMENT_REQUIRED = frozenset(
         "sources",
     }
 )
-_ELEMENT_OPTIONAL = frozenset({"thresholds", "notes"})
+_ELEMENT_OPTIONAL = frozenset({"thresholds", "notes", "evidence"})
 _LINK_REQUIRED = frozenset({"from", "to", "message_fr", "message_en", "sources"})
 _LINK_OPTIONAL = frozenset({"kind", "notes"})
 _LINK_KINDS = frozenset({"default", "diagnostic", "local"})
@@ -184,6 +193,12 @@ class Element:
     thresholds: Thresholds
     sources: tuple[Source, ...]
     notes: str | None = None
+    #: ``action`` or ``institution`` (see :data:`EVIDENCE_LEVELS`).
+    evidence: str = "action"
+
+    @property
+    def institutional(self) -> bool:
+        return self.evidence == "institution"
 
     def label(self, lang: str) -> str:
         return self.label_fr if lang == "fr" else self.label_en
@@ -211,6 +226,32 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Carriers:
+    """Name patterns (normalised text) telling an institution's action or core support to an organisation."""
+
+    institution_patterns: tuple[str, ...] = ()
+    #: (element id or ``all``, patterns): text showing an action commissioned by the institution.
+    commissioned_patterns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    women_organisation_columns: tuple[str, ...] = ()
+    #: (field, rule prefix) of the carrier reader's reason naming a women's rights organisation.
+    women_organisation_reason: tuple[str, str] | None = None
+    core_support_patterns: tuple[str, ...] = ()
+
+    @property
+    def institution_regex(self) -> str | None:
+        return "|".join(f"(?:{p})" for p in self.institution_patterns) or None
+
+    def commissioned_regex(self, element_id: str) -> str | None:
+        """The patterns that make an action commissioned for ``element_id`` (its own and ``all``)."""
+        patterns = [p for key, ps in self.commissioned_patterns if key in (element_id, "all") for p in ps]
+        return "|".join(f"(?:{p})" for p in patterns) or None
+
+    @property
+    def core_support_regex(self) -> str | None:
+        return "|".join(f"(?:{p})" for p in self.core_support_patterns) or None
+
+
+@dataclass(frozen=True)
 class WebModel:
     """The validated model (immutable, hashable)."""
 
@@ -228,6 +269,7 @@ class WebModel:
     elements: tuple[Element, ...]
     links: tuple[Link, ...]
     ring: tuple[str, ...]
+    carriers: Carriers = Carriers()
     valid_from: str | None = None
     last_reviewed: str | None = None
     path: str = ""
@@ -484,6 +526,11 @@ def _parse_elements(
         questions_fr = _str_list(entry, "questions_fr", path, where)
         questions_en = _str_list(entry, "questions_en", path, where)
         notes = entry.get("notes")
+        evidence = entry.get("evidence", "action")
+        if evidence not in EVIDENCE_LEVELS:
+            raise _err(
+                path, where, f"« evidence » inconnu {evidence!r} ; valeurs : {', '.join(EVIDENCE_LEVELS)}"
+            )
         elements.append(
             Element(
                 id=eid,
@@ -498,6 +545,7 @@ def _parse_elements(
                 thresholds=by_name[t_name],
                 sources=parse_sources(entry["sources"], path, where),
                 notes=str(notes) if notes is not None else None,
+                evidence=str(evidence),
             )
         )
     ids = [e.id for e in elements]
@@ -562,6 +610,79 @@ def _parse_layout(raw: Any, path: Path, ids: Sequence[str], elements: Sequence[E
     return tuple(str(r) for r in ring)
 
 
+def _parse_carriers(raw: Any, path: Path) -> Carriers:
+    if raw is None:
+        return Carriers()
+    entry = _keys(
+        raw,
+        frozenset({"institution_patterns", "sources"}),
+        frozenset(
+            {
+                "women_organisation_columns",
+                "core_support_patterns",
+                "commissioned_patterns",
+                "women_organisation_reason",
+                "commitment_rationale_fr",
+            }
+        ),
+        path,
+        "carriers",
+    )
+    parse_sources(entry["sources"], path, "carriers")
+    lists: dict[str, tuple[str, ...]] = {}
+    commissioned: list[tuple[str, tuple[str, ...]]] = []
+    raw_commissioned = entry.get("commissioned_patterns") or {}
+    if not isinstance(raw_commissioned, dict):
+        raise _err(path, "carriers", "« commissioned_patterns » : un objet {élément ou all: [motifs]}")
+    for key in raw_commissioned:
+        patterns = _str_list(raw_commissioned, key, path, "carriers")
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise _err(path, "carriers", f"motif invalide « {pattern} » : {exc}") from exc
+        commissioned.append((str(key), patterns))
+    for key in (
+        "institution_patterns",
+        "women_organisation_columns",
+        "core_support_patterns",
+    ):
+        if key not in entry:
+            lists[key] = ()
+            continue
+        lists[key] = _str_list(entry, key, path, "carriers")
+        if key.endswith("patterns"):
+            for pattern in lists[key]:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise _err(path, "carriers", f"motif invalide « {pattern} » : {exc}") from exc
+    reason = entry.get("women_organisation_reason")
+    women_reason: tuple[str, str] | None = None
+    if reason is not None:
+        reason_entry = _keys(reason, frozenset({"field", "rule_prefix"}), frozenset(), path, "carriers")
+        women_reason = (
+            _str(reason_entry, "field", path, "carriers"),
+            _str(reason_entry, "rule_prefix", path, "carriers"),
+        )
+    return Carriers(
+        commissioned_patterns=tuple(commissioned), women_organisation_reason=women_reason, **lists
+    )
+
+
+def _checked_carriers(carriers: Carriers, path: Path, elements: Sequence[Element]) -> Carriers:
+    known = {e.id for e in elements if e.institutional} | {"all"}
+    bad = sorted(k for k, _ in carriers.commissioned_patterns if k not in known)
+    if bad:
+        raise _err(
+            path,
+            "carriers",
+            f"« commissioned_patterns » : {', '.join(bad)} n'est pas un élément de niveau "
+            "institution ni « all »",
+        )
+    return carriers
+
+
 def _load(path: Path) -> WebModel:
     raw = load_yaml_file(path, ConfigError)
     top = _keys(raw, _TOP_REQUIRED, _TOP_OPTIONAL, path, None)
@@ -594,6 +715,7 @@ def _load(path: Path) -> WebModel:
         elements=elements,
         links=_parse_links(top["links"], path, ids),
         ring=_parse_layout(top.get("layout"), path, ids, elements),
+        carriers=_checked_carriers(_parse_carriers(top.get("carriers"), path), path, elements),
         valid_from=_date(top["valid_from"], path, None, "valid_from") if "valid_from" in top else None,
         last_reviewed=_date(top["last_reviewed"], path, None, "last_reviewed")
         if "last_reviewed" in top

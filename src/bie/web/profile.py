@@ -29,7 +29,9 @@ from typing import Any
 import polars as pl
 
 from bie.errors import QuestionnaireError, Text
-from bie.web.model import Element, Level, Link, WebModel, load_model
+from bie.resources import load_data
+from bie.tagging.normalize import normalize_expr
+from bie.web.model import Carriers, Element, Level, Link, WebModel, load_model
 from bie.web.questionnaire import Answer, Questionnaire
 from bie.web.rules import ELIGIBLE, WebRules
 from bie.web.tags import element_tags
@@ -41,6 +43,21 @@ SOURCES: tuple[str, ...] = ("actions", "questionnaire", "both", "none")
 
 #: Actions listed as evidence per element (the counts and amounts always cover every action).
 EVIDENCE_LIMIT = 25
+
+#: The European Union's weights for the weighted equality spend (EIGE): specific 100 %, transversal 40 %.
+EU_WEIGHTS: dict[str, float] = {"specific": 1.0, "transversal": 0.4}
+
+#: The element that funding a women's rights organisation strengthens, and the reason shown for it.
+COMMITMENT_ELEMENT = "commitment"
+WOMEN_ORG_RULE = "PORTEUR-DROITS-FEMMES"
+
+CRITERIA_ORDER: tuple[str, ...] = (
+    "actions",
+    "element_share",
+    "equality_action_share",
+    "equality_money_share",
+    "weighted_money_share",
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,9 @@ class ElementScore:
     reached: tuple[tuple[str, float], ...]
     explanation_fr: str
     explanation_en: str
+    #: Association practices tied to an institution-level element: shown as hints, never scored.
+    hints: tuple[ActionRef, ...] = ()
+    n_hints: int = 0
 
     @property
     def id(self) -> str:
@@ -157,6 +177,17 @@ class WebProfile:
     total_cents: int | None
     equality_cents: int | None
     questionnaire: Questionnaire | None = None
+    #: EU-weighted equality spend (specific 100 %, transversal 40 %), in cents.
+    weighted_cents: int | None = None
+    #: Actions not judged (« à examiner » or no category) and their share of the programme.
+    n_to_review: int = 0
+    to_review_share: float | None = None
+    max_to_review_share: float = 0.5
+
+    @property
+    def coverage_low(self) -> bool:
+        """Most actions could not be judged: no element is absent from the actions, figures carry a caveat."""
+        return self.to_review_share is not None and self.to_review_share > self.max_to_review_share + 1e-12
 
     def element(self, element_id: str) -> ElementScore:
         for e in self.elements:
@@ -191,6 +222,9 @@ class WebProfile:
                 "criteria": {k: _round(v) for k, v in e.criteria},
                 "reached": {k: _round(v) for k, v in e.reached},
                 "rules": list(e.rules),
+                "level": e.element.evidence,
+                "hint_count": e.n_hints,
+                "hints": [a.to_dict() for a in e.hints],
             }
             elements.append(
                 {
@@ -229,6 +263,13 @@ class WebProfile:
             )
         return {
             "version": model.version,
+            "coverage": {
+                "actions": self.n_actions,
+                "to_review": self.n_to_review,
+                "to_review_share": _round(self.to_review_share),
+                "max_to_review_share": self.max_to_review_share,
+                "low": self.coverage_low,
+            },
             "elements": elements,
             "spheres": spheres,
             "links": [{"from": link.source, "to": link.target} for link in model.links],
@@ -280,6 +321,10 @@ def _criterion(key: str, value: float, lang: str) -> str:
         ("equality_action_share", "en"): "of actions building equality in",
         ("equality_money_share", "fr"): "des crédits à ces actions",
         ("equality_money_share", "en"): "of the money to these actions",
+        ("element_share", "fr"): "des actions de la programmation",
+        ("element_share", "en"): "of the programme's actions",
+        ("weighted_money_share", "fr"): "de dépense égalité pondérée",
+        ("weighted_money_share", "en"): "weighted equality spend",
     }[(key, lang)]
     return f"{_pct(value, lang)} {what}"
 
@@ -312,7 +357,47 @@ def _explain_actions(
             if fr
             else "; specific or transversal actions make " + " and ".join(parts) + " of the programme"
         )
-    if n:
+    w_share = criteria.get("weighted_money_share")
+    if "weighted_money_share" in used:
+        if w_share is not None:
+            shares += (
+                f" ; la dépense égalité pondérée (100 % des actions spécifiques, 40 % des transversales) "
+                f"fait {_pct(w_share, 'fr')} des crédits"
+                if fr
+                else f"; the weighted equality spend (100 % of specific actions, 40 % of transversal ones) "
+                f"makes {_pct(w_share, 'en')} of the money"
+            )
+        else:
+            shares += " ; les montants ne sont pas connus" if fr else "; the amounts are not known"
+    if element.institutional and n:
+        plural = n > 1
+        head = (
+            f"{_n_actions(n, 'fr')} portée{'s' if plural else ''} par la collectivité, l'EPCI ou l'État, "
+            f"ou subvention à une organisation de défense des droits des femmes, "
+            f"renforce{'nt' if plural else ''} cet élément{money}"
+            if fr and element.id == COMMITMENT_ELEMENT
+            else f"{_n_actions(n, 'fr')} portée{'s' if plural else ''} par la collectivité, l'EPCI ou "
+            f"l'État renforce{'nt' if plural else ''} cet élément{money}"
+            if fr
+            else f"{_n_actions(n, 'en')} carried by the local authority, the EPCI or the State"
+            + (", or a grant to a women's rights organisation," if element.id == COMMITMENT_ELEMENT else "")
+            + f" strengthen{'' if plural else 's'} this element{money}"
+        )
+    elif element.institutional and "weighted_money_share" not in used:
+        head = (
+            "aucune action portée par la collectivité, l'EPCI ou l'État ne renforce cet élément, et un "
+            "tableau de financement ne peut pas montrer son absence"
+            if fr
+            else "no action carried by the local authority, the EPCI or the State strengthens this "
+            "element, and a funding table cannot show its absence"
+        )
+    elif element.institutional:
+        head = (
+            "aucune action de budget intégrant l'égalité portée par la collectivité ou l'État"
+            if fr
+            else "no gender budgeting action carried by the local authority or the State"
+        )
+    elif n:
         plural = n > 1
         head = (
             f"{_n_actions(n, 'fr')} spécifique{'s' if plural else ''} ou transversale{'s' if plural else ''} "
@@ -351,6 +436,39 @@ def _explain_actions(
     if fr:
         return head + f" : score {action_score} ({label}), seuil atteint : {why}"
     return head + f": score {action_score} ({label}), threshold reached: {why}"
+
+
+def _explain_hints(
+    element: Element,
+    n_hints: int,
+    level: int,
+    coverage_low: bool,
+    to_review_share: float | None,
+    lang: str,
+) -> str:
+    """Hints (association practices, never scored) and the caveat of a file mostly not judged."""
+    fr = lang == "fr"
+    out = ""
+    if n_hints:
+        plural = n_hints > 1
+        out += (
+            f" ; {_n_actions(n_hints, 'fr')} d'associations ou d'autres porteurs en "
+            f"donne{'nt' if plural else ''} des indices, montrés mais jamais comptés dans le score "
+            "(l'élément parle de la collectivité)"
+            if fr
+            else f"; {_n_actions(n_hints, 'en')} by associations or other carriers give"
+            f"{'' if plural else 's'} hints, shown but never counted in the score (the element is about "
+            "the institution)"
+        )
+    if coverage_low and level == 0 and to_review_share is not None:
+        out += (
+            f" ; {_pct(to_review_share, 'fr')} des actions sont à examiner : le tableau ne permet pas "
+            "de dire que l'élément est absent"
+            if fr
+            else f"; {_pct(to_review_share, 'en')} of the actions are to review: the table cannot show "
+            "that the element is absent"
+        )
+    return out
 
 
 def _explain(
@@ -454,12 +572,15 @@ def profile(
     amount: str | None = "_amount",
     *,
     rules: WebRules | None = None,
+    max_to_review_share: float | None = None,
 ) -> WebProfile:
     """The territory's profile from its tagged actions and, optionally, a filled questionnaire.
 
     ``frame``: a tagged frame (``category``…); ``web_elements`` is computed with :func:`element_tags`
     when absent. ``amount``: the column holding each action's money (absent or null: shares of money are
-    unknown and amounts read 0). The result does not depend on row order.
+    unknown and amounts read 0). ``max_to_review_share``: above this share of actions « à examiner », no
+    element is scored 0 from the actions (``bie/data/method.yaml``, ``judged``, by default). The result
+    does not depend on row order.
     """
     model = model or load_model()
     if questionnaire is not None and questionnaire.version != model.version:
@@ -472,9 +593,11 @@ def profile(
                 f"bie uses version {model.version}",
             ),
         )
+    limit = judged_limit() if max_to_review_share is None else max_to_review_share
     if "web_elements" not in frame.columns:
         frame = element_tags(frame, rules if rules is not None else model)
     n_actions = frame.height
+    carriers = model.carriers
     base = frame.select(
         _column(frame, "category", pl.String).alias("category"),
         _cents(frame, amount).alias("cents"),
@@ -491,16 +614,39 @@ def profile(
             if "web_reasons" in frame.columns
             else pl.lit([], dtype=pl.List(pl.String))
         ).alias("pairs"),
+        _institution_carrier(frame, carriers.institution_regex).alias("institution"),
+        *(
+            _commissioned(frame, carriers.commissioned_regex(e.id)).alias(f"commissioned:{e.id}")
+            for e in model.elements
+            if e.institutional
+        ),
+        _women_organisation(frame, carriers).alias("women_org"),
     ).with_row_index("idx")
+    n_to_review = base.filter(
+        pl.col("category").is_null() | ~pl.col("category").is_in([*ELIGIBLE, "not_integrated"])
+    ).height
+    to_review_share = n_to_review / n_actions if n_actions else None
+    coverage_low = to_review_share is not None and to_review_share > limit + 1e-12
     equality = base.filter(pl.col("category").is_in(list(ELIGIBLE)))
     n_equality = equality.height
     has_money = bool(base.select(pl.col("cents").is_not_null().any()).item())
     total_cents = int(base.select(pl.col("cents").sum()).item() or 0) if has_money else None
     equality_cents = int(equality.select(pl.col("cents").sum()).item() or 0) if has_money else None
+    weighted_cents: int | None = None
+    if has_money:
+        weighted_cents = sum(
+            round(
+                int(equality.filter(pl.col("category") == cat).select(pl.col("cents").sum()).item() or 0) * w
+            )
+            for cat, w in EU_WEIGHTS.items()
+        )
     programme: dict[str, float | None] = {
         "equality_action_share": n_equality / n_actions if n_actions else None,
         "equality_money_share": (equality_cents / total_cents)
         if total_cents and equality_cents is not None
+        else None,
+        "weighted_money_share": (weighted_cents / total_cents)
+        if total_cents and weighted_cents is not None
         else None,
     }
 
@@ -525,21 +671,168 @@ def profile(
     long = long.join(
         rules_of, left_on=["idx", "web_elements"], right_on=["idx", "element"], how="left"
     ).with_columns(pl.col("rule").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    # Funding a women's rights organisation (a specific action) is a sign of political commitment.
+    funded = equality.filter((pl.col("category") == "specific") & pl.col("women_org")).with_columns(
+        pl.lit(COMMITMENT_ELEMENT).alias("web_elements"),
+        pl.lit([WOMEN_ORG_RULE], dtype=pl.List(pl.String)).alias("rule"),
+    )
+    if funded.height and COMMITMENT_ELEMENT in model.ids:
+        long = (
+            pl.concat([long, funded.select(long.columns)], how="vertical_relaxed")
+            .group_by("idx", "web_elements", maintain_order=True)
+            .agg(
+                pl.exclude("rule", "women_org").first(),
+                pl.col("women_org").any(),
+                pl.col("rule").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+            )
+            .select(long.columns)
+        )
+    institutional = {e.id for e in model.elements if e.institutional}
+    counted_expr = (
+        ~pl.col("web_elements").is_in(list(institutional))
+        | pl.col("institution")
+        | pl.any_horizontal(
+            pl.lit(False),
+            *((pl.col("web_elements") == e) & pl.col(f"commissioned:{e}") for e in sorted(institutional)),
+        )
+        | ((pl.col("web_elements") == COMMITMENT_ELEMENT) & pl.col("women_org"))
+    )
+    long = long.with_columns(counted_expr.fill_null(False).alias("counted"))
     # Counts and money per element, exact and independent of row order.
-    totals = {
-        element_id: (int(n), int(c or 0))
-        for element_id, n, c in long.group_by("web_elements").agg(pl.len(), pl.col("cents").sum()).iter_rows()
+    totals: dict[tuple[str, bool], tuple[int, int]] = {
+        (element_id, bool(counted)): (int(n), int(c or 0))
+        for element_id, counted, n, c in long.group_by("web_elements", "counted")
+        .agg(pl.len(), pl.col("cents").sum())
+        .iter_rows()
     }
     rules_by_element = {
         element_id: tuple(r for r in rules if r is not None)
-        for element_id, rules in long.select("web_elements", "rule")
+        for element_id, rules in long.filter(pl.col("counted"))
+        .select("web_elements", "rule")
         .explode("rule")
         .group_by("web_elements")
         .agg(pl.col("rule").unique().sort())
         .iter_rows()
     }
-    # The evidence listed: the EVIDENCE_LIMIT actions with the most money, on a total order of every field
-    # (so the listing does not depend on row order either); a national audit can have tens of thousands.
+    refs_of = {
+        True: _refs(long.filter(pl.col("counted")), model),
+        False: _refs(long.filter(~pl.col("counted")), model),
+    }
+
+    scores: list[ElementScore] = []
+    for element in model.elements:
+        n, cents = totals.get((element.id, True), (0, 0))
+        n_hints = totals.get((element.id, False), (0, 0))[0]
+        criteria: dict[str, float | None] = {
+            "actions": float(n),
+            "element_share": n / n_actions if n_actions else None,
+            **programme,
+        }
+        level, alt = _level(element.thresholds.levels, criteria)
+        action_score: int | None = level
+        if level == 0 and (
+            not element.funding_evidence
+            or coverage_low
+            or ("weighted_money_share" in element.thresholds.criteria and not has_money)
+        ):
+            action_score = None
+        answer = questionnaire.answer(element.id) if questionnaire is not None else None
+        q = answer.score if answer is not None else None
+        known = [s for s in (action_score, q) if s is not None]
+        score = max(known) if known else None
+        if action_score is not None and q is not None:
+            source = "both"
+        elif action_score is not None:
+            source = "actions"
+        elif q is not None:
+            source = "questionnaire"
+        else:
+            source = "none"
+        used = tuple(
+            (k, criteria[k]) for k in CRITERIA_ORDER if k in element.thresholds.criteria or k == "actions"
+        )
+        explanations = {}
+        for lang in ("fr", "en"):
+            action_part = _explain_actions(
+                element, action_score, n, cents, criteria, alt, has_money, model, lang
+            )
+            action_part += _explain_hints(element, n_hints, level, coverage_low, to_review_share, lang)
+            explanations[lang] = _explain(element, score, action_part, action_score, answer, model, lang)
+        scores.append(
+            ElementScore(
+                element=element,
+                score=score,
+                source=source,
+                action_score=action_score,
+                questionnaire_score=q,
+                answer=answer,
+                actions=tuple(refs_of[True].get(element.id, ())),
+                n_actions=n,
+                rules=rules_by_element.get(element.id, ()),
+                cents=cents,
+                criteria=used,
+                reached=alt,
+                explanation_fr=explanations["fr"],
+                explanation_en=explanations["en"],
+                hints=tuple(refs_of[False].get(element.id, ())),
+                n_hints=n_hints,
+            )
+        )
+    by_id = {s.id: s for s in scores}
+    # A low score is a weakness only where it is a finding: the questionnaire says so, or the funding table
+    # can show the element's absence on a file mostly judged. Otherwise it is a minimum (funded elsewhere?).
+    weak = tuple(s.id for s in scores if s.weak and _can_be_weak(s, coverage_low))
+    broken = tuple(
+        link
+        for link in model.links
+        if (a := by_id[link.source].score) is not None
+        and (b := by_id[link.target].score) is not None
+        and a >= 2
+        and b <= 1
+        and _solid(by_id[link.source])
+        and _can_be_weak(by_id[link.target], coverage_low)
+    )
+    spheres = tuple(
+        _sphere(model, sphere_id, by_id, frozenset(weak)) for sphere_id in (s.id for s in model.spheres)
+    )
+    return WebProfile(
+        model=model,
+        elements=tuple(scores),
+        spheres=spheres,
+        weak=weak,
+        broken_links=broken,
+        n_actions=n_actions,
+        n_equality=n_equality,
+        total_cents=total_cents,
+        equality_cents=equality_cents,
+        questionnaire=questionnaire,
+        weighted_cents=weighted_cents,
+        n_to_review=n_to_review,
+        to_review_share=to_review_share,
+        max_to_review_share=limit,
+    )
+
+
+def _can_be_weak(score: ElementScore, coverage_low: bool) -> bool:
+    """Whether a low score is a finding (not just what the table could not show): the questionnaire says
+    so, or the element is one a funding table shows, on a file where most actions were judged."""
+    if score.questionnaire_score is not None and score.questionnaire_score <= 1:
+        return True
+    return score.element.funding_evidence and not coverage_low
+
+
+def _solid(score: ElementScore) -> bool:
+    """Whether a score can start a broken link: not resting on a single action or a hint."""
+    if score.questionnaire_score is not None and score.questionnaire_score >= 2:
+        return True
+    if any(k == "weighted_money_share" for k, _ in score.reached):
+        return True
+    return score.n_actions >= 2
+
+
+def _refs(long: pl.DataFrame, model: WebModel) -> dict[str, list[ActionRef]]:
+    """The evidence listed per element: the EVIDENCE_LIMIT actions with the most money, on a total order of
+    every field (so the listing does not depend on row order); a national audit can have tens of thousands."""
     ordered = (
         long.select("web_elements", "id", "file", "sheet", "row", "title", "category", "cents", "rule")
         .with_columns(pl.col("cents").fill_null(-1).alias("_money"))
@@ -558,88 +851,85 @@ def profile(
             by_element[element_id].append(
                 ActionRef(a_id, a_file, a_sheet, a_row, a_title, a_cat, a_cents, tuple(a_rules))
             )
+    return by_element
 
-    scores: list[ElementScore] = []
-    for element in model.elements:
-        refs = tuple(by_element[element.id])
-        n, cents = totals.get(element.id, (0, 0))
-        criteria: dict[str, float | None] = {"actions": float(n), **programme}
-        level, alt = _level(element.thresholds.levels, criteria)
-        action_score: int | None = level
-        if not element.funding_evidence and level == 0:
-            action_score = None
-        answer = questionnaire.answer(element.id) if questionnaire is not None else None
-        q = answer.score if answer is not None else None
-        known = [s for s in (action_score, q) if s is not None]
-        score = max(known) if known else None
-        if action_score is not None and q is not None:
-            source = "both"
-        elif action_score is not None:
-            source = "actions"
-        elif q is not None:
-            source = "questionnaire"
-        else:
-            source = "none"
-        used = tuple(
-            (k, criteria[k])
-            for k in ("actions", "equality_action_share", "equality_money_share")
-            if k in element.thresholds.criteria or k == "actions"
-        )
-        explanations = {}
-        for lang in ("fr", "en"):
-            action_part = _explain_actions(
-                element, action_score, n, cents, criteria, alt, has_money, model, lang
-            )
-            explanations[lang] = _explain(element, score, action_part, action_score, answer, model, lang)
-        scores.append(
-            ElementScore(
-                element=element,
-                score=score,
-                source=source,
-                action_score=action_score,
-                questionnaire_score=q,
-                answer=answer,
-                actions=refs,
-                n_actions=n,
-                rules=rules_by_element.get(element.id, ()),
-                cents=cents,
-                criteria=used,
-                reached=alt,
-                explanation_fr=explanations["fr"],
-                explanation_en=explanations["en"],
-            )
-        )
-    by_id = {s.id: s for s in scores}
-    weak = tuple(s.id for s in scores if s.weak)
-    broken = tuple(
-        link
-        for link in model.links
-        if (a := by_id[link.source].score) is not None
-        and (b := by_id[link.target].score) is not None
-        and a >= 2
-        and b <= 1
+
+def _institution_carrier(frame: pl.DataFrame, regex: str | None) -> pl.Expr:
+    """Whether the action's carrier is the local authority, the EPCI or the State (by its name)."""
+    if regex is None or "carrier" not in frame.columns:
+        return pl.lit(False)
+    name = normalize_expr(pl.col("carrier").cast(pl.String, strict=False)).str.strip_chars()
+    return name.str.contains(regex).fill_null(False)
+
+
+def _commissioned(frame: pl.DataFrame, regex: str | None) -> pl.Expr:
+    """Whether the action's text shows it is commissioned by the institution (its agents, elected officials
+    or services are the public; the study is of the contrat de ville or its programme)."""
+    fields = [c for c in ("title", "objectives", "description") if c in frame.columns]
+    if regex is None or not fields:
+        return pl.lit(False)
+    text = pl.concat_str(
+        [normalize_expr(pl.col(c).cast(pl.String, strict=False)).fill_null("") for c in fields],
+        separator="\n",
     )
-    spheres = tuple(_sphere(model, sphere_id, by_id) for sphere_id in (s.id for s in model.spheres))
-    return WebProfile(
-        model=model,
-        elements=tuple(scores),
-        spheres=spheres,
-        weak=weak,
-        broken_links=broken,
-        n_actions=n_actions,
-        n_equality=n_equality,
-        total_cents=total_cents,
-        equality_cents=equality_cents,
-        questionnaire=questionnaire,
-    )
+    return text.str.contains(regex).fill_null(False)
 
 
-def _sphere(model: WebModel, sphere_id: str, by_id: Mapping[str, ElementScore]) -> SphereSummary:
+def _women_organisation(frame: pl.DataFrame, carriers: Carriers) -> pl.Expr:
+    """Whether the carrier is a women's rights organisation: the carrier reader's column when there is
+    one; else its reason (``PORTEUR-…`` on the carrier field) or core support named in the title (the
+    action must also be specific to count)."""
+    present = [c for c in carriers.women_organisation_columns if c in frame.columns]
+    if present:
+        flags = []
+        for c in present:
+            if frame.schema[c] == pl.Boolean:
+                flags.append(pl.col(c).fill_null(False))
+            else:
+                text = pl.col(c).cast(pl.String, strict=False).str.strip_chars().str.to_lowercase()
+                flags.append(
+                    (
+                        text.is_not_null() & ~text.is_in(["", "0", "false", "faux", "non", "no", "none"])
+                    ).fill_null(False)
+                )
+        return pl.any_horizontal(flags)
+    flag = pl.lit(False)
+    reason = carriers.women_organisation_reason
+    if reason is not None and "reasons" in frame.columns and isinstance(frame.schema["reasons"], pl.List):
+        field, prefix = reason
+        try:
+            flag = (
+                pl.col("reasons")
+                .list.eval(
+                    (pl.element().struct.field("field") == field)
+                    & pl.element().struct.field("rule").cast(pl.String).str.starts_with(prefix)
+                )
+                .list.any()
+                .fill_null(False)
+            )
+            frame.head(1).select(flag)  # the reasons column may have another shape: then it is not used
+        except pl.exceptions.PolarsError:
+            flag = pl.lit(False)
+    regex = carriers.core_support_regex
+    if regex is None or "title" not in frame.columns:
+        return flag
+    title = normalize_expr(pl.col("title").cast(pl.String, strict=False))
+    return flag | title.str.contains(regex).fill_null(False)
+
+
+def judged_limit() -> float:
+    """The share of « à examiner » above which figures carry a caveat (``method.yaml``, ``judged``)."""
+    return float(load_data("method.yaml")["judged"]["max_to_review_share"])
+
+
+def _sphere(
+    model: WebModel, sphere_id: str, by_id: Mapping[str, ElementScore], weak_ids: frozenset[str]
+) -> SphereSummary:
     ids = tuple(e.id for e in model.sphere_elements(sphere_id))
     known = [by_id[i].score for i in ids if by_id[i].score is not None]
     values = [int(k) for k in known if k is not None]
     mean = round(sum(values) / len(values), 2) if values else None
-    weak = tuple(i for i in ids if by_id[i].weak)
+    weak = tuple(i for i in ids if i in weak_ids)
     sphere = model.sphere(sphere_id)
     texts = {}
     for lang in ("fr", "en"):

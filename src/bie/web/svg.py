@@ -368,6 +368,17 @@ def render_svg(profile: WebProfile, lang: str = "fr", *, id_prefix: str = "bie-w
     out.append("</g>")
 
     out.extend(_legend(profile, lang, p))
+    if profile.coverage_low and profile.to_review_share is not None:
+        share = _share(profile.to_review_share, lang)
+        caveat = (
+            f"Attention : {share} des actions à examiner — scores tirés des actions = minimums"
+            if lang == "fr"
+            else f"Caution: {share} of the actions to review — scores drawn from actions are minimums"
+        )
+        out.append(
+            f'<text class="caveat" x="{_f(WIDTH / 2)}" y="22" text-anchor="middle" font-size="15" '
+            f'font-weight="700" fill="#9a3412">{escape(caveat)}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -446,6 +457,11 @@ def _names(items: list[ElementScore], lang: str) -> str:
     return ", ".join(e.element.label(lang) for e in items)
 
 
+def _share(value: float, lang: str) -> str:
+    pct = f"{round(value * 100):d}"
+    return f"{pct}\u00a0%" if lang == "fr" else f"{pct}%"
+
+
 def text_alternative(profile: WebProfile, lang: str = "fr") -> str:
     """A plain-language summary of the picture: strong, medium, weak, unknown elements, broken links.
 
@@ -466,6 +482,16 @@ def text_alternative(profile: WebProfile, lang: str = "fr") -> str:
             f"{len(profile.elements)} elements scored from 0 (absent) to 3 (strong)."
         )
     ]
+    if profile.coverage_low and profile.to_review_share is not None:
+        share = _share(profile.to_review_share, lang)
+        lines.append(
+            f"Attention : {share} des actions n'ont pas pu être jugées (« à examiner ») ; aucun élément "
+            "n'est dit absent d'après les actions, et les scores tirés des actions sont des minimums."
+            if fr
+            else f'Caution: {share} of the actions could not be judged ("to review"); no element is called '
+            "absent from the actions, and the scores drawn from actions are minimums."
+        )
+    hinted = [e for e in profile.elements if e.n_hints and e.score is None]
     labels = {
         3: ("Éléments forts (3) : ", "Strong elements (3): "),
         2: ("Éléments moyens (2) : ", "Medium elements (2): "),
@@ -477,14 +503,23 @@ def text_alternative(profile: WebProfile, lang: str = "fr") -> str:
         if items:
             head = labels[score][0 if fr else 1]
             lines.append(head + _names(items, lang) + ".")
-    unknown = by_score.get(None, [])
+    if hinted:
+        lines_hint = (
+            "Inconnus malgré des indices (pratiques d'associations, jamais comptées pour un élément qui "
+            "parle de la collectivité) : "
+            if fr
+            else "Unknown despite hints (associations' practices, never counted for an element about the "
+            "institution): "
+        )
+        lines.append(lines_hint + _names(hinted, lang) + ".")
+    unknown = [e for e in by_score.get(None, []) if e not in hinted]
     if unknown:
         lines.append(
-            "Éléments inconnus (ni les financements ni le questionnaire ne les renseignent) : "
+            "Éléments inconnus (ni les financements ni le questionnaire ne permettent de les noter) : "
             + _names(unknown, lang)
             + "."
             if fr
-            else "Unknown elements (neither funding nor the questionnaire tells): "
+            else "Unknown elements (neither funding nor the questionnaire can score them): "
             + _names(unknown, lang)
             + "."
         )
