@@ -64,6 +64,7 @@ BIE_COLUMNS = [
     "dac_marker",
     "eu_weight",
     "confidence",
+    "review_reason",
     "reasons",
     "audience",
     "declared_category",
@@ -567,3 +568,23 @@ def test_a_judged_file_has_no_caveat_and_the_weighted_spend_comes_first(
     assert not any(label.startswith("⚠") for label in labels)
     assert labels.index(w("summary", "weighted")) < labels.index(w("summary", "equality_amount"))
     assert w("summary", "equality_amount").startswith("Sans pondération")
+
+
+def test_actions_sheet_says_why_an_action_is_to_review(tmp_path: Path) -> None:
+    """The three reasons for « à examiner » are kept apart in the workbook, in the reader's words."""
+    src = tmp_path / "titres.csv"
+    src.write_text(
+        "Porteur;Intitulé;Montant\n"
+        "Club de tennis;Subvention de fonctionnement 2017;1000\n"
+        "Centre social;Atelier cuisine pour les habitants du quartier;2000\n",
+        encoding="utf-8",
+    )
+    result = audit([src])
+    out = result.to_excel(tmp_path / "r.xlsx", lang="fr")
+    ws = openpyxl.load_workbook(out, read_only=True)[w("sheets", "actions")]
+    rows = list(ws.iter_rows(values_only=True))
+    col = list(rows[0]).index(w("actions", "review_reason"))
+    cat = list(rows[0]).index(w("actions", "category"))
+    got = {(r[cat], r[col]) for r in rows[1:]}
+    assert ("à examiner", "intitulé seul : rien à examiner") in got
+    assert ("égalité non prise en compte", None) in got

@@ -245,6 +245,7 @@ class Audit:
         "dac_marker",
         "eu_weight",
         "confidence",
+        "review_reason",
         "reasons",
         "audience",
         "declared_category",

@@ -24,6 +24,8 @@ TAG_COLUMNS = (
     "dac_marker",
     "eu_weight",
     "confidence",
+    "review_reason",
+    "review_reason_label",
     "reasons",
     "audience",
     "declared_category",
@@ -88,12 +90,18 @@ def tag_file(
     pack = load_rules([Path(r) for r in rules])
     manual = load_overrides(overrides) if overrides else None
     tagged = tag(result.actions, pack, manual)
-    labels = load_data("labels.yaml")["categories"]
+    labels = load_data("labels.yaml")
     frame = tagged.frame.with_columns(
         pl.col("category")
-        .replace_strict({k: v[lang] for k, v in labels.items()}, default=None)
+        .replace_strict({k: v[lang] for k, v in labels["categories"].items()}, default=None)
         .alias("category_label")
     )
+    if "review_reason" in frame.columns:
+        frame = frame.with_columns(
+            pl.col("review_reason")
+            .replace_strict({k: v[lang] for k, v in labels["review_reasons"].items()}, default=None)
+            .alias("review_reason_label")
+        )
     source_row = "ligne source" if lang == "fr" else "source row"
     tags = frame.select(pl.col("_row"), *[pl.col(c) for c in TAG_COLUMNS if c in frame.columns])
     table = result.original.join(tags, on="_row", how="left", maintain_order="left").rename(

@@ -632,6 +632,9 @@ class _Book:
             col("dac_marker", pl.Int64).alias("dac_marker"),
             col("eu_weight", pl.Float64).alias("eu_weight"),
             col("confidence", pl.Float64).alias("confidence"),
+            self._labels_expr(
+                "review_reason", {k: v[lang] for k, v in self.shared["review_reasons"].items()}, acts
+            ).alias("review_reason"),
         ]
         reasons_dtype = acts.schema.get("reasons")
         if isinstance(reasons_dtype, pl.List) and isinstance(reasons_dtype.inner, pl.Struct):
@@ -729,6 +732,7 @@ class _Book:
             bie("dac_marker", self.num("plain", _TOP), width=11),
             bie("eu_weight", self.num("pct0", _TOP), width=11),
             bie("confidence", self.num("pct0", _TOP), width=11),
+            bie("review_reason", width=22),
             bie("reasons", min_width=24, max_width=60),
             bie("audience", width=16),
             bie("declared_category", width=24),
