@@ -8,61 +8,12 @@ from rich.table import Table
 from bie.resources import load_data
 from bie.tagging.evaluate import Evaluation, Metrics
 from bie.tagging.rules import CATEGORIES
+from bie_cli.labels import t
 from bie_cli.render import CATEGORY_STYLE, safe
-
-WORDS: dict[str, dict[str, str]] = {
-    "title": {"fr": "Évaluation du marqueur", "en": "Evaluation of the tagger"},
-    "rules": {"fr": "règles", "en": "rules"},
-    "part": {"fr": "partie", "en": "part"},
-    "part.dev": {"fr": "dev (réglage)", "en": "dev (tuning)"},
-    "part.test": {"fr": "test (mis à part)", "en": "test (set aside)"},
-    "part.all": {"fr": "toutes", "en": "all"},
-    "measured": {"fr": "Textes mesurés", "en": "Texts measured"},
-    "skipped": {"fr": "non mesurés", "en": "not measured"},
-    "skip.no_category": {"fr": "sans catégorie attendue", "en": "no expected category"},
-    "skip.manual_decision": {"fr": "décision manuelle", "en": "manual decision"},
-    "skip.local_overlay": {"fr": "surcouche locale", "en": "local overlay"},
-    "skip.no_label": {"fr": "étiquette vide", "en": "empty label"},
-    "nothing": {
-        "fr": "Aucun texte étiqueté dans cette partie : rien à mesurer.",
-        "en": "No labelled text in this part: nothing to measure.",
-    },
-    "parts_title": {"fr": "Résultats par partie", "en": "Results by part"},
-    "texts": {"fr": "Textes", "en": "Texts"},
-    "accuracy": {"fr": "Exactitude", "en": "Accuracy"},
-    "macro_f1": {"fr": "Macro-F1", "en": "Macro-F1"},
-    "classes_title": {"fr": "Scores par catégorie — {group}", "en": "Scores by category — {group}"},
-    "category": {"fr": "Catégorie", "en": "Category"},
-    "precision": {"fr": "Précision", "en": "Precision"},
-    "recall": {"fr": "Rappel", "en": "Recall"},
-    "support": {"fr": "Attendus", "en": "Expected"},
-    "predicted": {"fr": "Obtenus", "en": "Predicted"},
-    "confusion_title": {
-        "fr": "Matrice de confusion — {group} (lignes : attendu ; colonnes : obtenu)",
-        "en": "Confusion matrix — {group} (rows: expected; columns: predicted)",
-    },
-    "expected_obtained": {"fr": "Attendu \\ obtenu", "en": "Expected \\ predicted"},
-    "calibration_title": {
-        "fr": "Calibration — {group} (confiance annoncée et exactitude observée)",
-        "en": "Calibration — {group} (stated confidence and observed accuracy)",
-    },
-    "bin": {"fr": "Confiance", "en": "Confidence"},
-    "mean_confidence": {"fr": "Confiance moyenne", "en": "Mean confidence"},
-    "observed": {"fr": "Exactitude observée", "en": "Observed accuracy"},
-    "ece": {"fr": "Écart moyen de calibration", "en": "Expected calibration error"},
-    "disagreements_title": {"fr": "Désaccords ({count})", "en": "Disagreements ({count})"},
-    "no_disagreement": {"fr": "Aucun désaccord.", "en": "No disagreement."},
-    "expected": {"fr": "Attendu", "en": "Expected"},
-    "obtained": {"fr": "Obtenu", "en": "Predicted"},
-    "confidence": {"fr": "Confiance", "en": "Confidence"},
-    "rules_fired": {"fr": "Règles", "en": "Rules"},
-    "total": {"fr": "ensemble", "en": "overall"},
-}
 
 
 def w(key: str, lang: str, **params: object) -> str:
-    text = WORDS[key][lang]
-    return text.format(**params) if params else text
+    return t(f"eval.{key}", lang, **params)
 
 
 def num(value: float | None, lang: str, digits: int = 2) -> str:
