@@ -349,3 +349,19 @@ def test_limit_comes_from_data_and_can_be_lowered(tmp_path: Path) -> None:
     assert result.actions.get_column("amount_granted").to_list() == [None, 500.0]
     (issue,) = issues(result, "amount-implausible")
     assert re.search(r"1\u202f000,00", issue.message("fr"))
+
+
+def test_text_rows_with_nothing_above_are_notes_not_continuations_of_nothing(tmp_path: Path) -> None:
+    """When no column identifies actions, the first text rows used to be « continuation » of row None."""
+    src = tmp_path / "colonnes.csv"
+    src.write_text(
+        "Date de convention;Nature;COL3;COL4\n"
+        "2017-01-02;Fonctionnement;ASSOCIATION SPORTIVE;Tournoi de quartier ouvert aux familles du quartier\n"
+        "2017-02-03;Fonctionnement;CLUB DE COUTURE;Ateliers de couture pour les habitants du quartier\n",
+        encoding="utf-8",
+    )
+    result = bie.read(src)
+    ledger = result.ledger
+    assert ledger.filter(pl.col("reason") == "continuation").height == 0
+    for issue in result.issues:
+        assert "None" not in issue.message("fr")

@@ -192,7 +192,11 @@ def classify(
     )
     work = work.join(reasons_by_index, on="_anchor", how="left", maintain_order="left")
     work = work.with_columns(
-        pl.when((pl.col(REASON) == "_cont") & pl.col("_anchor_reason").is_null())
+        # A text-only row with no row above it to belong to (right under the header) is a note, never the
+        # continuation of nothing.
+        pl.when((pl.col(REASON) == "_cont") & pl.col("_anchor").is_null())
+        .then(pl.lit("note"))
+        .when((pl.col(REASON) == "_cont") & pl.col("_anchor_reason").is_null())
         .then(pl.lit("continuation"))
         .when(pl.col(REASON) == "_cont")
         .then(pl.lit("note"))
