@@ -365,7 +365,11 @@ class _Page:
             {
                 "label": t("key.total"),
                 "value": n.money(s["amount_total"]),
-                "sub": t("key.total_sub", n=n.integer(s["actions"]), basis=self.basis_label()),
+                "sub": t(
+                    "key.total_sub_one" if s["actions"] == 1 else "key.total_sub",
+                    n=n.integer(s["actions"]),
+                    basis=self.basis_label(),
+                ),
                 "extra": t("key.without_amount", n=n.integer(s["actions_without_amount"]))
                 if s.get("actions_without_amount")
                 else "",
@@ -428,7 +432,9 @@ class _Page:
                 "share": n.pct(by[cat]["share"]),
                 "amount": n.money(by[cat]["amount"]),
                 "count": t(
-                    "key.cat_count", n=n.integer(by[cat]["count"]), share=n.pct(by[cat]["share_count"])
+                    "key.cat_count_one" if by[cat]["count"] == 1 else "key.cat_count",
+                    n=n.integer(by[cat]["count"]),
+                    share=n.pct(by[cat]["share_count"]),
                 ),
             }
             for cat in CATEGORIES
