@@ -353,10 +353,9 @@ def render_audit_summary(console: Console, audit: object, written: list[Path], l
         else f"{s['equality_share'] * 100:.1f}%"
     )
     plain = "sans pondération" if lang == "fr" else "unweighted"
-    console.print(
-        f"[bold]{label}{sep}{money(w['amount'], lang)} ({weighted_share})[/] — {plain}{sep}"
-        f"{money(s['equality_amount'], lang)} ({plain_share})"
-    )
+    # Two lines, so that a narrow terminal never wraps a figure away from its label.
+    console.print(f"[bold]{label}{sep}{money(w['amount'], lang)} ({weighted_share})[/]")
+    console.print(f"  {plain}{sep}{money(s['equality_amount'], lang)} ({plain_share})")
     caveat = ((s.get("judged") or {}).get("caveat") or {}).get(lang)
     if caveat:
         console.print(f"[bold yellow]⚠ {safe(caveat)}[/]")
