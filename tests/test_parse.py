@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from bie import parse
 from bie.errors import ConfigError
 from bie.resources import load_data
+from tests.conftest import examples
 
 Parser = Callable[[str | pl.Expr], pl.Expr]
 
@@ -685,7 +686,7 @@ def large_amounts(draw: st.DrawFn) -> tuple[str, int]:
     return text, int(amount * 100)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(large_amounts(), min_size=1, max_size=30))
 def test_amount_exact_to_the_cent_up_to_the_limit(examples: list[tuple[str, int]]) -> None:
     """Every amount up to 10 billion € is read exactly: the float value rounds back to its written cents."""
@@ -698,7 +699,7 @@ def test_amount_exact_to_the_cent_up_to_the_limit(examples: list[tuple[str, int]
 AMOUNT_ALPHABET = "0123456789 ,.eE+-€()\xa0"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.one_of(
