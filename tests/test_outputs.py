@@ -430,3 +430,14 @@ def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     assert d["inputs"][0]["file"] == "prog\ufffd.csv"
     assert d["title"].endswith("prog\ufffd.csv")
     assert "prog\ufffd.csv" in (tmp_path / "prog\ufffd.bie.html").read_text(encoding="utf-8")
+
+
+def test_cleaning_never_removes_an_input_named_like_a_leftover(folder: Path) -> None:
+    """An input whose name looks like a stale temporary file of bie is still an input: never removed."""
+    odd = folder / ".prog.csv.a1b2c3d4.tmp"
+    shutil.copyfile(folder / "prog.csv", odd)
+    old = time.time() - outputs.STALE_AFTER - 60
+    os.utime(odd, (old, old))
+    before = digest(odd)
+    assert run("audit", str(odd), "-o", str(folder), "-f", "json")[0] == 0
+    assert odd.exists() and digest(odd) == before

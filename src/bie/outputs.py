@@ -328,7 +328,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def clean_stale(directory: Path, now: float | None = None) -> list[str]:
+def clean_stale(directory: Path, now: float | None = None, inputs: Iterable[InputFile] = ()) -> list[str]:
     """Remove what killed runs of bie left in ``directory``; returns the names removed.
 
     A run folder ``.bie-tmp-<pid>-XXXX`` is locked by its run as long as the run lives (the system releases
@@ -338,8 +338,9 @@ def clean_stale(directory: Path, now: float | None = None) -> list[str]:
     :data:`STALE_AFTER`.
     ``.bie-xlsx-*`` folders and ``.NAME.XXXXXXXX.tmp`` files (NAME ending in .html, .xlsx, .json, .csv or
     .svg) are removed when older than :data:`STALE_AFTER`. Symbolic links are never followed nor removed,
-    and nothing else is ever touched."""
+    and nothing else is ever touched; an input of the current run is never removed, whatever its name."""
     now = time.time() if now is None else now
+    protected = {i.id for i in inputs}
     removed: list[str] = []
     try:
         entries = list(os.scandir(directory))
@@ -364,7 +365,9 @@ def clean_stale(directory: Path, now: float | None = None) -> list[str]:
             shutil.rmtree(entry.path, ignore_errors=True)
         elif is_dir and _XLSX_RE.match(name) and age > STALE_AFTER:
             shutil.rmtree(entry.path, ignore_errors=True)
-        elif is_file and _ATOMIC_RE.match(name) and age > STALE_AFTER:
+        elif (
+            is_file and _ATOMIC_RE.match(name) and age > STALE_AFTER and file_id(entry.path) not in protected
+        ):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
         else:
@@ -399,7 +402,7 @@ def write_set(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(display_name(out), detail=os_error_detail(exc)) from exc
-    clean_stale(out)
+    clean_stale(out, inputs=inputs)
     try:
         run = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-", dir=out))
     except OSError as exc:
