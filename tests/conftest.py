@@ -32,6 +32,16 @@ ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "tests" / "data" / "real"
 FIXTURES = ROOT / "fixtures"
 
+#: A table whose only text is generic headings (« Subvention 2017 »…): nothing in it can be judged.
+TITLES_ONLY = (
+    "Intitulé;Porteur;Montant\n"
+    "Subvention de fonctionnement;Club de foot;1000\n"
+    "Projet jeunesse;MJC;2000\n"
+    "Aide 2017;Comité des fêtes;500\n"
+    "Subvention 2017;Tennis club;2400\n"
+    "Projet 2024;Association B;1200\n"
+)
+
 
 def chromium_path() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):

@@ -9,7 +9,7 @@ import pytest
 import bie
 from bie import analysis
 from bie.resources import load_data
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, TITLES_ONLY
 
 SPEC = load_data("findings.yaml")["findings"]
 
@@ -81,16 +81,6 @@ def test_judged_share_against_the_limit_kept_in_data(to_review: int, actions: in
             f"{round(to_review * 100 / actions)}\u00a0% des actions n'ont pas"
         )
         assert "could not be judged" in j["caveat"]["en"]
-
-
-TITLES_ONLY = (
-    "Intitulé;Porteur;Montant\n"
-    "Subvention de fonctionnement;Club de foot;1000\n"
-    "Projet jeunesse;MJC;2000\n"
-    "Aide 2017;Comité des fêtes;500\n"
-    "Subvention 2017;Tennis club;2400\n"
-    "Projet 2024;Association B;1200\n"
-)
 
 
 def test_a_titles_only_file_gets_no_verdict_on_its_shares(tmp_path: Path) -> None:

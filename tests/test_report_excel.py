@@ -22,6 +22,7 @@ from bie.audit import Audit, audit
 from bie.errors import OutputError
 from bie.report import excel
 from bie.resources import load_data
+from tests.conftest import TITLES_ONLY
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -533,15 +534,6 @@ def test_web_sheet_lists_the_13_elements(programmation: Audit, programmation_xls
     assert {labels[i] for i in web["weak"]} <= texts
     for link in web["broken_links"]:
         assert any(t.startswith(f"{labels[link['from']]} → {labels[link['to']]}") for t in texts)
-
-
-TITLES_ONLY = (
-    "Intitulé;Porteur;Montant\n"
-    "Subvention de fonctionnement;Club de foot;1000\n"
-    "Projet jeunesse;MJC;2000\n"
-    "Aide 2017;Comité des fêtes;500\n"
-    "Subvention 2017;Tennis club;2400\n"
-)
 
 
 def test_a_titles_only_file_carries_the_caveat(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from markupsafe import escape
 from bie.audit import Audit, audit
 from bie.report import charts
 from bie.report.html import SECTIONS, Numbers, checked_svg, render_html
-from tests.conftest import FIXTURES, REAL
+from tests.conftest import FIXTURES, REAL, TITLES_ONLY
 
 GOLDEN = Path(__file__).parent / "golden" / "report_structure_programmation.json"
 PROGRAMMATION = FIXTURES / "programmation_cdv_2024.xlsx"
@@ -526,15 +526,6 @@ def test_golden_structure(prog_page: Page) -> None:
     )
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert outline == expected, "report outline changed; if intended, regenerate with BIE_UPDATE_GOLDEN=1"
-
-
-TITLES_ONLY = (
-    "Intitulé;Porteur;Montant\n"
-    "Subvention de fonctionnement;Club de foot;1000\n"
-    "Projet jeunesse;MJC;2000\n"
-    "Aide 2017;Comité des fêtes;500\n"
-    "Subvention 2017;Tennis club;2400\n"
-)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

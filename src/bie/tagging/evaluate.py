@@ -368,26 +368,25 @@ def parse_label(value: object) -> str | None:
     return _label_words().get(fold(value))
 
 
-def _bad_label(path: str | Path, where: Text, value: object) -> CorpusError:
+def _unknown(path: str | Path, where: Text, value: object, what: Text, accepted: Text) -> CorpusError:
+    """« ligne N, étiquette « x » inconnue (admises : …) »: one message shape for every unknown value."""
     shown = str(value)[:80]
     return CorpusError(
         path,
         detail=Text(
-            f"{where.fr}, étiquette « {shown} » inconnue (admises : {_accepted('fr')})",
-            f'{where.en}, unknown label "{shown}" (accepted: {_accepted("en")})',
+            f"{where.fr}, {what.fr} « {shown} » inconnue (admises : {accepted.fr})",
+            f'{where.en}, unknown {what.en} "{shown}" (accepted: {accepted.en})',
         ),
     )
+
+
+def _bad_label(path: str | Path, where: Text, value: object) -> CorpusError:
+    accepted = Text(_accepted("fr"), _accepted("en"))
+    return _unknown(path, where, value, Text("étiquette", "label"), accepted)
 
 
 def _bad_part(path: str | Path, where: Text, value: object) -> CorpusError:
-    shown = str(value)[:80]
-    return CorpusError(
-        path,
-        detail=Text(
-            f"{where.fr}, partie « {shown} » inconnue (admises : dev, test)",
-            f'{where.en}, unknown part "{shown}" (accepted: dev, test)',
-        ),
-    )
+    return _unknown(path, where, value, Text("partie", "part"), Text("dev, test", "dev, test"))
 
 
 def _line_text(line: int | None, name: str | None = None) -> Text:
