@@ -19,6 +19,7 @@ from bie.tagging.carriers import (
     match_carriers,
     parse_carriers,
 )
+from bie.tagging.engine import P, run
 from bie.tagging.rules import RulePack, load_rules
 
 
@@ -31,6 +32,14 @@ def _tag(pack: RulePack, **columns: Sequence[str | None]) -> pl.DataFrame:
     n = max(len(v) for v in columns.values())
     data = {k: (list(v) if len(v) == n else list(v) * n) for k, v in columns.items()}
     return tag(pl.DataFrame(data, schema={k: pl.String for k in data}), pack).frame
+
+
+def _scores(pack: RulePack, **columns: Sequence[str | None]) -> list[float]:
+    """The evidence scores before calibration (bie.tagging.calibration): what the carrier raises or lowers."""
+    n = max(len(v) for v in columns.values())
+    data = {k: (list(v) if len(v) == n else list(v) * n) for k, v in columns.items()}
+    _out, internal, _issues = run(pl.DataFrame(data, schema={k: pl.String for k in data}), pack)
+    return [float(x) for x in internal.get_column(f"{P}score").to_list()]
 
 
 def _org(names: list[str | None]) -> list[str | None]:
@@ -122,7 +131,7 @@ def test_the_carriers_name_stays_masked_in_the_text(pack: RulePack) -> None:
     assert out["audience"][0] == "unknown"
 
 
-def test_explicit_object_keeps_its_category_and_moves_the_confidence(pack: RulePack) -> None:
+def test_explicit_object_keeps_its_category_and_moves_the_evidence_score(pack: RulePack) -> None:
     aim = "Accompagner les femmes victimes de violences conjugales vers leurs droits, chaque semaine."
     clear = "Organiser un repair café mensuel ouvert à tous les habitants pour réparer les petits appareils."
     with_carrier = _tag(
@@ -132,8 +141,11 @@ def test_explicit_object_keeps_its_category_and_moves_the_confidence(pack: RuleP
     assert (
         with_carrier["category"].to_list() == without["category"].to_list() == ["specific", "not_integrated"]
     )
-    assert with_carrier["confidence"][0] > without["confidence"][0]
-    assert with_carrier["confidence"][1] < without["confidence"][1]
+    cols = {"title": ["Permanence", "Repair café"], "objectives": [aim, clear]}
+    raised, lowered = _scores(pack, **cols, carrier=["CIDFF 79"])
+    plain = _scores(pack, **cols, carrier=[None])
+    assert raised > plain[0]
+    assert lowered < plain[1]
 
 
 def test_vague_object_foreign_to_equality_is_contradictory(pack: RulePack) -> None:

@@ -151,6 +151,16 @@ def test_help_for_every_command(command: list[str], flag: str) -> None:
     assert "Afficher cette aide et quitter." in result.output
 
 
+def test_help_language_follows_each_run_in_one_process() -> None:
+    """click caches each command's help option (its text translated once): an English run must not leave
+    the next French help in English, nor the reverse."""
+    english = CliRunner().invoke(cli, ["rules", "evaluate", "--lang", "en", "--help"])
+    assert "Show this message and exit." in english.output
+    french = CliRunner().invoke(cli, ["rules", "evaluate", "--help"])
+    assert "Afficher cette aide et quitter." in french.output
+    assert "Show this message and exit." not in french.output
+
+
 def test_usage_error_is_in_french_with_exit_code_2() -> None:
     result = CliRunner().invoke(cli, ["tag", "fichier.csv"])
     assert result.exit_code == 2

@@ -165,6 +165,34 @@ LABELS: dict[str, dict[str, str]] = {
     "eval.confidence": {"fr": "Confiance", "en": "Confidence"},
     "eval.rules_fired": {"fr": "Règles", "en": "Rules"},
     "eval.total": {"fr": "ensemble", "en": "overall"},
+    "eval.cal_title": {
+        "fr": "Calibration de la confiance — règles {version}, partie {part}, {texts} textes",
+        "en": "Confidence calibration — rules {version}, part {part}, {texts} texts",
+    },
+    "eval.cal_step": {"fr": "Étape de la décision", "en": "Decision step"},
+    "eval.cal_score": {"fr": "Score de preuve", "en": "Evidence score"},
+    "eval.cal_right": {"fr": "Bien classés", "en": "Right"},
+    "eval.cal_confidence": {"fr": "Confiance donnée", "en": "Confidence given"},
+    "eval.cal_written": {"fr": "Calibration écrite : {path}", "en": "Calibration written: {path}"},
+    "eval.cal_not_written": {
+        "fr": "Rien n'est écrit : ajoutez --output FICHIER pour enregistrer cette calibration.",
+        "en": "Nothing written: add --output FILE to save this calibration.",
+    },
+    "eval.step.little_text": {"fr": "Intitulé seul (à examiner)", "en": "Title only (to review)"},
+    "eval.step.contradiction": {
+        "fr": "Preuves contradictoires (à examiner)",
+        "en": "Contradictory evidence (to review)",
+    },
+    "eval.step.aim_lead": {
+        "fr": "Objectif d'égalité en tête (spécifique)",
+        "en": "Equality as main aim (specific)",
+    },
+    "eval.step.secondary": {
+        "fr": "Objectif secondaire ou mesure (intégrée)",
+        "en": "Secondary aim or measure (integrated)",
+    },
+    "eval.step.ambiguous": {"fr": "Indice sans preuve (à examiner)", "en": "Hint without proof (to review)"},
+    "eval.step.none": {"fr": "Aucune preuve (non prise en compte)", "en": "No evidence (not integrated)"},
 }
 
 

@@ -98,12 +98,21 @@ def common(func: F) -> F:
     return func
 
 
+def _forget_help_options(command: click.Command) -> None:
+    """click (8.1.8+) caches each command's help option, its help text translated once: in a process that
+    runs bie several times (tests, a notebook), the first run's language would stick. Forget them."""
+    command._help_option = None
+    for sub in getattr(command, "commands", {}).values():
+        _forget_help_options(sub)
+
+
 class BieGroup(click.Group):
     """The ``bie`` group: before click parses anything, output streams that cannot fail on any character and
     ``--lang`` known (so that click's own messages, usage errors included, follow it)."""
 
     def main(self, args: Any = None, *more: Any, **kwargs: Any) -> Any:
         lang_from_argv(sys.argv[1:] if args is None else [str(a) for a in args])
+        _forget_help_options(self)
         _safe_streams()
         return super().main(args, *more, **kwargs)
 
@@ -525,7 +534,8 @@ def rules_group() -> None:
 
     \b
     bie rules evaluate tests/rules tests/corpus/real.yaml            partie « dev »
-    bie rules evaluate tests/rules tests/corpus/real.yaml --part test   partie mise à part"""
+    bie rules evaluate tests/rules tests/corpus/real.yaml --part test   partie mise à part
+    bie rules calibrate tests/corpus/real.yaml                          ajuster la confiance"""
 
 
 @rules_group.command("evaluate")
@@ -576,6 +586,56 @@ def rules_evaluate(
         click.echo(json_printable(text))
         return
     render_evaluation(_console(), result, lang)
+
+
+@rules_group.command("calibrate")
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--part",
+    type=click.Choice(["dev", "test", "all"]),
+    default="dev",
+    show_default=True,
+    help="Textes sur lesquels la confiance est ajustée ; « dev » seulement pour le fichier livré (la partie "
+    "« test » sert à mesurer la calibration, pas à la régler).",
+)
+@click.option(
+    "--split",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Partage dev/test des cas YAML (comme pour « bie rules evaluate »).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Écrire la calibration (YAML) dans ce fichier, par exemple src/bie/data/calibration.yaml ; "
+    "sans cette option, la table est seulement affichée.",
+)
+@_rules_option
+@common
+@handle_errors
+def rules_calibrate(
+    corpus: tuple[Path, ...],
+    part: str,
+    split: Path | None,
+    output: Path | None,
+    rules: tuple[Path, ...],
+    lang: str,
+    debug: bool,
+) -> None:
+    """Ajuster la confiance sur des corpus étiquetés : pour chaque étape de la décision et chaque tranche de
+    score de preuve, la part de textes bien classés (méthode : docs/regles.md §2.8).
+
+    CORPUS : comme pour « bie rules evaluate ». Le fichier livré est ajusté sur la partie « dev » du corpus
+    réel seul : bie rules calibrate tests/corpus/real.yaml -o src/bie/data/calibration.yaml"""
+    from bie.outputs import identify, write_text_atomic
+    from bie.tagging import load_rules
+    from bie.tagging.evaluate import calibrate
+    from bie_cli.render_evaluate import render_calibration
+
+    result = calibrate(list(corpus), part=part, pack=load_rules(list(rules)), split=split)
+    if output is not None:
+        write_text_atomic(output, result.to_yaml(), identify([*corpus, *rules, split]))
+    render_calibration(_console(), result, lang, output)
 
 
 def main() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
 from bie.resources import load_data
+from bie.tagging.calibration import Calibration
 from bie.tagging.evaluate import Evaluation, Metrics
 from bie.tagging.rules import CATEGORIES
 from bie_cli.labels import t
@@ -157,3 +160,39 @@ def render_evaluation(console: Console, result: Evaluation, lang: str) -> None:
         _disagreements(console, result, lang)
     else:
         console.print(w("no_disagreement", lang))
+
+
+def render_calibration(console: Console, cal: Calibration, lang: str, written: Path | None) -> None:
+    """``bie rules calibrate``: one row per score bin of each decision step."""
+    table = Table(
+        title=w(
+            "cal_title",
+            lang,
+            version=safe(cal.rules_version),
+            part=w(f"part.{cal.part}", lang),
+            texts=cal.texts,
+        ),
+        title_justify="left",
+    )
+    table.add_column(w("cal_step", lang))
+    table.add_column(w("cal_score", lang), justify="right")
+    table.add_column(w("texts", lang), justify="right")
+    table.add_column(w("cal_right", lang), justify="right")
+    table.add_column(w("cal_confidence", lang), justify="right", style="bold")
+    for name, step in cal.steps.items():
+        low = 0.0
+        for k, b in enumerate(step.bins):
+            shown = f"[{num(low, lang)} ; {num(b.score_max, lang)}]" if len(step.bins) > 1 else "—"
+            table.add_row(
+                w(f"step.{name}", lang) if k == 0 else "",
+                shown,
+                str(b.texts),
+                str(b.right),
+                num(b.confidence, lang),
+            )
+            low = b.score_max
+    console.print(table)
+    if written is None:
+        console.print(w("cal_not_written", lang))
+    else:
+        console.print(w("cal_written", lang, path=safe(str(written))))

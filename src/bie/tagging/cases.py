@@ -14,7 +14,9 @@ A case file is a list of cases::
 ``egalite_declaree``, ``femmes``, ``hommes``, ``total``, ``identifiant``, ``ligne``, ``feuille``.
 ``attendu`` keys: ``categorie``; ``regles`` (rules that must be among the reasons); ``regles_absentes``
 (rules that must not be); ``public``; ``declaree``; ``ecart_declaration``; ``correspondances``
-(``{règle: mots exacts}``: the words the reason must show); ``confiance_min`` / ``confiance_max``.
+(``{règle: mots exacts}``: the words the reason must show); ``confiance_min`` / ``confiance_max`` (the
+calibrated confidence shown to readers); ``force_min`` / ``force_max`` (the evidence score before
+calibration: for rules that raise or lower it).
 Optional case keys: ``decisions`` (manual decisions, as in a decisions file) and ``regles_locales``
 (overlay files, relative to the case file).
 """
@@ -30,7 +32,7 @@ import polars as pl
 
 from bie.errors import RulesError
 from bie.resources import load_yaml_text, sequence_lines
-from bie.tagging.engine import run
+from bie.tagging.engine import P, run
 from bie.tagging.explain import frame_from_rows, row_from_mapping
 from bie.tagging.overrides import Overrides
 from bie.tagging.rules import CATEGORIES, RulePack, load_rules
@@ -49,6 +51,8 @@ _EXPECTED_KEYS = frozenset(
         "correspondances",
         "confiance_min",
         "confiance_max",
+        "force_min",
+        "force_max",
         "decision_manuelle",
     }
 )
@@ -163,6 +167,12 @@ def check(case: Case, out: dict[str, Any]) -> list[str]:
         failures.append(f"confiance {out['confidence']} < {exp['confiance_min']}")
     if "confiance_max" in exp and out["confidence"] > float(exp["confiance_max"]):
         failures.append(f"confiance {out['confidence']} > {exp['confiance_max']}")
+    # the evidence score before calibration (``force``): a rule that must raise or lower it is tested here,
+    # the calibrated confidence groups scores into bins and may not move
+    if "force_min" in exp and out.get("score", 0.0) < float(exp["force_min"]):
+        failures.append(f"force des preuves {out.get('score')} < {exp['force_min']}")
+    if "force_max" in exp and out.get("score", 1.0) > float(exp["force_max"]):
+        failures.append(f"force des preuves {out.get('score')} > {exp['force_max']}")
     if "decision_manuelle" in exp and out["override"] != exp["decision_manuelle"]:
         failures.append(
             f"décision manuelle attendue {exp['decision_manuelle']!r}, obtenue {out['override']!r}"
@@ -188,15 +198,18 @@ def run_cases(cases: Sequence[Case], pack: RulePack | None = None) -> list[CaseR
 
     for overlays, idxs in groups.items():
         frame = frame_from_rows([cases[i].action for i in idxs])
-        out, _internal, _issues = run(frame, pack_for(overlays))
-        for i, row in zip(idxs, out.iter_rows(named=True), strict=True):
+        out, internal, _issues = run(frame, pack_for(overlays))
+        scores = internal.get_column(f"{P}score").to_list()
+        for i, row, score in zip(idxs, out.iter_rows(named=True), scores, strict=True):
+            row["score"] = score
             results[i] = CaseResult(cases[i], row, check(cases[i], row))
     for i in singles:
         case = cases[i]
         decisions = Overrides.from_records(case.decisions, source=f"{case.file}:{case.line}")
         frame = frame_from_rows([case.action])
-        out, _internal, _issues = run(frame, pack_for(case.overlays), decisions)
+        out, internal, _issues = run(frame, pack_for(case.overlays), decisions)
         row = out.row(0, named=True)
+        row["score"] = internal.get_column(f"{P}score")[0]
         results[i] = CaseResult(case, row, check(case, row))
     return [results[i] for i in range(len(cases))]
 

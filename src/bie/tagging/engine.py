@@ -798,6 +798,7 @@ def _audience_expr() -> pl.Expr:
 
 
 def _finalise(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+    from bie.tagging.calibration import calibrated_expr
     from bie.tagging.declaration import declaration_exprs
 
     pack = comp.pack
@@ -829,7 +830,10 @@ def _finalise(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
         .otherwise(0.0)
     )
     lo, hi = float(conf.get("floor", 0.05)), float(conf.get("ceiling", 0.99))
-    rules_conf = (pl.col(f"{P}conf_base") + adjust).clip(lo, hi).round(2)
+    # the evidence score (how clear the evidence is), then the confidence shown: the score calibrated on the
+    # real labelled corpus for the action's decision step (bie.tagging.calibration, issue 9 point 7)
+    frame = frame.with_columns((pl.col(f"{P}conf_base") + adjust).clip(lo, hi).round(2).alias(f"{P}score"))
+    rules_conf = calibrated_expr(pl.col(f"{P}step"), pl.col(f"{P}score"))
     markers = {c.id: c.dac_marker for c in pack.categories}
     weights = {c.id: c.eu_weight for c in pack.categories}
     return frame.with_columns(

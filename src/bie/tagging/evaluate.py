@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,9 @@ import polars as pl
 from bie.errors import CorpusError, FileNotFound, Text
 from bie.resources import load_data, load_yaml_text, read_config_text
 from bie.tagging import tag
+from bie.tagging.calibration import DEFAULT_MIN_BIN, DEFAULT_PRIOR, Calibration, fit, today
 from bie.tagging.cases import load_cases
-from bie.tagging.engine import INPUT_COLUMNS, INPUT_INT_COLUMNS
+from bie.tagging.engine import INPUT_COLUMNS, INPUT_INT_COLUMNS, P, run
 from bie.tagging.explain import frame_from_rows, row_from_mapping
 from bie.tagging.rules import CATEGORIES, RulePack, load_rules
 from bie.vocabulary import fold, key
@@ -52,6 +53,7 @@ __all__ = [
     "Evaluation",
     "Labelled",
     "Metrics",
+    "calibrate",
     "evaluate",
     "find_split",
     "load_corpus",
@@ -682,6 +684,59 @@ def evaluate(
         disagreements=disagreements,
         skipped=dict(sorted(skipped.items())),
     )
+
+
+def calibrate(
+    corpus_paths: Iterable[str | Path],
+    part: str = "dev",
+    pack: RulePack | None = None,
+    split: str | Path | None = None,
+    *,
+    prior_strength: float = DEFAULT_PRIOR,
+    min_bin: int = DEFAULT_MIN_BIN,
+) -> Calibration:
+    """Fit the confidence calibration (:mod:`bie.tagging.calibration`) on the ``part`` of labelled corpora.
+
+    The shipped calibration is fitted on the development part of the real corpus only
+    (``tests/corpus/real.yaml``): the hand-written cases were written with the rules and are all right.
+    """
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}, not {part!r}")
+    if pack is None:
+        pack = load_rules()
+    items, _skipped, frame = load_corpus(corpus_paths, split)
+    keep = [part in ("all", it.part) for it in items]
+    selected = [it for it, k in zip(items, keep, strict=True) if k]
+    if not selected:
+        raise CorpusError(
+            next(iter(corpus_paths), ""),
+            detail=Text("aucun texte étiqueté dans cette partie", "no labelled text in this part"),
+        )
+    out, internal, _issues = run(frame.filter(pl.Series(keep, dtype=pl.Boolean)), pack)
+    predicted = out.get_column("category").to_list()
+    cal = fit(
+        internal.get_column(f"{P}step").to_list(),
+        [float(x) for x in internal.get_column(f"{P}score").to_list()],
+        [p == it.expected for p, it in zip(predicted, selected, strict=True)],
+        prior_strength=prior_strength,
+        min_bin=min_bin,
+    )
+    return replace(
+        cal,
+        rules_version=pack.full_version,
+        corpus=tuple(dict.fromkeys(_portable(it.source) for it in selected)),
+        part=part,
+        fitted=today(),
+    )
+
+
+def _portable(source: str) -> str:
+    """A corpus path as recorded in the calibration file: relative to the working folder when inside it."""
+    p = Path(source)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return p.name
 
 
 def _excerpt(text: str) -> str:
