@@ -83,6 +83,28 @@ def test_judged_share_against_the_limit_kept_in_data(to_review: int, actions: in
         assert "could not be judged" in j["caveat"]["en"]
 
 
+@pytest.mark.parametrize(
+    ("to_review", "actions", "money", "low"),
+    [(3, 10, 0.5, False), (3, 10, 0.71, True), (6, 10, 0.2, True), (0, 10, None, False)],
+)
+def test_judged_also_counts_the_money_left_unread(
+    to_review: int, actions: int, money: float | None, low: bool
+) -> None:
+    """A third of the actions holding 71 % of the money « à examiner » is no ground for a conclusion either."""
+    j = analysis.judged(to_review, actions, money)
+    assert j["low"] is low
+    assert j["to_review_amount_share"] == money
+    if low and to_review * 2 <= actions:
+        assert j["caveat"]["fr"] == (
+            f"{round(money * 100)}\u00a0% des crédits vont à des actions qui n'ont pas pu être jugées "
+            f"(« à examiner », {round(to_review * 100 / actions)}\u00a0% des actions) : ces chiffres ne décrivent au "
+            "mieux qu'une partie de la programmation et ne permettent pas de conclure."
+        )
+        assert j["caveat"]["en"].startswith(
+            f"{round(money * 100)}% of the money goes to actions that could not"
+        )
+
+
 def test_a_titles_only_file_gets_no_verdict_on_its_shares(tmp_path: Path) -> None:
     path = tmp_path / "titres.csv"
     path.write_text(TITLES_ONLY, encoding="utf-8")

@@ -92,30 +92,48 @@ def summary(actions: pl.DataFrame, basis: str, basis_label: str) -> dict[str, An
             "share": ratio(weighted_c, total_c) or 0.0,
             "weights": {"specific": 1.0, "transversal": 0.4, "not_integrated": 0.0},
         },
-        "judged": judged(by_category["to_review"]["count"], frame.height),
+        "judged": judged(
+            by_category["to_review"]["count"],
+            frame.height,
+            by_category["to_review"]["share"] if total_c else None,
+        ),
     }
 
 
-def judged(to_review: int, actions: int) -> dict[str, Any]:
-    """How much was judged: the share of actions « à examiner » and whether it is above the limit kept in
-    ``method.yaml`` (``judged``), in which case key figures, category shares and the web carry a caveat
-    (``caveat``: fr and en, ``None`` below the limit)."""
+def judged(to_review: int, actions: int, amount_share: float | None = None) -> dict[str, Any]:
+    """How much was judged: the shares of actions and of money « à examiner », and whether either is above
+    the limit kept in ``method.yaml`` (``judged``), in which case key figures, category shares and the web
+    carry a caveat (``caveat``: fr and en, ``None`` below the limit). A third of the actions holding two
+    thirds of the money unread is as unfit for a conclusion as two thirds of the actions."""
     spec = load_data("method.yaml")["judged"]
     limit = float(spec["max_to_review_share"])
     share = ratio(to_review, actions)
-    low = share is not None and share > limit + 1e-12
+    by_count = share is not None and share > limit + 1e-12
+    by_amount = amount_share is not None and amount_share > limit + 1e-12
     caveat = None
-    if low and share is not None:
+    if by_count and share is not None:
         caveat = {
             "fr": fmt(spec["caveat"]["fr"], share=f"{share * 100:.0f}\u00a0%"),
             "en": fmt(spec["caveat"]["en"], share=f"{share * 100:.0f}%"),
+        }
+    elif by_amount and amount_share is not None and share is not None:
+        caveat = {
+            "fr": fmt(
+                spec["caveat_amount"]["fr"],
+                money=f"{amount_share * 100:.0f}\u00a0%",
+                share=f"{share * 100:.0f}\u00a0%",
+            ),
+            "en": fmt(
+                spec["caveat_amount"]["en"], money=f"{amount_share * 100:.0f}%", share=f"{share * 100:.0f}%"
+            ),
         }
     return {
         "to_review": to_review,
         "actions": actions,
         "to_review_share": share,
+        "to_review_amount_share": amount_share,
         "max_to_review_share": limit,
-        "low": low,
+        "low": by_count or by_amount,
         "caveat": caveat,
     }
 
