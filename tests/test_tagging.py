@@ -666,7 +666,9 @@ def test_explain_row(pack: RulePack) -> None:
     main = next(z for z in exp.zones if z.zone == "objective_main")
     assert main.head is not None and "mixité" not in main.head
     text = exp.to_text()
-    assert "transversal" in text and "TRANS-MIXITE-01" in text
+    # the category in the reader's words, never its id
+    assert "Catégorie : égalité intégrée" in text and "TRANS-MIXITE-01" in text
+    assert "transversal " not in text and "(transversal)" not in text
 
 
 def test_explain_shows_neutralised_evidence(pack: RulePack) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 
 import polars as pl
 
-from bie.errors import RulesError
+from bie.errors import RulesError, Text
 from bie.resources import data_path, load_yaml_file
 from bie.tagging.normalize import normalize_expr
 
@@ -49,7 +49,7 @@ CARRIER_FIELD = "carrier"
 
 P = "__bie_"  # the engine's prefix of internal columns (bie.tagging.engine.P)
 
-_ORG_KEYS = frozenset({"id", "name", "patterns", "siren", "rationale", "sources"})
+_ORG_KEYS = frozenset({"id", "name", "name_en", "patterns", "siren", "rationale", "sources"})
 _SETTINGS_KEYS = frozenset(
     {"core_confidence", "agree_bonus", "mismatch_penalty", "explicit_min_words", "generic_words", "mission"}
 )
@@ -64,6 +64,12 @@ class Organisation:
     patterns: tuple[str, ...]
     sirens: tuple[str, ...] = ()
     rationale: str = ""
+    name_en: str = ""
+    """The name in English words (``name_en``), shown to an English reader; the French name if absent."""
+
+    def name_in(self, lang: str = "fr") -> str:
+        """The organisation's name (what its ``PORTEUR-…`` reason means) in ``lang``."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
     @property
     def regex(self) -> str:
@@ -97,13 +103,17 @@ class CarrierList:
         return "|".join(f"(?:{compile_pattern(p)})" for p in self.mission)
 
 
-def _fail(path: Path, detail: str) -> RulesError:
-    return RulesError(path, detail=detail)
+def _fail(path: Path, fr: str, en: str) -> RulesError:
+    return RulesError(path, detail=Text(fr, en))
 
 
 def _str_list(value: Any, path: Path, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-        raise _fail(path, f"« {what} » doit être une liste de textes non vide")
+        raise _fail(
+            path,
+            f"« {what} » doit être une liste de textes non vide",
+            f'"{what}" must be a non-empty list of texts',
+        )
     return tuple(value)
 
 
@@ -111,40 +121,64 @@ def _words(value: Any, path: Path) -> tuple[str, ...]:
     words = tuple(value.split()) if isinstance(value, str) else ()
     if not words or not all(w.isascii() and (w.isalnum()) and w == w.lower() for w in words):
         raise _fail(
-            path, "« settings.generic_words » : des mots en minuscules sans accents, séparés par des espaces"
+            path,
+            "« settings.generic_words » : des mots en minuscules sans accents, séparés par des espaces",
+            '"settings.generic_words": lower-case words without accents, separated by spaces',
         )
     return words
 
 
-def parse_carriers(raw: Any, path: Path) -> CarrierList:
-    """Validate the YAML of a carrier list (unknown keys, patterns, sources) and build it."""
+def parse_carriers(raw: Any, path: Path, *, require_en: bool = False) -> CarrierList:
+    """Validate the YAML of a carrier list (unknown keys, patterns, sources) and build it (``require_en``:
+    every organisation has its ``name_en``, as in the built-in list)."""
     from bie.tagging.rules import check_pattern
 
     if not isinstance(raw, Mapping) or not isinstance(raw.get("organisations"), list):
-        raise _fail(path, "la liste des porteurs doit contenir « organisations »")
+        raise _fail(
+            path,
+            "la liste des porteurs doit contenir « organisations »",
+            'the carrier list must hold "organisations"',
+        )
     settings = raw.get("settings") or {}
     if not isinstance(settings, Mapping) or set(settings) - _SETTINGS_KEYS:
-        raise _fail(path, f"clés de « settings » inconnues : {sorted(set(settings) - _SETTINGS_KEYS)}")
+        keys = sorted(map(str, set(settings) - _SETTINGS_KEYS)) if isinstance(settings, Mapping) else []
+        raise _fail(path, f"clés de « settings » inconnues : {keys}", f'unknown "settings" keys: {keys}')
     orgs: list[Organisation] = []
     seen: set[str] = set()
     for entry in raw["organisations"]:
         if not isinstance(entry, Mapping):
-            raise _fail(path, "chaque organisation doit être un objet")
+            raise _fail(path, "chaque organisation doit être un objet", "each organisation must be an object")
         unknown = set(entry) - _ORG_KEYS
         org_id = str(entry.get("id") or "")
         if unknown:
-            raise _fail(path, f"{org_id} : clé(s) inconnue(s) {sorted(map(str, unknown))}")
+            keys = sorted(map(str, unknown))
+            raise _fail(path, f"{org_id} : clé(s) inconnue(s) {keys}", f"{org_id}: unknown key(s) {keys}")
         if not org_id or org_id in seen:
-            raise _fail(path, f"identifiant manquant ou en double : {org_id!r}")
+            raise _fail(
+                path, f"identifiant manquant ou en double : {org_id!r}", f"missing or repeated id: {org_id!r}"
+            )
         seen.add(org_id)
         if not entry.get("sources"):
-            raise _fail(path, f"{org_id} : « sources » manquantes")
+            raise _fail(path, f"{org_id} : « sources » manquantes", f'{org_id}: "sources" missing')
+        name_en = entry.get("name_en")
+        if require_en and name_en is None:
+            raise _fail(
+                path,
+                f"{org_id} : « name_en » (le nom en anglais) est obligatoire dans la liste fournie avec bie",
+                f'{org_id}: "name_en" (the English name) is required in the list shipped with bie',
+            )
+        if name_en is not None and (not isinstance(name_en, str) or not name_en.strip()):
+            raise _fail(
+                path,
+                f"{org_id} : « name_en » doit être un texte non vide",
+                f'{org_id}: "name_en" must be a non-empty text',
+            )
         patterns = _str_list(entry.get("patterns"), path, f"{org_id}.patterns")
         for p in patterns:
             check_pattern(p, path, org_id)
         sirens = tuple(str(s["siren"]) for s in entry.get("siren") or [] if isinstance(s, Mapping))
         if any(not (len(s) == 9 and s.isdigit()) for s in sirens):
-            raise _fail(path, f"{org_id} : un SIREN a 9 chiffres")
+            raise _fail(path, f"{org_id} : un SIREN a 9 chiffres", f"{org_id}: a SIREN has 9 digits")
         orgs.append(
             Organisation(
                 id=org_id,
@@ -152,6 +186,7 @@ def parse_carriers(raw: Any, path: Path) -> CarrierList:
                 patterns=patterns,
                 sirens=sirens,
                 rationale=str(entry.get("rationale") or "").strip(),
+                name_en=name_en.strip() if isinstance(name_en, str) else "",
             )
         )
     mission = _str_list(settings.get("mission"), path, "settings.mission")
@@ -173,7 +208,7 @@ def parse_carriers(raw: Any, path: Path) -> CarrierList:
 def load_carriers(path: str | None = None) -> CarrierList:
     """The carrier list (the built-in ``bie/data/carriers.yaml`` by default), validated and cached."""
     p = Path(path) if path is not None else data_path("carriers.yaml")
-    return parse_carriers(load_yaml_file(p), p)
+    return parse_carriers(load_yaml_file(p), p, require_en=path is None)
 
 
 def match_carriers(carrier: pl.Expr, carriers: CarrierList | None = None) -> pl.Expr:

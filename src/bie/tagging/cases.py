@@ -30,10 +30,10 @@ from typing import Any
 
 import polars as pl
 
-from bie.errors import RulesError
+from bie.errors import RulesError, Text
 from bie.resources import load_yaml_text, sequence_lines
 from bie.tagging.engine import P, run
-from bie.tagging.explain import frame_from_rows, row_from_mapping
+from bie.tagging.explain import ActionKeyError, frame_from_rows, row_from_mapping
 from bie.tagging.overrides import Overrides
 from bie.tagging.rules import CATEGORIES, RulePack, load_rules
 
@@ -93,35 +93,48 @@ def load_cases(path: str | Path) -> list[Case]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise RulesError(p, detail="un fichier de cas est une liste de cas (nom, action, attendu)")
+        raise RulesError(
+            p,
+            detail=Text(
+                "un fichier de cas est une liste de cas (nom, action, attendu)",
+                "a case file is a list of cases (nom, action, attendu)",
+            ),
+        )
     lines = sequence_lines(text)
     cases = []
     for i, raw in enumerate(data):
         line = lines[i] if i < len(lines) else 0
+
+        def fail(fr: str, en: str, line: int = line) -> RulesError:
+            return RulesError(p, detail=Text(f"ligne {line} : {fr}", f"line {line}: {en}"))
+
         if not isinstance(raw, dict) or not {"nom", "action", "attendu"} <= set(raw):
-            raise RulesError(p, detail=f"ligne {line} : un cas a « nom », « action » et « attendu »")
+            raise fail(
+                "un cas a « nom », « action » et « attendu »", 'a case has "nom", "action" and "attendu"'
+            )
         unknown = set(raw) - _CASE_KEYS
         if unknown:
-            raise RulesError(p, detail=f"ligne {line} : clé(s) inconnue(s) {', '.join(sorted(unknown))}")
+            keys = ", ".join(sorted(map(str, unknown)))
+            raise fail(f"clé(s) inconnue(s) {keys}", f"unknown key(s) {keys}")
         expected = raw["attendu"]
         if not isinstance(expected, dict) or set(expected) - _EXPECTED_KEYS:
-            bad = set(expected) - _EXPECTED_KEYS if isinstance(expected, dict) else {"?"}
-            raise RulesError(
-                p, detail=f"ligne {line} : clé(s) d'attendu inconnue(s) {', '.join(sorted(bad))}"
+            bad = ", ".join(
+                sorted(map(str, set(expected) - _EXPECTED_KEYS if isinstance(expected, dict) else {"?"}))
             )
+            raise fail(f"clé(s) d'attendu inconnue(s) {bad}", f'unknown key(s) in "attendu": {bad}')
         if "categorie" in expected and expected["categorie"] not in CATEGORIES:
-            raise RulesError(
-                p, detail=f"ligne {line} : catégorie attendue inconnue {expected['categorie']!r}"
-            )
+            value = expected["categorie"]
+            raise fail(f"catégorie attendue inconnue {value!r}", f"unknown expected category {value!r}")
         if "public" in expected and expected["public"] not in AUDIENCES:
-            raise RulesError(p, detail=f"ligne {line} : public attendu inconnu {expected['public']!r}")
+            value = expected["public"]
+            raise fail(f"public attendu inconnu {value!r}", f"unknown expected audience {value!r}")
         action = raw["action"]
         if not isinstance(action, dict):
-            raise RulesError(p, detail=f"ligne {line} : « action » doit être un objet")
+            raise fail("« action » doit être un objet", '"action" must be an object')
         try:
             row_from_mapping(action)
-        except ValueError as exc:
-            raise RulesError(p, detail=f"ligne {line} : {exc}") from exc
+        except ActionKeyError as exc:
+            raise fail(f"clé d'action inconnue {exc.key!r}", f"unknown action key {exc.key!r}") from exc
         overlays = tuple(str((p.parent / o).resolve()) for o in raw.get("regles_locales") or [])
         cases.append(
             Case(

@@ -62,6 +62,8 @@ def _rule_block(rule: Rule) -> list[str]:
     meta.append(validity)
     meta.append(f"revue le {rule.last_reviewed.isoformat()}")
     lines.append("- " + " ; ".join(meta))
+    if rule.title_en:
+        lines.append(f"- En anglais : {_md(rule.title_en)}")
     lines.append(f"- Pourquoi : {_md(rule.rationale)}")
     lines.append("- Motifs :")
     lines += [f"  - `{p}`" for p in rule.patterns]

@@ -36,6 +36,7 @@ from typing import Any
 import polars as pl
 
 from bie.issues import Issue
+from bie.resources import load_data
 from bie.tagging.information import Information, content_words, is_label, load_information
 from bie.tagging.normalize import needs_nfc, normalize_expr, normalize_series
 from bie.tagging.rules import (
@@ -96,40 +97,30 @@ P = "__bie_"
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the decision, tried in order; the first whose condition holds gives the category."""
+    """One step of the decision, tried in order; the first whose condition holds gives the category. Its
+    words are data: ``bie/data/labels.yaml``, ``steps``."""
 
     name: str
     category: str
-    label: str
+
+    def label_in(self, lang: str = "fr") -> str:
+        """What the step tests, in ``lang`` (``fr`` or ``en``)."""
+        return str(load_data("labels.yaml")["steps"][self.name]["en" if lang == "en" else "fr"])
+
+    @property
+    def label(self) -> str:
+        """The French label (:meth:`label_in` for another language)."""
+        return self.label_in("fr")
 
 
 STEPS: tuple[Step, ...] = (
-    Step("override", "", "Décision manuelle : elle l'emporte sur les règles"),
-    Step(
-        "little_text",
-        "to_review",
-        "Intitulé seul : rien à examiner (aucun mot de contenu une fois écartés mots-outils, remplissage "
-        "administratif, années, montants, nom du porteur et intitulé de marque ; aucune preuve)",
-    ),
-    Step(
-        "contradiction",
-        "to_review",
-        "Preuves contradictoires : le texte dit l'égalité non prise en compte, "
-        "mais une preuve d'égalité existe",
-    ),
-    Step("aim_lead", "specific", "Objectif d'égalité dans le titre ou l'objectif principal, hors incise"),
-    Step(
-        "secondary",
-        "transversal",
-        "Objectif d'égalité en position secondaire (incise, phrase suivante, description) ou mesure concrète",
-    ),
-    Step(
-        "ambiguous",
-        "to_review",
-        "Indice sans preuve : « égalité », « mixité » ou « stéréotypes » sans dire entre qui, aucune autre "
-        "preuve",
-    ),
-    Step("none", "not_integrated", "Action examinée : aucune preuve d'égalité"),
+    Step("override", ""),
+    Step("little_text", "to_review"),
+    Step("contradiction", "to_review"),
+    Step("aim_lead", "specific"),
+    Step("secondary", "transversal"),
+    Step("ambiguous", "to_review"),
+    Step("none", "not_integrated"),
 )
 
 REVIEW_REASONS: dict[str, str] = {

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from bie.i18n import Numbers, fmt
 from bie.resources import load_data
 from bie.tagging.engine import (
     INPUT_INT_COLUMNS,
@@ -28,7 +29,17 @@ from bie.tagging.engine import (
 )
 from bie.tagging.rules import LEAD_ZONES, ZONES, RulePack, load_rules
 
-__all__ = ["DecisionStep", "Explanation", "RuleHit", "ZoneText", "explain", "row_from_mapping"]
+__all__ = [
+    "ActionKeyError",
+    "DecisionStep",
+    "Explanation",
+    "RuleHit",
+    "ZoneText",
+    "explain",
+    "explain_words",
+    "row_from_mapping",
+    "zone_label",
+]
 
 ROW_ALIASES: dict[str, str] = {
     "titre": "title",
@@ -52,14 +63,18 @@ ROW_ALIASES: dict[str, str] = {
 _INT_KEYS = frozenset(INPUT_INT_COLUMNS)
 _TEXT_KEYS = frozenset(INPUT_TEXT_COLUMNS)
 
-ZONE_LABELS = {
-    "title": "première phrase (titre)",
-    "objective_main": "objectif principal",
-    "objective_rest": "autres objectifs",
-    "description": "description",
-    "objectives": "objectifs",
-    "declared_equality": "égalité déclarée",
-}
+
+def zone_label(zone: str, lang: str = "fr") -> str:
+    """Where the tagger read, in ``lang`` (``bie/data/labels.yaml``, ``zones``); an unknown zone as it is."""
+    entry = load_data("labels.yaml")["zones"].get(zone)
+    return str(entry["en" if lang == "en" else "fr"]) if entry else zone
+
+
+def explain_words(key: str, lang: str, **params: Any) -> str:
+    """One line of :meth:`Explanation.to_text` in ``lang`` (``labels.yaml``, ``explain``; ``params`` fill
+    its ``{…}``): for the command line too, so that both say the same thing."""
+    lang = "en" if lang == "en" else "fr"
+    return fmt(str(load_data("labels.yaml")["explain"][key][lang]), **params)
 
 
 @dataclass(frozen=True)
@@ -86,10 +101,16 @@ class RuleHit:
     match: str
     position: str | None = None
     neutralised: bool = False
+    title_en: str = ""
+
+    def title_in(self, lang: str = "fr") -> str:
+        """The rule's title in ``lang`` (the French one when the rule has no English title)."""
+        return self.title_en if lang == "en" and self.title_en else self.title
 
     def kind(self, lang: str = "fr") -> str:
         """What the hit is evidence of, in words: « mesure, forte, dans une incise »."""
         labels = load_data("labels.yaml")
+        lang = "en" if lang == "en" else "fr"
         parts = [labels["evidence"][self.evidence][lang]]
         if self.evidence in ("aim", "measure"):
             parts.append(labels["strength"][self.strength][lang])
@@ -107,6 +128,11 @@ class DecisionStep:
     category: str | None
     holds: bool
     chosen: bool
+    label_en: str = ""
+
+    def label_in(self, lang: str = "fr") -> str:
+        """What the step tests, in ``lang``."""
+        return self.label_en if lang == "en" and self.label_en else self.label
 
 
 @dataclass(frozen=True)
@@ -134,60 +160,91 @@ class Explanation:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def to_text(self) -> str:
-        """A French, human-readable account, step by step."""
-        lines = [f"Règles {self.rules_version}", "", "Zones lues :"]
+    def review_reason_label(self, lang: str = "fr") -> str | None:
+        """Why the action is « à examiner », in words (``None`` when it is not to review)."""
+        if self.review_reason is None:
+            return None
+        return str(
+            load_data("labels.yaml")["review_reasons"][self.review_reason]["en" if lang == "en" else "fr"]
+        )
+
+    def to_text(self, lang: str = "fr") -> str:
+        """A human-readable account, step by step, in ``lang`` (``fr`` or ``en``; words from
+        ``bie/data/labels.yaml``, numbers written the reader's way: « 0,87 » in French, 0.87 in English)."""
+        lang = "en" if lang == "en" else "fr"
+        labels = load_data("labels.yaml")
+        numbers = Numbers(lang)
+
+        def w(key: str, **params: Any) -> str:
+            return explain_words(key, lang, **params)
+
+        def category(cat: str | None) -> str:
+            entry = labels["categories"].get(cat or "")
+            return str(entry[lang]) if entry else str(cat)
+
+        lines = [w("rules", version=self.rules_version), "", w("zones_read")]
         for z in self.zones:
             shown = _tidy(z.text)
             if not shown:
                 continue
             origin = (
-                "" if _zone_field(z.zone) == z.field else f" (tiré de : {ZONE_LABELS.get(z.field, z.field)})"
+                "" if _zone_field(z.zone) == z.field else w("taken_from", field=zone_label(z.field, lang))
             )
-            lines.append(f"  - {ZONE_LABELS.get(z.zone, z.zone)}{origin} : « {shown} »")
+            lines.append(w("zone", zone=zone_label(z.zone, lang), origin=origin, text=shown))
             if z.head is not None and _tidy(z.head) != shown:
-                lines.append(f"      avant l'incise : « {_tidy(z.head)} »")
+                lines.append(w("head", text=_tidy(z.head)))
         if self.first_sentence_is_label:
-            lines.append(
-                "  (la première phrase est un intitulé de marque ou générique : pas l'objectif principal)"
-            )
-        lines += ["", "Règles déclenchées :"]
+            lines.append(w("first_is_label"))
+        lines += ["", w("rules_fired")]
         if not self.hits:
-            lines.append("  (aucune)")
+            lines.append(w("none"))
         for h in self.hits:
-            kind = h.kind("fr")
-            zone = ZONE_LABELS.get(h.zone, h.zone)
-            lines.append(f"  - {h.rule} [{kind}] {zone} : « {h.match} » — {h.title}")
+            lines.append(
+                w(
+                    "hit",
+                    rule=h.rule,
+                    kind=h.kind(lang),
+                    zone=zone_label(h.zone, lang),
+                    match=h.match,
+                    title=h.title_in(lang),
+                )
+            )
         if self.neutralised:
-            lines += ["", "Neutralisées par un piège (ne comptent pas) :"]
+            lines += ["", w("neutralised")]
             for h in self.neutralised:
-                lines.append(f"  - {h.rule} {ZONE_LABELS.get(h.zone, h.zone)} : « {h.match} »")
-        lines += ["", "Décision, étape par étape :"]
+                lines.append(w("neutralised_hit", rule=h.rule, zone=zone_label(h.zone, lang), match=h.match))
+        lines += ["", w("steps")]
         for s in self.steps:
             mark = "→" if s.chosen else ("✓" if s.holds else "✗")
-            outcome = f" ⇒ {s.category}" if s.category else ""
-            lines.append(f"  {mark} {s.label}{outcome}")
+            outcome = f" ⇒ {category(s.category)}" if s.category else ""
+            lines.append(f"  {mark} {s.label_in(lang)}{outcome}")
             if s.chosen:
                 break
         marker = "—" if self.dac_marker is None else str(self.dac_marker)
-        weight = "—" if self.eu_weight is None else f"{self.eu_weight:.0%}"
         lines += [
             "",
-            f"Catégorie : {self.category} (marqueur CAD {marker}, pondération UE {weight}), "
-            f"confiance {self.confidence:.2f}",
-            f"Public : {self.audience}",
+            w(
+                "result",
+                category=category(self.category),
+                marker=marker,
+                weight=numbers.pct(self.eu_weight),
+                confidence=numbers.decimal(self.confidence, 2),
+            ),
+            w("audience", audience=str(labels["audience"].get(self.audience, {}).get(lang, self.audience))),
         ]
         if self.declared_category is not None:
-            agree = {True: "ne concorde pas", False: "concorde", None: "non comparée"}[
-                self.declaration_mismatch
-            ]
-            lines.append(f"Déclaration du porteur : {self.declared_category} ({agree})")
+            agreement = {True: "disagrees", False: "agrees", None: "not_compared"}[self.declaration_mismatch]
+            declared = (
+                w("declared_unknown")
+                if self.declared_category not in labels["categories"]
+                else category(self.declared_category)
+            )
+            lines.append(w("declared", category=declared, agreement=w(agreement)))
         if self.override:
-            lines.append(f"Décision manuelle : {self.override}")
+            lines.append(w("override", text=self.override))
         if self.review_reason is not None:
-            reason = load_data("labels.yaml")["review_reasons"][self.review_reason]["fr"]
-            lines.append(f"Motif « à examiner » : {reason}")
-        lines.append(f"Mots de contenu : {self.content_words}")
+            lines.append(w("review_reason", reason=self.review_reason_label(lang)))
+        lines.append(w("content_words", n=self.content_words))
         return "\n".join(lines)
 
 
@@ -200,13 +257,21 @@ def _zone_field(zone: str) -> str:
     return {"objective_main": "objectives", "objective_rest": "objectives"}.get(zone, zone)
 
 
+class ActionKeyError(ValueError):
+    """A key of an action mapping that is neither an input column nor a French alias of one."""
+
+    def __init__(self, key: object) -> None:
+        super().__init__(f"unknown action key {key!r}")
+        self.key = key
+
+
 def row_from_mapping(row: Mapping[str, Any]) -> dict[str, Any]:
     """Canonical input keys from a mapping that may use the French keys of the test cases."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         canon = ROW_ALIASES.get(key, key)
         if canon not in _TEXT_KEYS and canon not in _INT_KEYS:
-            raise ValueError(f"clé d'action inconnue {key!r}")
+            raise ActionKeyError(key)
         out[canon] = value
     return out
 
@@ -287,7 +352,16 @@ def explain(
                 n = _match_len(r[f"{P}decl"], off, end_of(mz), rule.regex)
                 decl = r[f"{P}decl_src"]
                 hits.append(
-                    RuleHit(rule.id, rule.title, rule.evidence, rule.strength, mz, mz, decl[off : off + n])
+                    RuleHit(
+                        rule.id,
+                        rule.title,
+                        rule.evidence,
+                        rule.strength,
+                        mz,
+                        mz,
+                        decl[off : off + n],
+                        title_en=rule.title_en,
+                    )
                 )
             continue
         text_norm = r[f"{P}n"] if rule.evidence == "negation" else r[f"{P}m"]
@@ -307,6 +381,7 @@ def explain(
                     field_at(off),
                     src[off : off + n],
                     position,
+                    title_en=rule.title_en,
                 )
             )
             continue
@@ -324,13 +399,23 @@ def explain(
                     src[off_u : off_u + n],
                     None,
                     True,
+                    title_en=rule.title_en,
                 )
             )
     for part in trap_hits(internal, comp):
         for rule_id, field, match, off in part.select("rule", "field", "match", "offset").iter_rows():
             rule = pack.rule(rule_id)
             hits.append(
-                RuleHit(rule.id, rule.title, rule.evidence, rule.strength, zone_at(off), field, match)
+                RuleHit(
+                    rule.id,
+                    rule.title,
+                    rule.evidence,
+                    rule.strength,
+                    zone_at(off),
+                    field,
+                    match,
+                    title_en=rule.title_en,
+                )
             )
 
     final = r[f"{P}final_step"]
@@ -343,7 +428,9 @@ def explain(
             holds, cat = True, step.category
         else:
             holds, cat = bool(r[f"{P}cond_{step.name}"]), step.category
-        steps.append(DecisionStep(step.name, step.label, cat, holds, step.name == final))
+        steps.append(
+            DecisionStep(step.name, step.label, cat, holds, step.name == final, label_en=step.label_in("en"))
+        )
 
     order = {x.id: i for i, x in enumerate(pack.rules)}
     zone_rank = {z: i for i, z in enumerate((*ZONES, "objectives", "declared_equality"))}

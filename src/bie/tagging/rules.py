@@ -81,6 +81,7 @@ _RULE_KEYS_REQUIRED = frozenset(
 )
 _RULE_KEYS_OPTIONAL = frozenset(
     {
+        "title_en",
         "exclusions",
         "zones",
         "strength",
@@ -139,8 +140,15 @@ class Rule:
     notes: str | None = None
     origin: str = ""
     open_public_only: bool = False
+    title_en: str = ""
+    """The title in English (``title_en``): required in the built-in pack, optional in a local overlay,
+    where the French title stands in for it."""
     """Measure that only counts in an action open to both sexes: ignored when the title names women
     (« Café des mamans »: going to fetch mothers is then the public, not a measure)."""
+
+    def title_in(self, lang: str = "fr") -> str:
+        """The title in ``lang`` (``fr`` or ``en``); the French one when the rule has no English title."""
+        return self.title_en if lang == "en" and self.title_en else self.title
 
     @property
     def regex(self) -> str:
@@ -235,6 +243,16 @@ class RulePack:
                 return r
         raise KeyError(rule_id)
 
+    def rule_title(self, rule_id: str, lang: str = "fr") -> str:
+        """What a reason id means, in ``lang``: a rule's title, or the words of a reason the engine adds
+        itself (``REVIEW-…``: why the action is to review; ``PORTEUR-…``: the carrier organisation;
+        ``override``: a manual decision). An unknown id is returned as it is."""
+        return _rule_titles(self, lang).get(rule_id, rule_id)
+
+    def rule_titles(self, lang: str = "fr") -> dict[str, str]:
+        """:meth:`rule_title` for every id a ``reasons`` column may hold (e.g. for ``pl.Expr.replace``)."""
+        return dict(_rule_titles(self, lang))
+
     def by_kind(self, *kinds: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.evidence in kinds)
 
@@ -243,6 +261,24 @@ class RulePack:
             if c.id == cat_id:
                 return c
         raise KeyError(cat_id)
+
+
+@functools.lru_cache(maxsize=16)
+def _rule_titles(pack: RulePack, lang: str) -> dict[str, str]:
+    from bie.resources import load_data
+    from bie.tagging.carriers import load_carriers
+    from bie.tagging.engine import REVIEW_REASONS
+
+    labels = load_data("labels.yaml")
+    lang = "en" if lang == "en" else "fr"
+    out = {r.id: r.title_in(lang) for r in pack.rules}
+    for step, reason_id in REVIEW_REASONS.items():
+        out.setdefault(reason_id, str(labels["review_reasons"][step][lang]))
+    for org in load_carriers().organisations:
+        out.setdefault(org.id, org.name_in(lang))
+    for reason_id, words in labels["reason_titles"].items():
+        out.setdefault(str(reason_id), str(words[lang]))
+    return out
 
 
 def _alternation(patterns: Sequence[str]) -> str:
@@ -307,9 +343,11 @@ def compile_pattern(pattern: str) -> str:
 # validation helpers
 
 
-def _err(path: str | Path, rule_id: str | None, detail: str | Text) -> RulesError:
-    where = f"règle {rule_id} : " if rule_id else ""
-    return RulesError(path, detail=f"{where}{detail}")
+def _err(path: str | Path, rule_id: str | None, detail: Text) -> RulesError:
+    """A rule-pack error naming the file and, when known, the rule; ``detail`` in French and English."""
+    if not rule_id:
+        return RulesError(path, detail=detail)
+    return RulesError(path, detail=Text(f"règle {rule_id} : {detail.fr}", f"rule {rule_id}: {detail.en}"))
 
 
 def _as_date(value: Any, path: str | Path, rule_id: str | None, key: str) -> dt.date:
@@ -322,12 +360,21 @@ def _as_date(value: Any, path: str | Path, rule_id: str | None, key: str) -> dt.
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise _err(path, rule_id, f"« {key} » doit être une date AAAA-MM-JJ (trouvé {value!r})")
+    raise _err(
+        path,
+        rule_id,
+        Text(
+            f"« {key} » doit être une date AAAA-MM-JJ (trouvé {value!r})",
+            f'"{key}" must be a YYYY-MM-DD date (found {value!r})',
+        ),
+    )
 
 
 def _as_str(value: Any, path: str | Path, rule_id: str | None, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _err(path, rule_id, f"« {key} » doit être un texte non vide")
+        raise _err(
+            path, rule_id, Text(f"« {key} » doit être un texte non vide", f'"{key}" must be a non-empty text')
+        )
     return value.strip()
 
 
@@ -335,7 +382,14 @@ def _as_str_list(value: Any, path: str | Path, rule_id: str | None, key: str) ->
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-        raise _err(path, rule_id, f"« {key} » doit être une liste de textes non vide")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                f"« {key} » doit être une liste de textes non vide",
+                f'"{key}" must be a non-empty list of texts',
+            ),
+        )
     return tuple(value)
 
 
@@ -347,14 +401,23 @@ def check_pattern(pattern: str, path: str | Path, rule_id: str | None) -> str:
     stripped = re.sub(r"\\.", "", pattern)
     if "(?i" in pattern or re.search(r"\(\?[a-z]*i", pattern):
         raise _err(
-            path, rule_id, f"motif « {pattern} » : pas de drapeau (?i), le texte est déjà en minuscules"
+            path,
+            rule_id,
+            Text(
+                f"motif « {pattern} » : pas de drapeau (?i), le texte est déjà en minuscules",
+                f'pattern "{pattern}": no (?i) flag, the text is already in lower case',
+            ),
         )
     if re.search(r"[A-Z]", stripped):
         raise _err(
             path,
             rule_id,
-            f"motif « {pattern} » : écrire en minuscules (le texte normalisé est en minuscules ; "
-            "les majuscules y marquent les passages neutralisés)",
+            Text(
+                f"motif « {pattern} » : écrire en minuscules (le texte normalisé est en minuscules ; "
+                "les majuscules y marquent les passages neutralisés)",
+                f'pattern "{pattern}": write it in lower case (the normalised text is in lower case; '
+                "capitals mark the neutralised passages there)",
+            ),
         )
     compiled = compile_pattern(pattern)
     try:
@@ -363,28 +426,67 @@ def check_pattern(pattern: str, path: str | Path, rule_id: str | None) -> str:
     except (pl.exceptions.ComputeError, pl.exceptions.PolarsError) as exc:
         first = str(exc).strip().splitlines()
         detail = " ".join(line.strip() for line in first[:6] if line.strip())
-        raise _err(path, rule_id, f"motif « {pattern} » invalide ({detail})") from exc
+        raise _err(
+            path,
+            rule_id,
+            Text(f"motif « {pattern} » invalide ({detail})", f'invalid pattern "{pattern}" ({detail})'),
+        ) from exc
     for matches in empty.to_list():
         if matches and any(m == "" for m in matches):
-            raise _err(path, rule_id, f"motif « {pattern} » : il peut correspondre à un texte vide")
+            raise _err(
+                path,
+                rule_id,
+                Text(
+                    f"motif « {pattern} » : il peut correspondre à un texte vide",
+                    f'pattern "{pattern}": it can match an empty text',
+                ),
+            )
     return compiled
 
 
 def _parse_source(raw: Any, path: str | Path, rule_id: str | None) -> Source:
     if not isinstance(raw, dict):
-        raise _err(path, rule_id, "chaque source doit être un objet {title, href ou file, date}")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                "chaque source doit être un objet {title, href ou file, date}",
+                "each source must be an object {title, href or file, date}",
+            ),
+        )
     unknown = set(raw) - _SOURCE_KEYS
     if unknown:
-        raise _err(path, rule_id, f"clé(s) de source inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+        keys = ", ".join(sorted(map(str, unknown)))
+        raise _err(
+            path, rule_id, Text(f"clé(s) de source inconnue(s) : {keys}", f"unknown source key(s): {keys}")
+        )
     title = _as_str(raw.get("title"), path, rule_id, "sources.title")
     href = raw.get("href")
     file = raw.get("file")
     if not href and not file:
-        raise _err(path, rule_id, f"la source « {title} » n'a ni « href » ni « file »")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                f"la source « {title} » n'a ni « href » ni « file »",
+                f'source "{title}" has neither "href" nor "file"',
+            ),
+        )
     if href is not None and (not isinstance(href, str) or not re.match(r"^https?://", href)):
-        raise _err(path, rule_id, f"la source « {title} » a un « href » qui n'est pas une adresse http(s)")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                f"la source « {title} » a un « href » qui n'est pas une adresse http(s)",
+                f'source "{title}" has an "href" that is not an http(s) address',
+            ),
+        )
     if file is not None and not isinstance(file, str):
-        raise _err(path, rule_id, f"la source « {title} » a un « file » invalide")
+        raise _err(
+            path,
+            rule_id,
+            Text(f"la source « {title} » a un « file » invalide", f'source "{title}" has an invalid "file"'),
+        )
     date = raw.get("date")
     date_s = _as_date(date, path, rule_id, "sources.date").isoformat() if date is not None else None
     section = raw.get("section")
@@ -397,22 +499,53 @@ def _parse_source(raw: Any, path: str | Path, rule_id: str | None) -> Source:
     )
 
 
-def parse_rule(raw: Any, path: str | Path) -> Rule:
-    """Validate one rule mapping read from ``path``."""
+def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
+    """Validate one rule mapping read from ``path`` (``require_en``: ``title_en`` is compulsory, as in the
+    built-in pack)."""
     if not isinstance(raw, dict):
-        raise _err(path, None, "chaque règle doit être un objet (id, title, evidence, patterns…)")
+        raise _err(
+            path,
+            None,
+            Text(
+                "chaque règle doit être un objet (id, title, evidence, patterns…)",
+                "each rule must be an object (id, title, evidence, patterns…)",
+            ),
+        )
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
-        raise _err(path, None, f"identifiant de règle invalide {rule_id!r} (ex. SPEC-VSS-01)")
+        raise _err(
+            path,
+            None,
+            Text(
+                f"identifiant de règle invalide {rule_id!r} (ex. SPEC-VSS-01)",
+                f"invalid rule id {rule_id!r} (e.g. SPEC-VSS-01)",
+            ),
+        )
     problem = key_problem(raw, _RULE_KEYS_REQUIRED, _RULE_KEYS_OPTIONAL)
     if problem is not None:
         raise _err(path, rule_id, problem)
     evidence = raw["evidence"]
     if evidence not in EVIDENCE_KINDS:
+        kinds = ", ".join(EVIDENCE_KINDS)
         raise _err(
-            path, rule_id, f"« evidence » inconnue {evidence!r} ; valeurs : {', '.join(EVIDENCE_KINDS)}"
+            path,
+            rule_id,
+            Text(
+                f"« evidence » inconnue {evidence!r} ; valeurs : {kinds}",
+                f'unknown "evidence" {evidence!r}; values: {kinds}',
+            ),
         )
     title = _as_str(raw["title"], path, rule_id, "title")
+    if require_en and "title_en" not in raw:
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                "« title_en » (le titre en anglais) est obligatoire dans le jeu fourni avec bie",
+                '"title_en" (the English title) is required in the pack shipped with bie',
+            ),
+        )
+    title_en = _as_str(raw["title_en"], path, rule_id, "title_en") if "title_en" in raw else ""
     rationale = _as_str(raw["rationale"], path, rule_id, "rationale")
     patterns = _as_str_list(raw["patterns"], path, rule_id, "patterns")
     for p in patterns:
@@ -435,22 +568,44 @@ def parse_rule(raw: Any, path: str | Path) -> Rule:
     zones = allowed if zones_raw is None else _as_str_list(zones_raw, path, rule_id, "zones")
     bad = [z for z in zones if z not in allowed]
     if bad:
+        bad_s, allowed_s = ", ".join(bad), ", ".join(allowed)
         raise _err(
             path,
             rule_id,
-            f"zone(s) {', '.join(bad)} impossible(s) pour « {evidence} » ; valeurs : {', '.join(allowed)}",
+            Text(
+                f"zone(s) {bad_s} impossible(s) pour « {evidence} » ; valeurs : {allowed_s}",
+                f'zone(s) {bad_s} not possible for "{evidence}"; values: {allowed_s}',
+            ),
         )
     if len(set(zones)) != len(zones):
-        raise _err(path, rule_id, "zone en double")
+        raise _err(path, rule_id, Text("zone en double", "zone given twice"))
     zones = tuple(z for z in allowed if z in zones)  # canonical order
     strength = raw.get("strength", "medium")
     if strength not in STRENGTHS:
-        raise _err(path, rule_id, f"« strength » doit valoir strong, medium ou weak (trouvé {strength!r})")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                f"« strength » doit valoir strong, medium ou weak (trouvé {strength!r})",
+                f'"strength" must be strong, medium or weak (found {strength!r})',
+            ),
+        )
     if evidence in ("aim", "measure") and "strength" not in raw:
-        raise _err(path, rule_id, "« strength » est obligatoire pour une preuve aim ou measure")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                "« strength » est obligatoire pour une preuve aim ou measure",
+                '"strength" is required for aim or measure evidence',
+            ),
+        )
     sources_raw = raw["sources"]
     if not isinstance(sources_raw, list) or not sources_raw:
-        raise _err(path, rule_id, "« sources » doit être une liste non vide")
+        raise _err(
+            path,
+            rule_id,
+            Text("« sources » doit être une liste non vide", '"sources" must be a non-empty list'),
+        )
     sources = tuple(_parse_source(s, path, rule_id) for s in sources_raw)
     valid_from = _as_date(raw["valid_from"], path, rule_id, "valid_from")
     last_reviewed = _as_date(raw["last_reviewed"], path, rule_id, "last_reviewed")
@@ -460,15 +615,23 @@ def parse_rule(raw: Any, path: str | Path) -> Rule:
         else None
     )
     if valid_until is not None and valid_until < valid_from:
-        raise _err(path, rule_id, "« valid_until » précède « valid_from »")
+        raise _err(
+            path,
+            rule_id,
+            Text("« valid_until » précède « valid_from »", '"valid_until" is before "valid_from"'),
+        )
     category = raw.get("category")
     accepts: tuple[str, ...] = ()
     if evidence == "declaration":
         if category not in DECLARED_CATEGORIES:
+            values = ", ".join(DECLARED_CATEGORIES)
             raise _err(
                 path,
                 rule_id,
-                "une règle de déclaration doit avoir « category » : " + ", ".join(DECLARED_CATEGORIES),
+                Text(
+                    f"une règle de déclaration doit avoir « category » : {values}",
+                    f'a declaration rule must have a "category": {values}',
+                ),
             )
         if category == "unknown":
             accepts = ()
@@ -478,15 +641,41 @@ def parse_rule(raw: Any, path: str | Path) -> Rule:
             accepts = (category,)
         bad = [a for a in accepts if a not in CATEGORIES or a == "to_review"]
         if bad:
-            raise _err(path, rule_id, f"« accepts » : catégorie(s) inconnue(s) {', '.join(bad)}")
+            bad_s = ", ".join(bad)
+            raise _err(
+                path,
+                rule_id,
+                Text(
+                    f"« accepts » : catégorie(s) inconnue(s) {bad_s}",
+                    f'"accepts": unknown category(ies) {bad_s}',
+                ),
+            )
     elif category is not None or "accepts" in raw:
-        raise _err(path, rule_id, "« category » et « accepts » ne valent que pour les règles de déclaration")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                "« category » et « accepts » ne valent que pour les règles de déclaration",
+                '"category" and "accepts" only apply to declaration rules',
+            ),
+        )
     notes = raw.get("notes")
     open_public_only = raw.get("open_public_only", False)
     if not isinstance(open_public_only, bool):
-        raise _err(path, rule_id, "« open_public_only » vaut true ou false")
+        raise _err(
+            path,
+            rule_id,
+            Text("« open_public_only » vaut true ou false", '"open_public_only" is true or false'),
+        )
     if open_public_only and evidence != "measure":
-        raise _err(path, rule_id, "« open_public_only » ne vaut que pour les règles measure")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                "« open_public_only » ne vaut que pour les règles measure",
+                '"open_public_only" only applies to measure rules',
+            ),
+        )
     return Rule(
         id=rule_id,
         title=title,
@@ -505,41 +694,77 @@ def parse_rule(raw: Any, path: str | Path) -> Rule:
         notes=str(notes) if notes is not None else None,
         origin=str(path),
         open_public_only=open_public_only,
+        title_en=title_en,
     )
 
 
-def _parse_rule_list(raw: Any, path: str | Path) -> list[Rule]:
+def _parse_rule_list(raw: Any, path: str | Path, *, require_en: bool = False) -> list[Rule]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise _err(path, None, "le fichier doit contenir une liste de règles")
-    return [parse_rule(item, path) for item in raw]
+        raise _err(
+            path,
+            None,
+            Text("le fichier doit contenir une liste de règles", "the file must hold a list of rules"),
+        )
+    return [parse_rule(item, path, require_en=require_en) for item in raw]
 
 
 def _check_unique(rules: Iterable[Rule]) -> None:
     seen: dict[str, str] = {}
     for r in rules:
         if r.id in seen:
-            raise _err(r.origin, r.id, f"identifiant déjà utilisé dans {seen[r.id]}")
+            raise _err(
+                r.origin,
+                r.id,
+                Text(f"identifiant déjà utilisé dans {seen[r.id]}", f"id already used in {seen[r.id]}"),
+            )
         seen[r.id] = r.origin
 
 
 def _parse_categories(raw: Any, path: Path) -> tuple[Category, ...]:
     if not isinstance(raw, dict) or set(raw) != set(CATEGORIES):
-        raise _err(path, None, f"« categories » doit décrire exactement : {', '.join(CATEGORIES)}")
+        cats_s = ", ".join(CATEGORIES)
+        raise _err(
+            path,
+            None,
+            Text(
+                f"« categories » doit décrire exactement : {cats_s}",
+                f'"categories" must describe exactly: {cats_s}',
+            ),
+        )
     cats = []
     for cat_id in CATEGORIES:
         entry = raw[cat_id]
         if not isinstance(entry, dict) or set(entry) - _CATEGORY_KEYS or not {"fr", "en"} <= set(entry):
             raise _err(
-                path, None, f"catégorie {cat_id} : clés attendues fr, en, dac_marker, eu_weight, description"
+                path,
+                None,
+                Text(
+                    f"catégorie {cat_id} : clés attendues fr, en, dac_marker, eu_weight, description",
+                    f"category {cat_id}: expected keys fr, en, dac_marker, eu_weight, description",
+                ),
             )
         marker = entry.get("dac_marker")
         weight = entry.get("eu_weight")
         if marker is not None and marker not in (0, 1, 2):
-            raise _err(path, None, f"catégorie {cat_id} : dac_marker doit valoir 0, 1, 2 ou null")
+            raise _err(
+                path,
+                None,
+                Text(
+                    f"catégorie {cat_id} : dac_marker doit valoir 0, 1, 2 ou null",
+                    f"category {cat_id}: dac_marker must be 0, 1, 2 or null",
+                ),
+            )
         if weight is not None and not (isinstance(weight, int | float) and 0 <= weight <= 1):
-            raise _err(path, None, f"catégorie {cat_id} : eu_weight doit être entre 0 et 1 ou null")
+            raise _err(
+                path,
+                None,
+                Text(
+                    f"catégorie {cat_id} : eu_weight doit être entre 0 et 1 ou null",
+                    f"category {cat_id}: eu_weight must be between 0 and 1 or null",
+                ),
+            )
         cats.append(
             Category(
                 id=cat_id,
@@ -557,7 +782,10 @@ def _parse_settings(raw: Any, path: Path) -> PackSettings:
     if raw is None:
         return PackSettings()
     if not isinstance(raw, dict) or set(raw) - _SETTINGS_KEYS:
-        raise _err(path, None, f"« settings » : clés possibles {', '.join(sorted(_SETTINGS_KEYS))}")
+        keys = ", ".join(sorted(_SETTINGS_KEYS))
+        raise _err(
+            path, None, Text(f"« settings » : clés possibles {keys}", f'"settings": possible keys {keys}')
+        )
     base = PackSettings()
     heading = raw.get("objective_heading", base.objective_heading)
     check_pattern(heading, path, "settings.objective_heading")
@@ -568,11 +796,18 @@ def _parse_settings(raw: Any, path: Path) -> PackSettings:
     letters = raw.get("empty_min_letters", base.empty_min_letters)
     if not isinstance(words, int) or not isinstance(letters, int) or words < 0 or letters < 0:
         raise _err(
-            path, None, "« settings » : bare_title_max_words et empty_min_letters sont des entiers positifs"
+            path,
+            None,
+            Text(
+                "« settings » : bare_title_max_words et empty_min_letters sont des entiers positifs",
+                '"settings": bare_title_max_words and empty_min_letters are positive integers',
+            ),
         )
     conf = raw.get("confidence", {})
     if not isinstance(conf, dict) or not all(isinstance(v, int | float) for v in conf.values()):
-        raise _err(path, None, "« settings.confidence » : des nombres")
+        raise _err(
+            path, None, Text("« settings.confidence » : des nombres", '"settings.confidence": numbers')
+        )
     return PackSettings(
         objective_heading=heading,
         bare_title_max_words=words,
@@ -587,16 +822,37 @@ def _parse_changelog(raw: Any, path: Path, version: str) -> tuple[ChangelogEntry
     if raw is None:
         return ()
     if not isinstance(raw, list) or not raw:
-        raise _err(path, None, "« changelog » est une liste de {version, date, changes}")
+        raise _err(
+            path,
+            None,
+            Text(
+                "« changelog » est une liste de {version, date, changes}",
+                '"changelog" is a list of {version, date, changes}',
+            ),
+        )
     entries: list[ChangelogEntry] = []
     for item in raw:
         if not isinstance(item, dict):
-            raise _err(path, None, "« changelog » : chaque entrée est un objet {version, date, changes}")
+            raise _err(
+                path,
+                None,
+                Text(
+                    "« changelog » : chaque entrée est un objet {version, date, changes}",
+                    '"changelog": each entry is an object {version, date, changes}',
+                ),
+            )
         unknown = set(item) - _CHANGELOG_KEYS
         missing = _CHANGELOG_KEYS - set(item)
         if unknown or missing:
             detail = ", ".join(sorted(map(str, unknown | missing)))
-            raise _err(path, None, f"« changelog » : clé(s) inconnue(s) ou manquante(s) : {detail}")
+            raise _err(
+                path,
+                None,
+                Text(
+                    f"« changelog » : clé(s) inconnue(s) ou manquante(s) : {detail}",
+                    f'"changelog": unknown or missing key(s): {detail}',
+                ),
+            )
         entries.append(
             ChangelogEntry(
                 version=_as_str(item["version"], path, None, "changelog.version"),
@@ -608,25 +864,34 @@ def _parse_changelog(raw: Any, path: Path, version: str) -> tuple[ChangelogEntry
         raise _err(
             path,
             None,
-            f"« changelog » : la première entrée ({entries[0].version}) doit être la version du jeu "
-            f"({version})",
+            Text(
+                f"« changelog » : la première entrée ({entries[0].version}) doit être la version du jeu "
+                f"({version})",
+                f'"changelog": the first entry ({entries[0].version}) must be the pack version ({version})',
+            ),
         )
     return tuple(entries)
 
 
-def load_pack_dir(folder: Path) -> RulePack:
-    """Load and validate the pack in ``folder`` (``index.yaml`` plus every other ``*.yaml``, sorted)."""
+def load_pack_dir(folder: Path, *, require_en: bool = False) -> RulePack:
+    """Load and validate the pack in ``folder`` (``index.yaml`` plus every other ``*.yaml``, sorted).
+    ``require_en``: every rule must have its English title (the built-in pack)."""
     index_path = folder / "index.yaml"
     index = load_yaml_file(index_path, RulesError)
     if not isinstance(index, dict):
-        raise _err(index_path, None, "index.yaml doit être un objet")
+        raise _err(index_path, None, Text("index.yaml doit être un objet", "index.yaml must be an object"))
     problem = key_problem(index, _INDEX_KEYS_REQUIRED, _INDEX_KEYS_OPTIONAL)
     if problem is not None:
         raise _err(index_path, None, problem)
     version = index["version"]
     if not isinstance(version, str) or not re.match(r"^\d{4}\.\d+$", version):
         raise _err(
-            index_path, None, f"« version » doit s'écrire AAAA.N entre guillemets (trouvé {version!r})"
+            index_path,
+            None,
+            Text(
+                f"« version » doit s'écrire AAAA.N entre guillemets (trouvé {version!r})",
+                f'"version" must be written YYYY.N in quotes (found {version!r})',
+            ),
         )
     files_raw = index.get("files")
     if files_raw is None:
@@ -635,10 +900,14 @@ def load_pack_dir(folder: Path) -> RulePack:
         files = [folder / str(name) for name in _as_str_list(files_raw, index_path, None, "files")]
     rules: list[Rule] = []
     for f in files:
-        rules.extend(_parse_rule_list(load_yaml_file(f, RulesError), f))
+        rules.extend(_parse_rule_list(load_yaml_file(f, RulesError), f, require_en=require_en))
     _check_unique(rules)
     if not any(r.evidence in ("aim", "measure") for r in rules):
-        raise _err(index_path, None, "le jeu ne contient aucune règle aim ou measure")
+        raise _err(
+            index_path,
+            None,
+            Text("le jeu ne contient aucune règle aim ou measure", "the pack holds no aim or measure rule"),
+        )
     return RulePack(
         name=_as_str(index["name"], index_path, None, "name"),
         version=version,
@@ -659,22 +928,43 @@ def apply_overlay(pack: RulePack, path: Path) -> RulePack:
     if isinstance(raw, list):  # a bare list of rules is accepted: an anonymous overlay
         raw = {"rules": raw}
     if not isinstance(raw, dict):
-        raise _err(path, None, "une surcouche est un objet {overlay, disable, rules} ou une liste de règles")
+        raise _err(
+            path,
+            None,
+            Text(
+                "une surcouche est un objet {overlay, disable, rules} ou une liste de règles",
+                "an overlay is an object {overlay, disable, rules} or a list of rules",
+            ),
+        )
     problem = key_problem(raw, frozenset(), _OVERLAY_KEYS)
     if problem is not None:
         raise _err(path, None, problem)
     meta = raw.get("overlay") or {}
     if not isinstance(meta, dict) or set(meta) - _OVERLAY_META_KEYS:
-        raise _err(path, None, f"« overlay » : clés possibles {', '.join(sorted(_OVERLAY_META_KEYS))}")
+        keys = ", ".join(sorted(_OVERLAY_META_KEYS))
+        raise _err(
+            path, None, Text(f"« overlay » : clés possibles {keys}", f'"overlay": possible keys {keys}')
+        )
     name = str(meta.get("name") or path.stem)
     over_version = str(meta.get("version") or "0")
     disable = raw.get("disable") or []
     if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
-        raise _err(path, None, "« disable » doit être une liste d'identifiants de règles")
+        raise _err(
+            path,
+            None,
+            Text(
+                "« disable » doit être une liste d'identifiants de règles",
+                '"disable" must be a list of rule ids',
+            ),
+        )
     known = {r.id for r in pack.rules}
     for d in disable:
         if d not in known:
-            raise _err(path, d, "règle à désactiver introuvable dans le jeu")
+            raise _err(
+                path,
+                d,
+                Text("règle à désactiver introuvable dans le jeu", "rule to disable not found in the pack"),
+            )
     new_rules = _parse_rule_list(raw.get("rules"), path)
     _check_unique(new_rules)
     by_id = {r.id: r for r in new_rules}
@@ -705,7 +995,7 @@ def apply_overlay(pack: RulePack, path: Path) -> RulePack:
 
 @functools.cache
 def _builtin_pack() -> RulePack:
-    return load_pack_dir(data_path("rules"))
+    return load_pack_dir(data_path("rules"), require_en=True)
 
 
 def load_rules(

@@ -29,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from bie.errors import RulesError
+from bie.errors import RulesError, Text
 from bie.resources import load_yaml_text, sequence_lines
 from bie.web.rules import WebRules, load_web_rules
 from bie.web.tags import element_tags
@@ -103,12 +103,18 @@ class WebCaseResult:
         return not self.failures
 
 
-def _element_list(value: Any, where: str, p: Path, known: Sequence[str]) -> None:
+def _fail(p: Path, where: Text, fr: str, en: str) -> RulesError:
+    return RulesError(p, detail=Text(f"{where.fr} : {fr}", f"{where.en}: {en}"))
+
+
+def _element_list(value: Any, where: Text, p: Path, known: Sequence[str]) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RulesError(p, detail=f"{where} : une liste d'identifiants d'éléments est attendue")
-    bad = [v for v in value if v not in known]
+        raise _fail(
+            p, where, "une liste d'identifiants d'éléments est attendue", "a list of element ids is expected"
+        )
+    bad = ", ".join(v for v in value if v not in known)
     if bad:
-        raise RulesError(p, detail=f"{where} : élément(s) inconnu(s) {', '.join(bad)}")
+        raise _fail(p, where, f"élément(s) inconnu(s) {bad}", f"unknown element(s) {bad}")
 
 
 def load_web_cases(path: str | Path, rules: WebRules | None = None) -> list[WebCase]:
@@ -120,43 +126,67 @@ def load_web_cases(path: str | Path, rules: WebRules | None = None) -> list[WebC
     if data is None:
         return []
     if not isinstance(data, list):
-        raise RulesError(p, detail="un fichier de cas est une liste de cas (nom, action, attendu)")
+        raise RulesError(
+            p,
+            detail=Text(
+                "un fichier de cas est une liste de cas (nom, action, attendu)",
+                "a case file is a list of cases (nom, action, attendu)",
+            ),
+        )
     lines = sequence_lines(text)
     known = rules.element_order
     rule_ids = {r.id for r in rules.rules}
     cases = []
     for i, raw in enumerate(data):
         line = lines[i] if i < len(lines) else 0
-        where = f"ligne {line}"
+        where = Text(f"ligne {line}", f"line {line}")
         if not isinstance(raw, dict) or not {"nom", "action", "attendu"} <= set(raw):
-            raise RulesError(p, detail=f"{where} : un cas a « nom », « action » et « attendu »")
-        unknown = set(raw) - _CASE_KEYS
+            raise _fail(
+                p,
+                where,
+                "un cas a « nom », « action » et « attendu »",
+                'a case has "nom", "action" and "attendu"',
+            )
+        unknown = ", ".join(sorted(map(str, set(raw) - _CASE_KEYS)))
         if unknown:
-            raise RulesError(p, detail=f"{where} : clé(s) inconnue(s) {', '.join(sorted(unknown))}")
+            raise _fail(p, where, f"clé(s) inconnue(s) {unknown}", f"unknown key(s) {unknown}")
         action_raw, expected = raw["action"], raw["attendu"]
         if not isinstance(action_raw, dict) or set(action_raw) - set(_ACTION_KEYS):
-            bad = set(action_raw) - set(_ACTION_KEYS) if isinstance(action_raw, dict) else {"?"}
-            raise RulesError(p, detail=f"{where} : clé(s) d'action inconnue(s) {', '.join(sorted(bad))}")
+            bad = ", ".join(
+                sorted(
+                    map(str, set(action_raw) - set(_ACTION_KEYS) if isinstance(action_raw, dict) else {"?"})
+                )
+            )
+            raise _fail(p, where, f"clé(s) d'action inconnue(s) {bad}", f"unknown action key(s) {bad}")
         category = action_raw.get("categorie")
         if category not in CATEGORY_ALIASES:
-            raise RulesError(
+            raise _fail(
                 p,
-                detail=f"{where} : « categorie » doit valoir specific, transversal, not_integrated ou "
-                "to_review",
+                where,
+                "« categorie » doit valoir specific, transversal, not_integrated ou to_review",
+                '"categorie" must be specific, transversal, not_integrated or to_review',
             )
         if not isinstance(expected, dict) or set(expected) - _EXPECTED_KEYS or not expected:
-            bad = set(expected) - _EXPECTED_KEYS if isinstance(expected, dict) else {"?"}
-            raise RulesError(
-                p, detail=f"{where} : « attendu » invalide (clé(s) {', '.join(sorted(bad)) or 'aucune'})"
+            bad = ", ".join(
+                sorted(map(str, set(expected) - _EXPECTED_KEYS if isinstance(expected, dict) else {"?"}))
+            )
+            raise _fail(
+                p,
+                where,
+                f"« attendu » invalide (clé(s) {bad or 'aucune'})",
+                f'invalid "attendu" (key(s) {bad or "none"})',
             )
         for key in ("elements", "renforce", "ne_renforce_pas"):
             if key in expected:
-                _element_list(expected[key], f"{where}, {key}", p, known)
+                _element_list(expected[key], Text(f"{where.fr}, {key}", f"{where.en}, {key}"), p, known)
         for key in ("regles", "regles_absentes"):
-            unknown_rules = [r for r in expected.get(key) or [] if r not in rule_ids]
+            unknown_rules = ", ".join(str(r) for r in expected.get(key) or [] if r not in rule_ids)
             if unknown_rules:
-                raise RulesError(
-                    p, detail=f"{where}, {key} : règle(s) inconnue(s) {', '.join(unknown_rules)}"
+                raise _fail(
+                    p,
+                    Text(f"{where.fr}, {key}", f"{where.en}, {key}"),
+                    f"règle(s) inconnue(s) {unknown_rules}",
+                    f"unknown rule(s) {unknown_rules}",
                 )
         action = {
             _ACTION_KEYS[k]: (CATEGORY_ALIASES[v] if k == "categorie" else (None if v is None else str(v)))

@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from bie.errors import RulesError, Text
+from bie.errors import BieError, RulesError, Text
 from bie.resources import data_path, key_problem, load_yaml_file
 from bie.tagging.normalize import normalize_text
 from bie.tagging.rules import check_pattern
@@ -128,16 +128,34 @@ class WebRules:
 # validation
 
 
-def _err(path: str | Path, rule_id: str | None, detail: str | Text) -> RulesError:
-    where = f"règle {rule_id} : " if rule_id else ""
-    return RulesError(path, detail=f"{where}{detail}")
+def _err(path: str | Path, rule_id: str | None, detail: Text) -> RulesError:
+    """A web-rule error naming the file and, when known, the rule; ``detail`` in French and English."""
+    if not rule_id:
+        return RulesError(path, detail=detail)
+    return RulesError(path, detail=Text(f"règle {rule_id} : {detail.fr}", f"rule {rule_id}: {detail.en}"))
+
+
+def _detail(exc: BieError) -> Text:
+    """The ``detail`` of a configuration error raised by a shared validator, in both languages."""
+    detail = exc.params.get("detail")
+    if isinstance(detail, Text):
+        return detail
+    text = str(detail if detail is not None else exc)
+    return Text(text, text)
 
 
 def _str_list(raw: Any, path: str | Path, rule_id: str | None, key: str) -> tuple[str, ...]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not raw or not all(isinstance(v, str) and v.strip() for v in raw):
-        raise _err(path, rule_id, f"« {key} » doit être une liste de textes non vide")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                f"« {key} » doit être une liste de textes non vide",
+                f'"{key}" must be a non-empty list of texts',
+            ),
+        )
     return tuple(raw)
 
 
@@ -149,9 +167,23 @@ def _expand(pattern: str, fragments: Mapping[str, str], path: str | Path, rule_i
             return out
         for name in names:
             if name not in fragments:
-                raise _err(path, rule_id, f"motif « {pattern} » : fragment inconnu <{name}>")
+                raise _err(
+                    path,
+                    rule_id,
+                    Text(
+                        f"motif « {pattern} » : fragment inconnu <{name}>",
+                        f'pattern "{pattern}": unknown fragment <{name}>',
+                    ),
+                )
         out = _FRAGMENT_RE.sub(lambda m: fragments[m.group(1)], out)
-    raise _err(path, rule_id, f"motif « {pattern} » : fragments imbriqués trop profondément")
+    raise _err(
+        path,
+        rule_id,
+        Text(
+            f"motif « {pattern} » : fragments imbriqués trop profondément",
+            f'pattern "{pattern}": fragments nested too deeply',
+        ),
+    )
 
 
 def _patterns(
@@ -167,8 +199,10 @@ def _patterns(
         try:
             compiled.append(check_pattern(expanded, path, rule_id))
         except RulesError as exc:
-            detail = str(exc.params.get("detail", exc))
-            raise _err(path, None, detail.replace(expanded, p) if expanded != p else detail) from exc
+            detail = _detail(exc)
+            if expanded != p:  # show the pattern as written, with its <fragments>
+                detail = Text(detail.fr.replace(expanded, p), detail.en.replace(expanded, p))
+            raise _err(path, None, detail) from exc
     return written, tuple(compiled)
 
 
@@ -184,38 +218,77 @@ def _matches(text: str, regex: str, exclusion: str | None) -> bool:
 
 def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elements: Sequence[str]) -> WebRule:
     if not isinstance(raw, dict):
-        raise _err(path, None, "chaque règle est un objet (id, title, elements, patterns…)")
+        raise _err(
+            path,
+            None,
+            Text(
+                "chaque règle est un objet (id, title, elements, patterns…)",
+                "each rule is an object (id, title, elements, patterns…)",
+            ),
+        )
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
-        raise _err(path, None, f"identifiant de règle invalide {rule_id!r} (ex. TOILE-STAFF-01)")
+        raise _err(
+            path,
+            None,
+            Text(
+                f"identifiant de règle invalide {rule_id!r} (ex. TOILE-STAFF-01)",
+                f"invalid rule id {rule_id!r} (e.g. TOILE-STAFF-01)",
+            ),
+        )
     problem = key_problem(raw, _RULE_REQUIRED, _RULE_OPTIONAL)
     if problem is not None:
         raise _err(path, rule_id, problem)
     title = raw["title"]
     if not isinstance(title, str) or not title.strip():
-        raise _err(path, rule_id, "« title » doit être un texte non vide")
+        raise _err(
+            path, rule_id, Text("« title » doit être un texte non vide", '"title" must be a non-empty text')
+        )
     rationale = raw["rationale"]
     if not isinstance(rationale, str) or not rationale.strip():
-        raise _err(path, rule_id, "« rationale » doit être un texte non vide")
+        raise _err(
+            path,
+            rule_id,
+            Text("« rationale » doit être un texte non vide", '"rationale" must be a non-empty text'),
+        )
     rule_elements = _str_list(raw["elements"], path, rule_id, "elements")
     bad = [e for e in rule_elements if e not in elements]
     if bad:
-        raise _err(path, rule_id, f"élément(s) inconnu(s) {', '.join(bad)} ; valeurs : {', '.join(elements)}")
+        bad_s, values = ", ".join(bad), ", ".join(elements)
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                f"élément(s) inconnu(s) {bad_s} ; valeurs : {values}",
+                f"unknown element(s) {bad_s}; values: {values}",
+            ),
+        )
     if len(set(rule_elements)) != len(rule_elements):
-        raise _err(path, rule_id, "élément cité deux fois")
+        raise _err(path, rule_id, Text("élément cité deux fois", "element given twice"))
     categories = _str_list(raw.get("categories", list(ELIGIBLE)), path, rule_id, "categories")
     bad = [c for c in categories if c not in ELIGIBLE]
     if bad:
         raise _err(
             path,
             rule_id,
-            f"catégorie(s) {', '.join(bad)} impossible(s) : seule une action spécifique ou transversale "
-            "renforce un élément",
+            Text(
+                f"catégorie(s) {', '.join(bad)} impossible(s) : seule une action spécifique ou transversale "
+                "renforce un élément",
+                f"category(ies) {', '.join(bad)} not possible: only a specific or mainstreamed action "
+                "strengthens an element",
+            ),
         )
     written, patterns = _patterns(raw, "patterns", fragments, path, rule_id)
     written_spec, specific = _patterns(raw, "specific_patterns", fragments, path, rule_id)
     if specific and "specific" not in categories:
-        raise _err(path, rule_id, "« specific_patterns » demande la catégorie specific")
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                "« specific_patterns » demande la catégorie specific",
+                '"specific_patterns" requires the category specific',
+            ),
+        )
     _, requires = _patterns(raw, "requires", fragments, path, rule_id)
     _, exclusions = _patterns(raw, "exclusions", fragments, path, rule_id)
     has_patterns = bool(patterns or specific)
@@ -223,20 +296,47 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
     fields = TEXT_FIELDS if fields_raw is None else _str_list(fields_raw, path, rule_id, "fields")
     bad = [f for f in fields if f not in FIELDS]
     if bad:
-        raise _err(path, rule_id, f"champ(s) inconnu(s) {', '.join(bad)} ; valeurs : {', '.join(FIELDS)}")
+        bad_s, values = ", ".join(bad), ", ".join(FIELDS)
+        raise _err(
+            path,
+            rule_id,
+            Text(
+                f"champ(s) inconnu(s) {bad_s} ; valeurs : {values}",
+                f"unknown field(s) {bad_s}; values: {values}",
+            ),
+        )
     if len(set(fields)) != len(fields):
-        raise _err(path, rule_id, "champ cité deux fois")
+        raise _err(path, rule_id, Text("champ cité deux fois", "field given twice"))
     if not has_patterns:
         extra = [k for k in ("fields", "requires", "exclusions", "examples", "counter_examples") if k in raw]
         if extra:
-            raise _err(path, rule_id, f"une règle sans motif n'a pas de {', '.join(extra)}")
+            keys = ", ".join(extra)
+            raise _err(
+                path,
+                rule_id,
+                Text(f"une règle sans motif n'a pas de {keys}", f"a rule without patterns has no {keys}"),
+            )
         if "categories" not in raw:
-            raise _err(path, rule_id, "une règle sans motif doit dire ses « categories »")
+            raise _err(
+                path,
+                rule_id,
+                Text(
+                    "une règle sans motif doit dire ses « categories »",
+                    'a rule without patterns must state its "categories"',
+                ),
+            )
     examples: tuple[str, ...] = ()
     counter: tuple[str, ...] = ()
     if has_patterns:
         if raw.get("examples") is None:
-            raise _err(path, rule_id, "« examples » : au moins un texte que les motifs reconnaissent")
+            raise _err(
+                path,
+                rule_id,
+                Text(
+                    "« examples » : au moins un texte que les motifs reconnaissent",
+                    '"examples": at least one text the patterns recognise',
+                ),
+            )
         examples = _str_list(raw["examples"], path, rule_id, "examples")
         if raw.get("counter_examples") is not None:
             counter = _str_list(raw["counter_examples"], path, rule_id, "counter_examples")
@@ -244,10 +344,24 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
         excl = _alternation(exclusions) if exclusions else None
         for ex in examples:
             if not _matches(ex, every, excl):
-                raise _err(path, rule_id, f"l'exemple « {ex} » n'est reconnu par aucun motif")
+                raise _err(
+                    path,
+                    rule_id,
+                    Text(
+                        f"l'exemple « {ex} » n'est reconnu par aucun motif",
+                        f'the example "{ex}" is recognised by no pattern',
+                    ),
+                )
         for ex in counter:
             if patterns and _matches(ex, _alternation(patterns), excl):
-                raise _err(path, rule_id, f"le contre-exemple « {ex} » est reconnu par un motif")
+                raise _err(
+                    path,
+                    rule_id,
+                    Text(
+                        f"le contre-exemple « {ex} » est reconnu par un motif",
+                        f'the counter-example "{ex}" is recognised by a pattern',
+                    ),
+                )
     sources = _rule_sources(raw["sources"], path, rule_id)
     last = raw.get("last_reviewed")
     return WebRule(
@@ -276,41 +390,72 @@ def _rule_sources(raw: Any, path: str | Path, rule_id: str) -> tuple[Source, ...
     try:
         return parse_sources(raw, path, None)
     except ConfigError as exc:
-        raise _err(path, rule_id, str(exc.params.get("detail", exc))) from exc
+        raise _err(path, rule_id, _detail(exc)) from exc
 
 
 def _load(path: Path, model: WebModel) -> WebRules:
     raw = load_yaml_file(path, RulesError)
     if not isinstance(raw, dict):
-        raise _err(path, None, "le fichier doit être un objet {name, version, model, rules…}")
+        raise _err(
+            path,
+            None,
+            Text(
+                "le fichier doit être un objet {name, version, model, rules…}",
+                "the file must be an object {name, version, model, rules…}",
+            ),
+        )
     problem = key_problem(raw, _TOP_REQUIRED, _TOP_OPTIONAL)
     if problem is not None:
         raise _err(path, None, problem)
     version = raw["version"]
     if not isinstance(version, str) or not re.match(r"^\d{4}\.\d+$", version):
-        raise _err(path, None, f"« version » doit s'écrire AAAA.N entre guillemets (trouvé {version!r})")
+        raise _err(
+            path,
+            None,
+            Text(
+                f"« version » doit s'écrire AAAA.N entre guillemets (trouvé {version!r})",
+                f'"version" must be written YYYY.N in quotes (found {version!r})',
+            ),
+        )
     if raw["model"] != model.version:
         raise _err(
             path,
             None,
-            f"règles écrites pour le modèle {raw['model']!r}, modèle chargé {model.version!r}",
+            Text(
+                f"règles écrites pour le modèle {raw['model']!r}, modèle chargé {model.version!r}",
+                f"rules written for model {raw['model']!r}, model loaded {model.version!r}",
+            ),
         )
     fragments_raw = raw.get("fragments") or {}
     if not isinstance(fragments_raw, dict) or not all(
         isinstance(k, str) and re.match(r"^[a-z_]+$", k) and isinstance(v, str) and v.strip()
         for k, v in fragments_raw.items()
     ):
-        raise _err(path, None, "« fragments » : un objet {nom en minuscules: morceau de motif}")
+        raise _err(
+            path,
+            None,
+            Text(
+                "« fragments » : un objet {nom en minuscules: morceau de motif}",
+                '"fragments": an object {lower-case name: piece of pattern}',
+            ),
+        )
     fragments = {k: v.strip() for k, v in fragments_raw.items()}
     rules_raw = raw["rules"]
     if not isinstance(rules_raw, list) or not rules_raw:
-        raise _err(path, None, "« rules » doit être une liste de règles non vide")
+        raise _err(
+            path,
+            None,
+            Text(
+                "« rules » doit être une liste de règles non vide",
+                '"rules" must be a non-empty list of rules',
+            ),
+        )
     ids = model.ids
     rules = [_parse_rule(r, path, fragments, ids) for r in rules_raw]
     seen: set[str] = set()
     for r in rules:
         if r.id in seen:
-            raise _err(path, r.id, "identifiant déjà utilisé")
+            raise _err(path, r.id, Text("identifiant déjà utilisé", "id already used"))
         seen.add(r.id)
     description = raw["description"]
     return WebRules(
