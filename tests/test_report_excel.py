@@ -20,6 +20,7 @@ import pytest
 
 from bie.audit import Audit, audit
 from bie.errors import OutputError
+from bie.i18n import fmt_in
 from bie.report import excel
 from bie.resources import load_data
 from tests.conftest import TITLES_ONLY
@@ -254,7 +255,7 @@ def test_actions_sheet(programmation: Audit, programmation_xlsx: Path) -> None:
         assert cell.value == rec["amount"] and cell.data_type == "n" and "€" in cell.number_format
         category = ws.cell(i, category_col)
         assert category.value == LABELS["categories"][rec["category"]]["fr"]
-        assert category.fill.fgColor.rgb == "FF" + WORDS["palette"][rec["category"]]["fill"].lstrip("#")
+        assert category.fill.fgColor.rgb == "FF" + load_data("palette.yaml")["colours"][rec["category"]]["fill"].lstrip("#")
     # Every original cell is the text read, on the action's own row.
     title = original.index("Intitulé de l'action") + 4
     originals = programmation.inputs[0].original
@@ -346,7 +347,8 @@ def test_long_cells_are_cut_with_a_marker_and_counted(tmp_path: Path) -> None:
     first, second = ws.cell(2, col).value, ws.cell(3, col).value
     assert first.endswith(" […]") and first.startswith(long_text[:100]) and len(first) == excel.MAX_CHARS
     assert second.endswith(" […]") and len(second.encode("utf-16-le")) // 2 <= excel.MAX_CHARS
-    warning = w("summary", "truncated").format(n=2)
+    warning = fmt_in("fr", w("summary", "truncated"), n=2)
+    assert warning.startswith("2 cellules dépassaient la limite d'Excel")
     assert warning in rows_by_label(book["Synthèse"])
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from bie.i18n import fmt
+from bie.i18n import fmt, fmt_in
 from bie.resources import load_data
 
 CATEGORIES = ("specific", "transversal", "not_integrated", "to_review")
@@ -67,30 +67,56 @@ def _by_category(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
-def summary(actions: pl.DataFrame, basis: str, basis_label: str) -> dict[str, Any]:
-    """Counts and amounts by category, and the EU-style weighted equality spend."""
+def summary(
+    actions: pl.DataFrame,
+    basis: str,
+    basis_name: str | None = None,
+    categories: Mapping[str, tuple[int | None, float | None]] | None = None,
+) -> dict[str, Any]:
+    """Counts and amounts by category, and the EU-style weighted equality spend.
+
+    ``categories``: category id -> (OECD-DAC marker, EU weight), from the rule pack (``rules/index.yaml``,
+    ``categories``: the one place they are kept); the built-in pack's when not given. ``basis_name``: the
+    co-funder shown when the basis is one funder's money (``--funder``)."""
+    if categories is None:
+        from bie.tagging import load_rules
+
+        categories = {c.id: (c.dac_marker, c.eu_weight) for c in load_rules().categories}
     frame = with_cents(actions)
     total_c = int(frame.get_column(CENTS).sum() or 0)
     by_category = _by_category(frame)
-    weighted_c = sum(
-        round(int(frame.filter(pl.col("category") == cat).get_column(CENTS).sum() or 0) * weight)
-        for cat, weight in (("specific", 1.0), ("transversal", 0.4))
-    )
+    weights = {cat: float(w) for cat, (_m, w) in categories.items() if w is not None}
+    weighted_c = 0
+    for cat, entry in by_category.items():
+        marker, weight = categories.get(cat, (None, None))
+        cents = int(frame.filter(pl.col("category") == cat).get_column(CENTS).sum() or 0)
+        entry["dac_marker"] = marker
+        entry["eu_weight"] = weight
+        entry["weighted_amount"] = None if weight is None else euros(round(cents * weight))
+        if weight:
+            weighted_c += round(cents * weight)
     return {
         "amount_basis": basis,
-        "amount_basis_label": basis_label,
+        "amount_basis_name": basis_name,
         "actions": frame.height,
         "actions_without_amount": actions.filter(pl.col(AMOUNT).is_null()).height,
         "amount_total": euros(total_c),
         "by_category": by_category,
         "equality_amount": euros(
-            sum(int(frame.filter(pl.col("category") == c).get_column(CENTS).sum() or 0) for c in EQUALITY)
+            sum(
+                int(frame.filter(pl.col("category") == c).get_column(CENTS).sum() or 0)
+                for c, w in weights.items()
+                if w > 0
+            )
         ),
-        "equality_share": ratio(sum(by_category[c]["amount"] for c in EQUALITY), euros(total_c)) or 0.0,
+        "equality_share": ratio(
+            sum(by_category[c]["amount"] for c, w in weights.items() if w > 0), euros(total_c)
+        )
+        or 0.0,
         "weighted_equality_spend": {
             "amount": euros(weighted_c),
             "share": ratio(weighted_c, total_c) or 0.0,
-            "weights": {"specific": 1.0, "transversal": 0.4, "not_integrated": 0.0},
+            "weights": weights,
         },
         "judged": judged(
             by_category["to_review"]["count"],
@@ -392,7 +418,7 @@ def findings(metrics: Mapping[str, float | int | None], lang: str, actions: int)
                 "severity": f.get("severity", "info"),
                 "metric": f["metric"],
                 "value": value,
-                "text": fmt(f[lang], value=shown),
+                "text": fmt_in(lang, f[lang], value=shown, count=value),
                 "refs": list(f.get("refs", [])),
             }
         )

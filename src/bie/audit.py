@@ -35,18 +35,11 @@ from bie.outputs import (
     write_text_atomic,
 )
 from bie.reader import read
+from bie.report.model import SCHEMA_VERSION, AuditReport, summary_for_json
+from bie.report.model import build as build_report
 from bie.vocabulary import fold, vocabulary
 
-SCHEMA_VERSION = "1.0"
 FORMATS = ("html", "xlsx", "json")
-BASIS_LABELS = {
-    "granted": {"fr": "montants accordés", "en": "amounts granted"},
-    "proposed": {"fr": "montants proposés", "en": "amounts proposed"},
-    "requested": {"fr": "montants demandés", "en": "amounts requested"},
-    "funders": {"fr": "somme des cofinancements", "en": "sum of co-funders"},
-    "funder": {"fr": "financement de « {name} »", "en": 'funding from "{name}"'},
-    "none": {"fr": "aucun montant lisible", "en": "no readable amount"},
-}
 Progress = Callable[[str], None]
 
 
@@ -176,19 +169,34 @@ class Audit:
     meta: dict[str, Any]
     lang: str = "fr"
     web_profile: Any = None
-    findings: list[dict[str, Any]] = field(default_factory=list)
     #: Every file read (data, mapping, rules, overrides, questionnaire) by its identity on disk: no output
     #: is ever written over one of them.
     input_files: tuple[InputFile, ...] = ()
     #: The name shown for each of :attr:`inputs` (file name, or the end of its path that tells apart files
     #: with the same name).
     input_names: list[str] = field(default_factory=list)
+    _reports: dict[str, AuditReport] = field(default_factory=dict, repr=False, compare=False)
 
     # ---------------------------------------------------------------- renderers
+    @property
+    def n_actions(self) -> int:
+        """How many actions the audit counts."""
+        return self.actions.height
+
+    def report(self, lang: str | None = None) -> AuditReport:
+        """The report model in ``lang``: every figure, label and finding the reports show, decided once
+        (:mod:`bie.report.model`)."""
+        lang = lang or self.lang
+        cached = self._reports.get(lang)
+        if cached is None:
+            cached = self._reports[lang] = build_report(self, lang)
+        return cached
+
     def to_dict(self, lang: str | None = None, rows: bool = True) -> dict[str, Any]:
         """The whole audit as plain Python objects; ``rows=False`` leaves out the per-row lists
         (``actions``, ``excluded``), which :meth:`to_json` writes faster with polars."""
         lang = lang or self.lang
+        model = self.report(lang)
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "bie_version": __version__,
@@ -200,14 +208,14 @@ class Audit:
             "title": self.meta["title"],
             "funder": self.meta["funder"],
             "inputs": self.meta["inputs"],
-            "summary": self.summary,
+            "summary": summary_for_json(self, model),
             "breakdowns": self.breakdowns,
             "stages": self.stages,
             "beneficiaries": self.beneficiaries,
             "web": self.web_dict(lang),
             "data_quality": self.data_quality,
             "reconciliation": self.reconciliation,
-            "findings": analysis.findings(self.metrics, lang, self.actions.height),
+            "findings": [f.to_dict() for f in model.findings],
             "issues": [{"file": file, **issue.to_dict(lang)} for file, issue in self.issues],
         }
         if rows:
@@ -401,7 +409,7 @@ def audit(
     issues: list[tuple[str | None, Issue]] = []
     funding_columns: dict[str, str] = {}
     bases: set[str] = set()
-    basis_label = ""
+    basis_name: str | None = None
     # Every file read, by its identity on disk: no report may be written over one of them.
     input_files = identify([*files, mapping, *rules, overrides, questionnaire])
     all_names = distinct_names(files)
@@ -421,7 +429,7 @@ def audit(
         names.append(name)
         basis, shown, cols = _basis(result, funder)
         bases.add(basis)
-        basis_label = BASIS_LABELS[basis]["fr"].format(name=shown)
+        basis_name = shown
         frame = result.actions.with_columns(
             pl.lit(name).alias("_file"), _sum_columns(cols, result.actions.columns).alias(analysis.AMOUNT)
         )
@@ -462,9 +470,8 @@ def audit(
     web_profile = web.profile(with_web, model, questionnaire=answers, amount=analysis.AMOUNT)
     step("analyse")
     basis_id = bases.pop() if len(bases) == 1 else "mixed"
-    if basis_id == "mixed":
-        basis_label = "bases différentes selon les fichiers"
-    summary = analysis.summary(with_web, basis_id, basis_label)
+    categories = {c.id: (c.dac_marker, c.eu_weight) for c in pack.categories}
+    summary = analysis.summary(with_web, basis_id, basis_name, categories)
     quality = _quality(results, names, with_web, [i for _, i in issues])
     stages = analysis.stages(with_web)
     beneficiaries = analysis.beneficiaries(with_web)

@@ -24,26 +24,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-#: Okabe–Ito colours for the four categories, and for women and men.
-PALETTE: dict[str, str] = {
-    "specific": "#0072B2",  # blue
-    "transversal": "#56B4E9",  # sky blue
-    "not_integrated": "#E69F00",  # orange
-    "to_review": "#CC79A7",  # reddish purple
-    "women": "#009E73",  # bluish green
-    "men": "#F0E442",  # yellow
-    "stage": "#BBBBBB",  # neutral grey for the first stage
-}
+from bie.resources import load_data
+
+#: Okabe–Ito colours for the four categories, and for women and men (``bie/data/palette.yaml``, the one
+#: palette of the HTML, Excel and terminal outputs).
+PALETTE: dict[str, str] = {k: str(v["fill"]) for k, v in load_data("palette.yaml")["colours"].items()}
 #: Patterns drawn over each colour, so that no figure relies on colour alone.
-PATTERNS: dict[str, str] = {
-    "specific": "solid",
-    "transversal": "stripes",
-    "not_integrated": "dots",
-    "to_review": "cross",
-    "women": "solid",
-    "men": "stripes-back",
-    "stage": "solid",
-}
+PATTERNS: dict[str, str] = {k: str(v["pattern"]) for k, v in load_data("palette.yaml")["colours"].items()}
 INK = "#1a1a1a"
 FONT_SIZE = 13
 _SAFE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*(:[a-z]+)?$")

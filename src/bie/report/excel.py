@@ -39,7 +39,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 import xlsxwriter
@@ -50,12 +50,10 @@ from bie import analysis
 from bie._version import __version__
 from bie.errors import OutputError
 from bie.export import EXCEL_MAX_CHARS, FORMULA_START, fit_text, guard_mask, sheet_name, write_text
-from bie.i18n import check_lang, fmt, issue_severity
+from bie.i18n import check_lang, fmt, fmt_in, issue_severity
 from bie.outputs import display_name, os_error_detail
+from bie.report.model import SCHEMA_VERSION, AuditReport, ReportSource, basis_label
 from bie.resources import load_data
-
-if TYPE_CHECKING:
-    from bie.audit import Audit
 
 __all__ = ["MAX_CHARS", "MAX_ROWS", "write_excel"]
 
@@ -113,7 +111,7 @@ _TOTAL = {"bold": True, "top": 1, "top_color": "#1F3864"}
 Props = Mapping[str, Any]
 
 
-def write_excel(audit: Audit, path: Path, lang: str) -> None:
+def write_excel(audit: ReportSource, path: Path, lang: str) -> None:
     """Write the Excel report of ``audit`` to ``path`` (overwritten) in ``lang`` ("fr" or "en")."""
     lang = check_lang(lang)
     target = Path(path)
@@ -138,7 +136,7 @@ def write_excel(audit: Audit, path: Path, lang: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------- helpers
-def _input_names(audit: Audit) -> list[str]:
+def _input_names(audit: ReportSource) -> list[str]:
     """The name of each input as in the ``_file`` column (see :func:`bie.outputs.distinct_names`)."""
     return audit.input_names or [display_name(r.path) for r in audit.inputs]
 
@@ -176,8 +174,9 @@ class _Column:
 class _Book:
     """The workbook being written: formats, labels, safe cell writers and one method per sheet."""
 
-    def __init__(self, audit: Audit, path: Path, lang: str, tmpdir: Path) -> None:
+    def __init__(self, audit: ReportSource, path: Path, lang: str, tmpdir: Path) -> None:
         self.audit = audit
+        self.model: AuditReport = audit.report(lang)
         self.path = path
         self.lang = lang
         self.words: dict[str, Any] = load_data("labels_excel.yaml")
@@ -217,7 +216,7 @@ class _Book:
         for key in keys:
             node = node[key]
         text = node[self.lang] if isinstance(node, dict) else str(node)
-        return fmt(text, **params) if params else str(text)
+        return fmt_in(self.lang, text, **params) if params else str(text)
 
     def category(self, code: str | None) -> str:
         cats = self.shared["categories"]
@@ -258,7 +257,7 @@ class _Book:
         return {**(props or {}), **more, "num_format": self.nf[kind]}
 
     def cat_props(self, code: str, props: Props | None = None) -> dict[str, Any]:
-        colours = self.words["palette"].get(code)
+        colours = load_data("palette.yaml")["colours"].get(code)
         if not colours:
             return dict(props or {})
         return {**(props or {}), "bg_color": colours["fill"], "font_color": colours["font"]}
@@ -644,9 +643,15 @@ class _Book:
             def part(name: str) -> pl.Expr:
                 return el.struct.field(name).cast(pl.String) if name in names else pl.lit(None, pl.String)
 
+            from bie.tagging import load_rules
+
+            titles = load_rules().rule_titles(lang)
             item = pl.concat_str(
                 [
                     part("rule").fill_null("?"),
+                    pl.when(part("rule").is_in(list(titles)))
+                    .then(pl.lit(" ") + pl.lit(opening) + part("rule").replace(titles) + pl.lit(closing))
+                    .otherwise(pl.lit("")),
                     pl.when(part("field").is_not_null())
                     .then(pl.lit(" — ") + part("field").replace(fields))
                     .otherwise(pl.lit("")),
@@ -1244,22 +1249,11 @@ class _Book:
 
     # -------------------------------------------------------------- method
     def basis_label(self) -> str:
-        from bie.audit import BASIS_LABELS
-
-        summary = self.audit.summary
-        basis = str(summary.get("amount_basis"))
-        if basis == "mixed":
-            return self.w("basis_mixed")
-        if basis in BASIS_LABELS:
-            return fmt(BASIS_LABELS[basis][self.lang], name=self.audit.meta.get("funder"))
-        return str(summary.get("amount_basis_label") or basis)
+        return self.model.basis_label
 
     def input_basis(self, item: Mapping[str, Any]) -> str:
-        from bie.audit import BASIS_LABELS
-
-        basis = str(item.get("amount_basis"))
-        label = BASIS_LABELS[basis][self.lang] if basis in BASIS_LABELS else basis
-        return fmt(label, name=self.audit.meta.get("funder"))
+        name = self.audit.summary.get("amount_basis_name") or self.audit.meta.get("funder")
+        return basis_label(str(item.get("amount_basis")), self.lang, None if name is None else str(name))
 
     def write_method(self, ws: Any) -> None:
         m = "method"
@@ -1334,8 +1328,6 @@ class _Book:
 
     @staticmethod
     def _schema_version() -> str:
-        from bie.audit import SCHEMA_VERSION
-
         return SCHEMA_VERSION
 
     # ------------------------------------------------------------- summary
@@ -1416,7 +1408,6 @@ class _Book:
             r += 1
         self.put_row(ws, r, ["", self.w(s, "value"), self.w(s, "share_col")], [None, _HEAD_BIE, _HEAD_BIE])
         r += 1
-        weighted = summary.get("weighted_equality_spend") or {}
         key_rows: list[tuple[list[Any], list[Props | None]]] = [
             ([self.w(s, "basis"), self.basis_label()], [_LABEL, _LABEL]),
             ([self.w(s, "actions"), summary.get("actions")], [_LABEL, count]),
@@ -1425,15 +1416,21 @@ class _Book:
                 [self.w(s, "amount_total"), summary.get("amount_total")],
                 [{**_LABEL, "bold": True}, {**euro, "bold": True}],
             ),
-            (
-                [self.w(s, "weighted"), weighted.get("amount"), weighted.get("share")],
-                [{**_LABEL, "bold": True}, {**euro, "bold": True}, {**pct, "bold": True}],
-            ),
-            (
-                [self.w(s, "equality_amount"), summary.get("equality_amount"), summary.get("equality_share")],
-                [_LABEL, euro, pct],
-            ),
         ]
+        headline = self.model.headline
+        if headline.shown:
+            key_rows += [
+                (
+                    [self.w(s, "weighted"), headline.weighted_amount, headline.weighted_share],
+                    [{**_LABEL, "bold": True}, {**euro, "bold": True}, {**pct, "bold": True}],
+                ),
+                (
+                    [self.w(s, "equality_amount"), headline.unweighted_amount, headline.unweighted_share],
+                    [_LABEL, euro, pct],
+                ),
+            ]
+        else:
+            key_rows.append(([self.w(s, "weighted"), headline.note], [{**_LABEL, "bold": True}, _WRAP]))
         for values, props in key_rows:
             self.put_row(ws, r, values, props)
             r += 1
@@ -1457,27 +1454,19 @@ class _Book:
         )
         r += 1
         first = r
-        markers = {
-            "specific": (2, 1.0),
-            "transversal": (1, 0.4),
-            "not_integrated": (0, 0.0),
-            "to_review": (None, None),
-        }
-        by_category = summary.get("by_category") or {}
-        for cat in analysis.CATEGORIES:
-            v = by_category.get(cat) or {}
-            marker, weight = markers[cat]
+        for figures in self.model.categories:
+            cat = figures.category
             self.put_row(
                 ws,
                 r,
                 [
                     self.category(cat),
-                    v.get("count"),
-                    v.get("share_count"),
-                    v.get("amount"),
-                    v.get("share"),
-                    marker,
-                    weight,
+                    figures.count,
+                    figures.share_count,
+                    figures.amount,
+                    figures.share,
+                    figures.dac_marker,
+                    figures.eu_weight,
                 ],
                 [
                     self.cat_props(cat, {"bold": True}),
@@ -1506,7 +1495,7 @@ class _Book:
         )
         r += 1
         chart = self.wb.add_chart({"type": "bar"})
-        colours = [self.words["palette"][c]["fill"] for c in analysis.CATEGORIES]
+        colours = [load_data("palette.yaml")["colours"][c]["fill"] for c in analysis.CATEGORIES]
         chart.add_series(
             {
                 "name": self.w(s, "amount"),
@@ -1594,16 +1583,16 @@ class _Book:
         # Findings.
         self.text(ws, r, 0, self.w(s, "findings"), _HEADING)
         r += 1
-        found = analysis.findings(audit.metrics, self.lang, audit.actions.height)
+        found = self.model.findings
         if found:
             self.put_row(ws, r, [self.w(s, "finding"), self.w(s, "severity")], _HEAD_BIE)
             r += 1
             for item in found:
-                text = str(item.get("text") or "")
+                text = item.text
                 lines = max(1, math.ceil(len(text) / (widths[0] * CHARS_PER_UNIT)))
                 if lines > 1:
                     self.ok(ws.set_row(r, LINE_POINTS * min(lines, MAX_LINES)), ws, "a row height")
-                self.put_row(ws, r, [text, self.severity(item.get("severity"))], [_WRAP, _TOP])
+                self.put_row(ws, r, [text, self.severity(item.severity)], [_WRAP, _TOP])
                 r += 1
         else:
             self.text(ws, r, 0, self.w(s, "no_findings"), _NOTE)

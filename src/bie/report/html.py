@@ -28,7 +28,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -36,12 +36,11 @@ from markupsafe import Markup
 
 from bie._version import __version__
 from bie.analysis import AMOUNT, CATEGORIES
-from bie.i18n import check_lang, fmt
+from bie.i18n import Numbers as BaseNumbers
+from bie.i18n import check_lang, fmt, fmt_in
 from bie.report import charts
+from bie.report.model import AuditReport, ReportSource, action_label, basis_label
 from bie.resources import load_data, templates_dir
-
-if TYPE_CHECKING:
-    from bie.audit import Audit
 
 #: Actions shown in the inline table (the largest amounts first); the Excel and JSON reports have them all.
 CAP_ACTIONS = 2000
@@ -65,9 +64,6 @@ SECTIONS = (
 DIMENSIONS = ("pillar", "theme", "funder", "territory", "carrier")
 TEMPLATE = "report.html.j2"
 SCRIPT_TEMPLATE = "report_script.html.j2"
-NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before %
-NBSP = "\u00a0"  # no-break space: before € in French
-MINUS = "\u2212"
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -85,7 +81,7 @@ class Words:
         for part in key.split("."):
             node = node[part]
         text = str(node[self.lang])
-        return fmt(text, **params) if params else text
+        return fmt_in(self.lang, text, **params) if params else text
 
     def category(self, cat: str | None, short: bool = False) -> str:
         if cat is None:
@@ -103,46 +99,8 @@ class Words:
         return str(self.html["months"][self.lang][index - 1])
 
 
-class Numbers:
-    """Numbers, money, percentages and dates, as a French or English reader writes them."""
-
-    def __init__(self, lang: str, na: str) -> None:
-        self.lang = lang
-        self.na = na
-
-    def _plain(self, value: float, decimals: int) -> str:
-        text = f"{abs(value):,.{decimals}f}"
-        if self.lang == "fr":
-            text = text.replace(",", NNBSP).replace(".", ",")
-        negative = value < 0 and float(f"{abs(value):.{decimals}f}") != 0
-        return f"{MINUS}{text}" if negative else text
-
-    def integer(self, value: float | None) -> str:
-        return self.na if value is None else self._plain(value, 0)
-
-    def money(self, value: float | None) -> str:
-        if value is None:
-            return self.na
-        if self.lang == "fr":
-            return f"{self._plain(value, 2)}{NBSP}€"
-        text = self._plain(abs(value), 2)
-        return f"{MINUS}€{text}" if value < 0 and float(f"{abs(value):.2f}") != 0 else f"€{text}"
-
-    def pct(self, value: float | None, digits: int = 0) -> str:
-        if value is None:
-            return self.na
-        shown = value * 100
-        if digits == 0 and 0 < abs(shown) < 1:
-            digits = 1
-        if 0 < abs(shown) < 0.05 and digits == 1:
-            bound = f"0{',' if self.lang == 'fr' else '.'}1"
-            return f"< {bound}{NNBSP}%" if self.lang == "fr" else f"< {bound}%"
-        text = self._plain(shown, digits)
-        return f"{text}{NNBSP}%" if self.lang == "fr" else f"{text}%"
-
-    def points(self, value: float) -> str:
-        text = self._plain(value * 100, 1)
-        return text if text.startswith(MINUS) or float(f"{value * 100:.1f}") == 0 else f"+{text}"
+class Numbers(BaseNumbers):
+    """The shared formatter (:class:`bie.i18n.Numbers`) plus dates written with the page's month names."""
 
     def date(self, iso: str, words: Words) -> str:
         when = dt.datetime.fromisoformat(iso)
@@ -203,6 +161,13 @@ def content_security_policy(script: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------- tables
+def load_rule_titles(lang: str) -> dict[str, str]:
+    """The built-in rules' titles in ``lang`` (the reasons quote rule ids; readers need their meaning)."""
+    from bie.tagging import load_rules
+
+    return load_rules().rule_titles(lang)
+
+
 def cell(text: str = "", kind: str = "text", **extra: Any) -> dict[str, Any]:
     """A table cell for the ``table`` macro. ``kind``: text, num, cat, bar, reasons, list, code, flag."""
     out: dict[str, Any] = {
@@ -217,6 +182,7 @@ def cell(text: str = "", kind: str = "text", **extra: Any) -> dict[str, Any]:
         "cls": "",
         "level": "",
         "sha": "",
+        "why": "",
     }
     unknown = set(extra) - set(out)
     if unknown:
@@ -287,13 +253,15 @@ class _Tables:
 class _Page:
     """Builds the template context of one audit in one language."""
 
-    def __init__(self, audit: Audit, lang: str) -> None:
+    def __init__(self, audit: ReportSource, lang: str) -> None:
         self.audit = audit
         self.lang = lang
+        self.model: AuditReport = audit.report(lang)
+        self.rule_titles: dict[str, str] = load_rule_titles(lang)
         self.t = Words(lang)
         self.n = Numbers(lang, self.t("page.na"))
         self.tables = _Tables()
-        self.summary: dict[str, Any] = audit.summary
+        self.summary: Mapping[str, Any] = audit.summary
         self.web: dict[str, Any] = audit.web_dict(lang)
         self.multi_file = len(audit.meta["inputs"]) > 1
 
@@ -313,15 +281,11 @@ class _Page:
         )
 
     def basis_label(self) -> str:
-        from bie.audit import BASIS_LABELS
+        return self.model.basis_label
 
-        basis = str(self.summary.get("amount_basis", "none"))
-        if basis == "mixed":
-            return self.t("method.mixed_basis")
-        entry = BASIS_LABELS.get(basis)
-        if entry is None:
-            return str(self.summary.get("amount_basis_label", basis))
-        return entry[self.lang].format(name=self.audit.meta.get("funder") or "")
+    def model_funder(self) -> str | None:
+        name = self.summary.get("amount_basis_name") or self.audit.meta.get("funder")
+        return None if name is None else str(name)
 
     def n_actions(self, count: int) -> str:
         return self.t("page.n_action" if count == 1 else "page.n_actions", n=self.n.integer(count))
@@ -375,17 +339,7 @@ class _Page:
                 else "",
                 "cls": "wide",
             },
-            {
-                "label": t("key.weighted"),
-                "value": n.money(s["weighted_equality_spend"]["amount"]),
-                "sub": t("key.weighted_sub", share=n.pct(s["weighted_equality_spend"]["share"])),
-                "extra": t(
-                    "key.unweighted_sub",
-                    amount=n.money(s["equality_amount"]),
-                    share=n.pct(s["equality_share"]),
-                ),
-                "cls": "headline",
-            },
+            self._headline_tile(),
             {
                 "label": t("key.review"),
                 "value": n.integer(by["to_review"]["count"]),
@@ -447,6 +401,22 @@ class _Page:
             "cards_caveat": t("key.categories_caveat") if self.caveat() else "",
         }
 
+    def _headline_tile(self) -> dict[str, Any]:
+        """The EU-weighted equality spend, the unweighted one beside it; when no action could be judged, no
+        money (0,00 € would read as a verdict) and the reason (:class:`bie.report.model.Headline`)."""
+        h, t, n = self.model.headline, self.t, self.n
+        if not h.shown:
+            return {"label": t("key.weighted"), "value": n.na, "sub": h.note, "extra": "", "cls": "headline"}
+        return {
+            "label": t("key.weighted"),
+            "value": n.money(h.weighted_amount),
+            "sub": t("key.weighted_sub", share=n.pct(h.weighted_share)),
+            "extra": t(
+                "key.unweighted_sub", amount=n.money(h.unweighted_amount), share=n.pct(h.unweighted_share)
+            ),
+            "cls": "headline",
+        }
+
     def caveat(self) -> str:
         """The caveat of a file where most actions could not be judged (empty otherwise)."""
         judged = self.summary.get("judged") or {}
@@ -456,44 +426,35 @@ class _Page:
         return str(caveat.get(self.lang) or "")
 
     def findings(self) -> dict[str, Any]:
-        from bie import analysis
-
-        items = []
-        for f in analysis.findings(self.audit.metrics, self.lang, self.audit.actions.height):
-            refs = [
-                {"id": r, "label": self.t(f"sections.{r}")}
-                for r in f.get("refs", [])
-                if r in SECTIONS and (r != "stages" or self.audit.stages)
-            ]
-            severity = f["severity"] if f["severity"] in SEVERITY_ORDER else "info"
-            items.append(
-                {
-                    "text": f["text"],
-                    "severity": severity,
-                    "severity_label": self.t.shared_word("severity", severity),
-                    "refs": refs,
-                }
-            )
-        order = {"warning": 0, "error": 0, "info": 1}
-        items.sort(key=lambda i: order.get(i["severity"], 2))
+        items = [
+            {
+                "text": f.text,
+                "severity": f.severity,
+                "severity_label": self.t.shared_word("severity", f.severity),
+                "refs": [
+                    {"id": r, "label": self.t(f"sections.{r}")}
+                    for r in f.refs
+                    if r in SECTIONS and (r != "stages" or self.audit.stages)
+                ],
+            }
+            for f in self.model.findings
+        ]
         return {"items": items}
 
     def money(self) -> dict[str, Any]:
         s, t, n = self.summary, self.t, self.n
         by = s["by_category"]
-        weights = s["weighted_equality_spend"]["weights"]
         rows = []
-        for cat in CATEGORIES:
-            weight = weights.get(cat)
-            weighted = None if weight is None else round(by[cat]["amount"] * float(weight), 2)
+        for figures in self.model.categories:
+            cat, weight, weighted = figures.category, figures.eu_weight, figures.weighted_amount
             rows.append(
                 row(
                     self.cat_cell(cat),
                     [
-                        cell(n.integer(by[cat]["count"]), "num"),
-                        cell(n.pct(by[cat]["share_count"], 1), "num"),
-                        cell(n.money(by[cat]["amount"]), "num"),
-                        cell(n.pct(by[cat]["share"], 1), "num"),
+                        cell(n.integer(figures.count), "num"),
+                        cell(n.pct(figures.share_count, 1), "num"),
+                        cell(n.money(figures.amount), "num"),
+                        cell(n.pct(figures.share, 1), "num"),
                         cell(n.pct(weight) if weight is not None else t("money.weight_none"), "num"),
                         cell(n.money(weighted) if weighted is not None else t("page.na"), "num"),
                     ],
@@ -1231,13 +1192,9 @@ class _Page:
             [row(cell(t(k)), [cell(str(v))]) for k, v in versions],
             table_id="t-method-versions",
         )
-        from bie.audit import BASIS_LABELS
-
         inputs = []
         for i in meta["inputs"]:
-            basis = BASIS_LABELS.get(str(i.get("amount_basis")), {}).get(
-                self.lang, str(i.get("amount_basis"))
-            )
+            basis = basis_label(str(i.get("amount_basis")), self.lang, self.model_funder())
             header_rows = ", ".join(n.integer(r) for r in (i.get("header_rows") or []))
             inputs.append(
                 row(
@@ -1248,7 +1205,7 @@ class _Page:
                         cell(header_rows, "num"),
                         cell(n.integer(i.get("rows")), "num"),
                         cell(n.integer(i.get("actions")), "num"),
-                        cell(basis.format(name=meta.get("funder") or "")),
+                        cell(basis),
                         cell(str(i.get("encoding") or "")),
                     ],
                 )
@@ -1287,8 +1244,21 @@ class _Page:
         }
 
     def _title(self, r: Mapping[str, Any]) -> str:
-        title = r.get("title")
-        return str(title) if title not in (None, "") else self.t("actions.untitled")
+        """The action's label: its title, else the start of the text that was judged (objectives, then
+        description), else « (sans intitulé) »."""
+        return action_label(r, self.t("actions.untitled"))
+
+    def _why(self, r: Mapping[str, Any]) -> str:
+        """Why the action has its category, in words: the « à examiner » reason, or for an action without
+        any reason, that no equality evidence was found."""
+        reason = r.get("review_reason")
+        if r.get("category") == "to_review" and reason:
+            entry = load_data("labels.yaml")["review_reasons"].get(str(reason))
+            if entry:
+                return str(entry[self.lang])
+        if r.get("category") == "not_integrated" and not r.get("reasons"):
+            return self.t("actions.no_evidence")
+        return ""
 
     def _reasons(self, reasons: Any) -> list[dict[str, str]]:
         fields = load_data("columns.yaml")["fields"]
@@ -1302,8 +1272,10 @@ class _Page:
                 else field
             )
             words = str(r.get("match") or "")
+            rule = str(r.get("rule") or "")
+            title = self.rule_titles.get(rule, "")
             text = self.t("actions.reason_field", field=field_label, words=words) if words else field_label
-            out.append({"rule": str(r.get("rule") or ""), "text": text})
+            out.append({"rule": rule, "text": f"{title} — {text}" if title and title != rule else text})
         return out
 
     def actions(self) -> dict[str, Any]:
@@ -1331,7 +1303,12 @@ class _Page:
                         ),
                         self.cat_cell(cat, short=True),
                         cell(n.money(amount), "num", value=amount if amount is not None else ""),
-                        cell(t("actions.no_reason"), "reasons", items=self._reasons(r.get("reasons"))),
+                        cell(
+                            t("actions.no_reason"),
+                            "reasons",
+                            items=self._reasons(r.get("reasons")),
+                            why=self._why(r),
+                        ),
                         cell("", "list", items=elements),
                         self.cat_cell(r.get("declared_category"), short=True),
                         cell(
@@ -1425,7 +1402,7 @@ class _Page:
         }
 
 
-def render_html(audit: Audit, lang: str = "fr", *, templates: str | Path | None = None) -> str:
+def render_html(audit: ReportSource, lang: str = "fr", *, templates: str | Path | None = None) -> str:
     """The report of ``audit`` as one self-contained HTML page (French by default, ``lang="en"``: English)."""
     env = environment(str(templates) if templates else None)
     script = script_source(env)

@@ -1,0 +1,364 @@
+"""The report model (issue 10): every figure, label and finding a report shows, decided once, in one order.
+
+:func:`build` turns an audit (anything with the attributes of :class:`AuditData`; :class:`bie.audit.Audit`
+is one) into an :class:`AuditReport` in one language. The HTML page, the Excel workbook, the JSON and the
+command line summary lay it out; none recomputes a figure or a word. Nothing here imports :mod:`bie.audit`
+(the audit builds the report, never the reverse; a test checks the import graph).
+
+What is decided here, for every output alike:
+
+- the amount basis, in the reader's words (« montants accordés », "amounts granted");
+- the category figures: count, amount, shares, OECD-DAC marker and EU weight (read from the rule pack by
+  :func:`bie.analysis.summary`, never written again in code), weighted amount;
+- the headline: the EU-weighted equality spend, the unweighted one beside it, or, when no action could be
+  judged, no money at all and the reason why;
+- how much was judged, and the caveat when too little was;
+- the findings, in the reader's language, sorted by severity (warnings first), each with the report
+  sections it refers to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import polars as pl
+
+from bie.i18n import Numbers, check_lang, fmt_in
+from bie.issues import Issue
+from bie.model import ReadResult
+from bie.resources import load_data
+
+__all__ = [
+    "CATEGORY_ORDER",
+    "SCHEMA_VERSION",
+    "SEVERITY_ORDER",
+    "AuditData",
+    "AuditReport",
+    "CategoryFigures",
+    "Finding",
+    "Headline",
+    "Judged",
+    "ReportSource",
+    "action_label",
+    "basis_label",
+    "build",
+    "category_label",
+]
+
+SCHEMA_VERSION = "1.0"
+"""Version of the JSON report's schema (``bie/data/audit.schema.json``)."""
+
+CATEGORY_ORDER: tuple[str, ...] = ("specific", "transversal", "not_integrated", "to_review")
+"""Categories in the order every report lists them."""
+
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 0, "info": 1}
+"""Findings are listed warnings first, then information; in the order of ``findings.yaml`` within each."""
+
+
+class AuditData(Protocol):
+    """What the report model needs from an audit (:class:`bie.audit.Audit` has it)."""
+
+    @property
+    def summary(self) -> Mapping[str, Any]: ...
+
+    @property
+    def metrics(self) -> Mapping[str, Any]: ...
+
+    @property
+    def meta(self) -> Mapping[str, Any]: ...
+
+    @property
+    def stages(self) -> Mapping[str, Any] | None: ...
+
+    @property
+    def n_actions(self) -> int: ...
+
+
+class ReportSource(AuditData, Protocol):
+    """What the renderers read from an audit besides the model: the per-row tables and the sections not
+    yet in the model (:class:`bie.audit.Audit` has it). Typed here so that no renderer imports the audit."""
+
+    @property
+    def actions(self) -> pl.DataFrame: ...
+
+    @property
+    def excluded(self) -> pl.DataFrame: ...
+
+    @property
+    def breakdowns(self) -> dict[str, Any]: ...
+
+    @property
+    def beneficiaries(self) -> dict[str, Any] | None: ...
+
+    @property
+    def data_quality(self) -> dict[str, Any]: ...
+
+    @property
+    def reconciliation(self) -> dict[str, Any]: ...
+
+    @property
+    def issues(self) -> list[tuple[str | None, Issue]]: ...
+
+    @property
+    def inputs(self) -> list[ReadResult]: ...
+
+    @property
+    def input_names(self) -> list[str]: ...
+
+    @property
+    def lang(self) -> str: ...
+
+    @property
+    def web(self) -> dict[str, Any]: ...
+
+    def web_dict(self, lang: str) -> dict[str, Any]: ...
+
+    def web_svg(self, lang: str | None = None) -> str: ...
+
+    def web_text(self, lang: str | None = None) -> str: ...
+
+    def report(self, lang: str | None = None) -> AuditReport: ...
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    """One category's line: the same figures in the HTML table, the Excel sheet, the JSON and the CLI."""
+
+    category: str
+    label: str
+    short_label: str
+    count: int
+    share_count: float
+    amount: float
+    share: float
+    dac_marker: int | None
+    eu_weight: float | None
+    weighted_amount: float | None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """How much could be judged. ``low``: too little, the figures carry ``caveat`` and findings about shares
+    are not written."""
+
+    actions: int
+    to_review: int
+    to_review_share: float | None
+    to_review_amount_share: float | None
+    limit: float
+    low: bool
+    caveat: str
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The headline figure. ``shown`` is False when no action could be judged: no equality money is then
+    printed (0,00 € would read as a verdict), ``note`` says why."""
+
+    shown: bool
+    weighted_amount: float
+    weighted_share: float
+    unweighted_amount: float
+    unweighted_share: float
+    weights: Mapping[str, float]
+    note: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One plain-language observation (``bie/data/findings.yaml``)."""
+
+    id: str
+    severity: str
+    text: str
+    metric: str
+    value: float | int
+    refs: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "metric": self.metric,
+            "value": self.value,
+            "text": self.text,
+            "refs": list(self.refs),
+        }
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Everything decided once for one audit in one language; renderers only lay it out."""
+
+    lang: str
+    basis: str
+    basis_label: str
+    actions: int
+    actions_without_amount: int
+    amount_total: float
+    categories: tuple[CategoryFigures, ...]
+    headline: Headline
+    judged: Judged
+    findings: tuple[Finding, ...]
+
+    def category(self, category: str) -> CategoryFigures:
+        for c in self.categories:
+            if c.category == category:
+                return c
+        raise KeyError(category)
+
+    @property
+    def numbers(self) -> Numbers:
+        """The formatter of this report's language."""
+        return Numbers(self.lang)
+
+
+# ------------------------------------------------------------------------------------------------ words
+
+
+def category_label(category: str, lang: str, short: bool = False) -> str:
+    """A category in the reader's words (``labels.yaml``)."""
+    entry = load_data("labels.yaml")["categories"].get(category)
+    if entry is None:
+        return category
+    return str(entry[f"short_{lang}" if short else lang])
+
+
+LABEL_CHARS = 120
+"""An action's label is cut at this length (on a word boundary, with « … »)."""
+
+
+def action_label(action: Mapping[str, Any], untitled: str) -> str:
+    """An action as readers know it: its title, else the start of the text that was judged (objectives,
+    then description: a file with a description column and no title must not show « (sans intitulé) » for
+    every action), else ``untitled``."""
+    for key in ("title", "objectives", "description"):
+        value = action.get(key)
+        text = " ".join(str(value).split()) if value is not None else ""
+        if text:
+            if len(text) <= LABEL_CHARS:
+                return text
+            cut = text[:LABEL_CHARS].rsplit(" ", 1)[0] or text[:LABEL_CHARS]
+            return cut.rstrip(" ,;:.") + "…"
+    return untitled
+
+
+def basis_label(basis: str, lang: str, name: str | None = None) -> str:
+    """The amount each action counts for, in the reader's words (``labels.yaml``, ``amount_basis``)."""
+    entry = load_data("labels.yaml")["amount_basis"].get(basis)
+    if entry is None:
+        return str(basis)
+    return fmt_in(lang, str(entry[lang]), name=name or "")
+
+
+def _words(lang: str) -> Mapping[str, str]:
+    spec = load_data("labels.yaml")["report_model"]
+    return {k: str(v[lang]) for k, v in spec.items()}
+
+
+# ------------------------------------------------------------------------------------------------ build
+
+
+def _findings(metrics: Mapping[str, Any], lang: str, actions: int) -> tuple[Finding, ...]:
+    from bie.analysis import findings
+
+    found = [
+        Finding(
+            id=str(f["id"]),
+            severity=str(f["severity"]) if f["severity"] in SEVERITY_ORDER else "info",
+            text=str(f["text"]),
+            metric=str(f["metric"]),
+            value=f["value"],
+            refs=tuple(str(r) for r in f.get("refs", [])),
+        )
+        for f in findings(metrics, lang, actions)
+    ]
+    order = {f.id: i for i, f in enumerate(found)}
+    return tuple(sorted(found, key=lambda f: (SEVERITY_ORDER.get(f.severity, 2), order[f.id])))
+
+
+def _judged(summary: Mapping[str, Any], lang: str) -> Judged:
+    j: Mapping[str, Any] = summary.get("judged") or {}
+    caveat = j.get("caveat")
+    return Judged(
+        actions=int(j.get("actions") or summary.get("actions") or 0),
+        to_review=int(j.get("to_review") or 0),
+        to_review_share=j.get("to_review_share"),
+        to_review_amount_share=j.get("to_review_amount_share"),
+        limit=float(j.get("max_to_review_share") or 0.5),
+        low=bool(j.get("low")),
+        caveat=str(caveat.get(lang) or "") if isinstance(caveat, Mapping) else "",
+    )
+
+
+def _categories(summary: Mapping[str, Any], lang: str) -> tuple[CategoryFigures, ...]:
+    by: Mapping[str, Mapping[str, Any]] = summary["by_category"]
+    out = []
+    for cat in CATEGORY_ORDER:
+        v = by.get(cat) or {}
+        weight = v.get("eu_weight")
+        marker = v.get("dac_marker")
+        weighted = v.get("weighted_amount")
+        out.append(
+            CategoryFigures(
+                category=cat,
+                label=category_label(cat, lang),
+                short_label=category_label(cat, lang, short=True),
+                count=int(v.get("count") or 0),
+                share_count=float(v.get("share_count") or 0.0),
+                amount=float(v.get("amount") or 0.0),
+                share=float(v.get("share") or 0.0),
+                dac_marker=None if marker is None else int(marker),
+                eu_weight=None if weight is None else float(weight),
+                weighted_amount=None if weighted is None else float(weighted),
+            )
+        )
+    return tuple(out)
+
+
+def build(data: AuditData, lang: str) -> AuditReport:
+    """The report of ``data`` in ``lang`` (``fr`` or ``en``)."""
+    check_lang(lang)
+    s = data.summary
+    words = _words(lang)
+    categories = _categories(s, lang)
+    judged = _judged(s, lang)
+    judged_actions = sum(c.count for c in categories if c.category != "to_review")
+    spend: Mapping[str, Any] = s["weighted_equality_spend"]
+    headline = Headline(
+        shown=judged_actions > 0,
+        weighted_amount=float(spend["amount"]),
+        weighted_share=float(spend["share"]),
+        unweighted_amount=float(s["equality_amount"]),
+        unweighted_share=float(s["equality_share"]),
+        weights=dict(spend.get("weights") or {}),
+        note="" if judged_actions > 0 or not s["actions"] else words["nothing_judged"],
+    )
+    basis = str(s.get("amount_basis") or "none")
+    funder = s.get("amount_basis_name") or data.meta.get("funder")
+    return AuditReport(
+        lang=lang,
+        basis=basis,
+        basis_label=basis_label(basis, lang, None if funder is None else str(funder)),
+        actions=int(s["actions"]),
+        actions_without_amount=int(s.get("actions_without_amount") or 0),
+        amount_total=float(s["amount_total"]),
+        categories=categories,
+        headline=headline,
+        judged=judged,
+        findings=_findings(data.metrics, lang, data.n_actions),
+    )
+
+
+def summary_for_json(data: AuditData, report: AuditReport) -> dict[str, Any]:
+    """The ``summary`` object of the JSON: the audit's figures with the words of the report's language."""
+    out = dict(data.summary)
+    out["amount_basis_label"] = report.basis_label
+    return out
+
+
+def refs_present(refs: Sequence[str], sections: Sequence[str]) -> list[str]:
+    """The references of a finding that point to a section the report has."""
+    return [r for r in refs if r in sections]
