@@ -264,7 +264,7 @@ def test_usage_error_quoting_what_was_typed_is_clean(tmp_path: Path) -> None:
     code, out, err = run("inspect", "a.csv", "b\x1b[2J\nErreur : faux")
     assert (code, out) == (2, "")
     assert_clean(err)
-    assert err.endswith("Erreur : Got unexpected extra argument (b\\x1b[2J\\nErreur : faux)\n")
+    assert err.endswith("Erreur : Argument en trop (b\\x1b[2J\\nErreur : faux)\n")
 
 
 def test_unexpected_error_is_one_clean_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -398,7 +398,7 @@ def test_blank_funder_is_refused(tmp_path: Path, value: str) -> None:
 def test_funder_matches_folded_part_of_the_name() -> None:
     audit = bie.audit(PROGRAMMATION, funder="etat")
     assert audit.summary["amount_total"] == 1153800.0
-    assert audit.summary["amount_basis_label"] == "financement de « État (BOP 147) »"
+    assert audit.report("fr").basis_label == "financement de « État (BOP 147) »"
 
 
 def test_funder_matching_several_co_funders_adds_them_and_says_so(tmp_path: Path) -> None:
@@ -410,7 +410,7 @@ def test_funder_matching_several_co_funders_adds_them_and_says_so(tmp_path: Path
     )
     audit = bie.audit(source, funder="Etat")
     assert audit.summary["amount_total"] == 350.0
-    assert audit.summary["amount_basis_label"] == "financement de « État ANCT + État droit commun »"
+    assert audit.report("fr").basis_label == "financement de « État ANCT + État droit commun »"
 
 
 # ------------------------------------------------------------------------------------------- --row

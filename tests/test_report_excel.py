@@ -8,6 +8,7 @@ filters, the first key figures of Synthèse): the figures that the rules move ar
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import warnings
@@ -241,8 +242,14 @@ def test_actions_sheet(programmation: Audit, programmation_xlsx: Path) -> None:
     header = [c.value for c in ws[1]]
     original = [c for c in programmation.inputs[0].original.columns if c != "_row"]
     assert header[:3] == [w("actions", "file"), w("actions", "sheet"), w("actions", "row")]
-    assert header[3 : 3 + len(original)] == original
-    assert header[3 + len(original) :] == [w("actions", k) for k in BIE_COLUMNS]
+    source_text = w("actions", "source_text").replace("{header}", "")
+    shown = [h for h in header[3 : len(header) - len(BIE_COLUMNS)] if not h.endswith(source_text)]
+    assert shown == original
+    assert header[len(header) - len(BIE_COLUMNS) :] == [w("actions", k) for k in BIE_COLUMNS]
+    # counts that did not parse keep their source text in the column right after
+    for i, h in enumerate(header):
+        if h.endswith(source_text):
+            assert header[i - 1] == h.removesuffix(source_text)
     assert ws.freeze_panes == "D2"
     last = openpyxl.utils.get_column_letter(len(header))
     assert ws.auto_filter.ref == f"A1:{last}{n + 1}"
@@ -255,7 +262,9 @@ def test_actions_sheet(programmation: Audit, programmation_xlsx: Path) -> None:
         assert cell.value == rec["amount"] and cell.data_type == "n" and "€" in cell.number_format
         category = ws.cell(i, category_col)
         assert category.value == LABELS["categories"][rec["category"]]["fr"]
-        assert category.fill.fgColor.rgb == "FF" + load_data("palette.yaml")["colours"][rec["category"]]["fill"].lstrip("#")
+        assert category.fill.fgColor.rgb == "FF" + load_data("palette.yaml")["colours"][rec["category"]][
+            "fill"
+        ].lstrip("#")
     # Every original cell is the text read, on the action's own row.
     title = original.index("Intitulé de l'action") + 4
     originals = programmation.inputs[0].original
@@ -497,6 +506,35 @@ def test_stages_appear_when_the_file_has_several(plateforme: Audit, tmp_path: Pa
     assert rows[w("summary", "equality_rate_kept")][0] == stages["equality_rate_kept"]
 
 
+def test_source_numbers_and_dates_are_typed(programmation: Audit, programmation_xlsx: Path) -> None:
+    """Officers sum a co-funder's column and filter by date: numbers and dates of the source are typed in the
+    Actions sheet (never '23231.8' as text), identifiers stay text."""
+    ws = load(programmation_xlsx)["Actions"]
+    header = [c.value for c in ws[1]]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    cost = header.index("Coût total de l'action")
+    state = header.index("Financements sollicités / État (BOP 147)")
+    siret = header.index("SIRET")
+    assert all(r[cost] is None or isinstance(r[cost], int | float) for r in rows)
+    assert all(r[state] is None or isinstance(r[state], int | float) for r in rows)
+    assert sum(r[state] or 0 for r in rows) == pytest.approx(
+        programmation.actions.get_column("funding:État (BOP 147)").sum()
+    )
+    assert all(r[siret] is None or isinstance(r[siret], str) for r in rows)
+
+
+def test_source_dates_are_typed(tmp_path: Path) -> None:
+    real = ROOT / "tests" / "data" / "real" / "aube_conventions_subvention.xlsx"
+    book = load(audit(real).to_excel(tmp_path / "aube.xlsx"))
+    ws = book["Actions"]
+    header = [c.value for c in ws[1]]
+    col = next(i for i, h in enumerate(header) if h and h.endswith("Date de la convention de subvention"))
+    values = [r[col] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert values and all(isinstance(v, dt.datetime) for v in values)
+    amount = next(i for i, h in enumerate(header) if h and h.endswith("Montant total de la subvention"))
+    assert next(r[amount] for r in ws.iter_rows(min_row=2, values_only=True)) == 50000
+
+
 def test_several_files_share_one_actions_sheet(programmation: Audit, tmp_path: Path) -> None:
     both = audit([FIXTURES / "programmation_cdv_2024.xlsx", FIXTURES / "export_plateforme_2024.csv"])
     book = load(both.to_excel(tmp_path / "rapport.xlsx"))
@@ -504,7 +542,8 @@ def test_several_files_share_one_actions_sheet(programmation: Audit, tmp_path: P
     header = [c.value for c in ws[1]]
     originals = [[c for c in r.original.columns if c != "_row"] for r in both.inputs]
     union = list(dict.fromkeys(originals[0] + originals[1]))
-    assert header[3 : 3 + len(union)] == union
+    source_text = w("actions", "source_text").replace("{header}", "")
+    assert [h for h in header[3:] if not h.endswith(source_text)][: len(union)] == union
     assert ws.max_row == both.actions.height + 1
     only_csv = header.index("Numéro de dossier") + 1
     only_xlsx = header.index("N° dossier") + 1

@@ -51,6 +51,7 @@ from bie._version import __version__
 from bie.errors import OutputError
 from bie.export import EXCEL_MAX_CHARS, FORMULA_START, fit_text, guard_mask, sheet_name, write_text
 from bie.i18n import check_lang, fmt, fmt_in, issue_severity
+from bie.mapping import FUNDING_PREFIX
 from bie.outputs import display_name, os_error_detail
 from bie.report.model import SCHEMA_VERSION, AuditReport, ReportSource, basis_label
 from bie.resources import load_data
@@ -79,6 +80,8 @@ _NUMBER_FORMATS = {
         "pct0": "0\\ %",
         "int": "#,##0",
         "date": "dd/mm/yyyy hh:mm",
+        "day": "dd/mm/yyyy",
+        "number": "#,##0.##########",
         "plain": "0",
     },
     "en": {
@@ -87,6 +90,8 @@ _NUMBER_FORMATS = {
         "pct0": "0%",
         "int": "#,##0",
         "date": "yyyy-mm-dd hh:mm",
+        "day": "yyyy-mm-dd",
+        "number": "#,##0.##########",
         "plain": "0",
     },
 }
@@ -169,6 +174,26 @@ class _Column:
     fmts: list[Any] | None = None  # per-row formats (category colours)
     special: frozenset[int] = frozenset()  # rows needing a quote prefix or a rich-string split
     lines: pl.Series | None = None  # estimated lines of wrapped text per row
+
+
+_EXCEL_EPOCH_OFFSET = 25569
+"""Days from Excel's day 0 (1899-12-30) to 1970-01-01: an Excel date serial is days since 1970 + this."""
+
+_PLAIN_NUMBER = r"^-?(?:0|[1-9][0-9]{0,11})(?:\.[0-9]+)?$"
+_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?: 00:00:00)?$"
+
+
+def _plain_typed(text: pl.Series) -> pl.Series | None:
+    """An unmapped source column as numbers or dates when every non-empty cell is one, else None."""
+    filled = text.str.strip_chars().filter(text.str.strip_chars().str.len_chars() > 0)
+    if filled.len() == 0:
+        return None
+    stripped = text.str.strip_chars()
+    if filled.str.contains(_PLAIN_NUMBER).all():
+        return stripped.cast(pl.Float64, strict=False)
+    if filled.str.contains(_ISO_DAY).all():
+        return stripped.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    return None
 
 
 class _Book:
@@ -576,6 +601,54 @@ class _Book:
         keys = list(headers.values())
         return joined.select([k for k in keys if k in joined.columns]), list(headers)
 
+    def typed_sources(self, originals: pl.DataFrame, headers: list[str]) -> list[tuple[str, pl.Series, str]]:
+        """The source columns as Excel should hold them: numbers and dates typed, so that an officer can sum
+        a co-funder's column or filter by date (issue 10), text elsewhere. Returns (header, values, kind)
+        with kind ``text``, ``number`` or ``day``; a source column some of whose cells could not be typed is
+        followed by its text as read (header « … (texte source) ») so that nothing is lost.
+
+        Typed values come from what bie parsed (amounts, counts, rates, dates of the mapped fields), or, for
+        an unmapped column, from the text itself when every cell is a plain decimal number (no leading zero,
+        at most 12 digits before the point: identifiers such as SIRET stay text) or an ISO date."""
+        acts = self.audit.actions
+        by_header: dict[str, set[str]] = {}
+        for res in self.audit.inputs:
+            mapping = res.mapping
+            for fld, frame_col in mapping.fields.items():
+                header = mapping.headers.get(frame_col)
+                if header is not None:
+                    by_header.setdefault(header, set()).add(fld)
+            for f in mapping.funding:
+                by_header.setdefault(f.header, set()).add(f"{FUNDING_PREFIX}{f.funder}")
+        out: list[tuple[str, pl.Series, str]] = []
+        for key, header in zip(originals.columns, headers, strict=True):
+            text = originals.get_column(key).cast(pl.String)
+            fields = by_header.get(header, set())
+            typed: pl.Series | None = None
+            if len(fields) == 1:
+                fld = next(iter(fields))
+                dtype = acts.schema.get(fld)
+                if dtype is not None and (dtype.is_numeric() or dtype == pl.Date):
+                    typed = acts.get_column(fld)
+                    if dtype.is_numeric() and fld in ("siret", "carrier_id", "grantor_id"):
+                        typed = None
+            elif not fields:
+                typed = _plain_typed(text)
+            if typed is None or typed.len() != text.len():
+                out.append((header, text, "text"))
+                continue
+            kind = "day" if typed.dtype == pl.Date else "number"
+            if kind == "day":
+                typed = (typed.cast(pl.Int32) + _EXCEL_EPOCH_OFFSET).cast(pl.Float64)
+            else:
+                typed = typed.cast(pl.Float64)
+            out.append((header, typed.rename(header), kind))
+            lost = text.str.strip_chars().str.len_chars().fill_null(0).gt(0) & typed.is_null()
+            if lost.any():
+                words = self.w("actions", "source_text", header=header)
+                out.append((words, pl.select(pl.when(lost).then(text)).to_series(), "text"))
+        return out
+
     def flags(self) -> pl.Series:
         """Quality codes (warnings and errors) reported on each action's source row, one per line."""
         acts = self.audit.actions
@@ -722,8 +795,9 @@ class _Book:
                 width=9,
             ),
         ]
-        for key, header in zip(originals.columns, headers, strict=True):
-            columns.append(self.column(header, originals.get_column(key), _TOP, max_width=45))
+        for header, values, kind in self.typed_sources(originals, headers):
+            props = _TOP if kind == "text" else self.num(kind, _TOP)
+            columns.append(self.column(header, values, props, max_width=45))
         codes = ours.get_column("category_code").to_list()
         cat_fmts = {c: self.f(self.cat_props(c, _TOP)) for c in self.shared["categories"]}
         plain = self.f(_TOP)
