@@ -169,7 +169,7 @@ def test_filter_search_and_sort(browser: Any, report_fr: Path) -> None:
         page.select_option("#actions-category", "specific")
         rows = _visible_rows(page)
         assert 0 < len(rows) < total and {r["category"] for r in rows} == {"specific"}
-        assert page.text_content("#actions-status").strip().startswith(f"{len(rows)} action")
+        assert page.text_content("#actions-status").strip() == f"Actions affichées : {len(rows)} sur {total}"
 
         page.fill("#actions-search", "violences")
         found = _visible_rows(page)

@@ -183,3 +183,50 @@ def test_basis_labels_in_both_languages() -> None:
 def test_build_refuses_an_unknown_language(prog: bie.Audit) -> None:
     with pytest.raises(ValueError, match="unsupported language"):
         build(prog, "de")
+
+
+def test_quartiers_are_grouped_by_code() -> None:
+    """« Par quartier » groups by QPV code whatever the separator, folds the whole-contract wordings into one
+    row, and shows an action over several QPV under each (flagged), counted once in the totals."""
+    frame = pl.DataFrame(
+        {
+            "territory": [
+                "QN07632M La Sablière",
+                "QN07632M La Sablière / QN07634M Le Val-Fleuri",
+                "QN07634M Le Val-Fleuri ; QN07632M La Sablière",
+                "QN07634M Le Val-Fleuri QN07636M Centre-Ancien – Gare",
+                "Tous QPV",
+                "Ensemble des QPV du contrat",
+                "Centre-ville",
+                None,
+            ],
+            "category": ["specific"] * 8,
+            analysis.AMOUNT: [100.0, 10.0, 20.0, 30.0, 1.0, 2.0, 5.0, 7.0],
+        }
+    )
+    rows = {(r["key"], r.get("special")): r for r in analysis.breakdowns(frame, {})["territory"]}
+    sabliere = rows[("QN07632M La Sablière", None)]
+    assert (sabliere["count"], sabliere["amount"], sabliere["shared"]) == (3, 130.0, 2)
+    assert rows[("QN07634M Le Val-Fleuri", None)]["count"] == 3
+    assert rows[("QN07636M Centre-Ancien – Gare", None)]["count"] == 1
+    whole = rows[(None, "whole_contract")]
+    assert (whole["count"], whole["amount"]) == (2, 3.0)
+    assert rows[("Centre-ville", None)]["count"] == 1 and "shared" not in rows[("Centre-ville", None)]
+    assert rows[(None, "not_given")]["count"] == 1
+    assert len(rows) == 6
+
+
+def test_quartier_rows_read_in_each_language(prog: bie.Audit, tmp_path: Path) -> None:
+    data = json.loads(prog.to_json("en"))
+    specials = {r.get("special") for r in data["breakdowns"]["territory"]}
+    assert "whole_contract" in specials
+    assert all(r["key"] is None for r in data["breakdowns"]["territory"] if r.get("special"))
+    assert "(autres)" not in prog.to_json("en")
+    html = prog.to_html("en")
+    assert "(whole contract)" in html and "Neighbourhoods grouped by their code" in html
+    wb = openpyxl.load_workbook(prog.to_excel(tmp_path / "q.xlsx", "en"), read_only=True)
+    cells = [
+        c for row in wb["By neighbourhood"].iter_rows(values_only=True) for c in row if isinstance(c, str)
+    ]
+    assert "(whole contract)" in cells
+    assert any(c.startswith("* Neighbourhoods grouped by their code") for c in cells)

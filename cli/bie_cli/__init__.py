@@ -1,7 +1,9 @@
 """The ``bie`` command: parses options, calls one library function, renders with rich.
 
-click's own words (help headings, usage errors) are shown in French unless ``BIE_LANG=en`` or ``--lang en``
-is on the command line: click marks them for gettext, and this package gives it a small French catalogue.
+click's own words (help headings, usage errors, plural forms included) are shown in French unless
+``BIE_LANG=en`` or ``--lang en`` is on the command line: click marks them for gettext, and this package
+gives it a small French catalogue. bie's own help texts: ``bie/data/labels_cli.yaml``
+(:func:`bie_cli.main.localise`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import click.core
 import click.decorators
 import click.exceptions
 import click.formatting
+import click.parser
 import click.types
 
 FRENCH = {
@@ -23,7 +26,7 @@ FRENCH = {
     "Show the version and exit.": "Afficher la version et quitter.",
     "Show this message and exit.": "Afficher cette aide et quitter.",
     "%(prog)s, version %(version)s": "%(prog)s, version %(version)s",
-    "default: {default}": "par défaut : {default}",
+    "default: {default}": "par défaut\u00a0: {default}",
     "Error: {message}": "Erreur : {message}",
     "Aborted!": "Interrompu.",
     "Missing argument": "Argument manquant",
@@ -46,6 +49,46 @@ FRENCH = {
     "file": "fichier",
     "directory": "dossier",
     "path": "chemin",
+    "required": "obligatoire",
+    "(dynamic)": "(variable)",
+    "env var: {var}": "variable d'environnement : {var}",
+    "Choose from:\n\t{choices}": "Choisissez parmi :\n\t{choices}",
+    "Option {name!r} does not take a value.": "L'option {name!r} ne prend pas de valeur.",
+    "Argument {name!r} takes {nargs} values.": "L'argument {name!r} attend {nargs} valeurs.",
+    "Value must be an iterable.": "La valeur doit être une liste.",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} illisible.",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} non modifiable.",
+    "{name} {filename!r} is not executable.": "{name} {filename!r} non exécutable.",
+    "Could not open file {filename!r}: {message}": "Impossible d'ouvrir le fichier {filename!r} : {message}",
+    "unknown error": "erreur inconnue",
+    "{value!r} is not a valid boolean. Recognized values: {states}": (
+        "{value!r} n'est pas un booléen valide. Valeurs reconnues : {states}"
+    ),
+}
+
+#: click's messages with a plural form (``ngettext``): English singular → French singular and plural.
+FRENCH_PLURAL = {
+    "Did you mean {possibility}?": (
+        "Vouliez-vous dire {possibility} ?",
+        "(Vouliez-vous dire : {possibilities} ?)",
+    ),
+    "{value!r} is not {choice}.": (
+        "{value!r} n'est pas {choice}.",
+        "{value!r} ne fait pas partie de {choices}.",
+    ),
+    "Got unexpected extra argument ({args})": ("Argument en trop ({args})", "Arguments en trop ({args})"),
+    "Option {name!r} requires an argument.": (
+        "L'option {name!r} attend une valeur.",
+        "L'option {name!r} attend {nargs} valeurs.",
+    ),
+    "Takes {nargs} values but 1 was given.": (
+        "Attend {nargs} valeurs mais 1 a été donnée.",
+        "Attend {nargs} valeurs mais {len} ont été données.",
+    ),
+    "{len_type} values are required, but {len_value} was given.": (
+        "{len_type} valeurs sont attendues, mais {len_value} a été donnée.",
+        "{len_type} valeurs sont attendues, mais {len_value} ont été données.",
+    ),
 }
 
 
@@ -82,5 +125,17 @@ def _translator(original: Callable[[str], str]) -> Callable[[str], str]:
     return gettext
 
 
-for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.types):
+def _plural_translator(original: Callable[[str, str, int], str]) -> Callable[[str, str, int], str]:
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        french = FRENCH_PLURAL.get(singular)
+        if current_lang() == "en" or french is None:
+            return original(singular, plural, n)
+        return french[0] if n == 1 else french[1]
+
+    return ngettext
+
+
+for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
     _module._ = _translator(_module._)  # type: ignore[attr-defined]
+    if hasattr(_module, "ngettext"):
+        _module.ngettext = _plural_translator(_module.ngettext)  # type: ignore[attr-defined]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from bie_cli.main import cli
+from bie_cli import lang_from_argv
+from bie_cli.main import cli, localise
 
 HEADER = """# Référence de la ligne de commande
 
@@ -39,11 +40,17 @@ def _commands(ctx: click.Context) -> list[click.Context]:
 
 
 def render() -> str:
-    parts = [HEADER]
-    root = click.Context(cli, info_name="bie", terminal_width=100, **cli.context_settings)
-    parts.append("## bie\n\n```text\n" + cli.get_help(root).rstrip() + "\n```\n")
-    for ctx in _commands(root):
-        parts.append(f"## {ctx.command_path}\n\n```text\n{ctx.command.get_help(ctx).rstrip()}\n```\n")
+    """The reference, in French whatever ``BIE_LANG`` says."""
+    lang_from_argv(["--lang", "fr"])
+    try:
+        localise(cli, "fr")
+        parts = [HEADER]
+        root = click.Context(cli, info_name="bie", terminal_width=100, **cli.context_settings)
+        parts.append("## bie\n\n```text\n" + cli.get_help(root).rstrip() + "\n```\n")
+        for ctx in _commands(root):
+            parts.append(f"## {ctx.command_path}\n\n```text\n{ctx.command.get_help(ctx).rstrip()}\n```\n")
+    finally:
+        lang_from_argv([])
     return "\n".join(parts)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from bie import __version__
 from bie.errors import BieError
 from bie.safetext import json_printable, printable, register_error_handler
 from bie_cli import current_lang, lang_from_argv
-from bie_cli.labels import t
+from bie_cli.labels import command_help, option_help, option_metavar, t, usage_word
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,14 +86,8 @@ def handle_errors(func: F) -> F:
 
 def common(func: F) -> F:
     """``--lang`` and ``--debug`` on every command."""
-    func = click.option("--debug", is_flag=True, help="Afficher la trace complète en cas d'erreur.")(func)
-    func = click.option(
-        "--lang",
-        type=LANG,
-        default=lambda: os.environ.get("BIE_LANG", "fr"),
-        show_default="fr",
-        help="Langue des messages et des rapports (fr ou en).",
-    )(func)
+    func = click.option("--debug", is_flag=True)(func)
+    func = click.option("--lang", type=LANG, default=current_lang)(func)
     return func
 
 
@@ -106,12 +99,36 @@ def _forget_help_options(command: click.Command) -> None:
         _forget_help_options(sub)
 
 
+def localise(command: click.Command, lang: str, path: str = "") -> None:
+    """Give ``command`` and its subcommands their help texts and usage words in ``lang``, from
+    ``bie/data/labels_cli.yaml`` (:mod:`bie_cli.labels`): the help of each command (key: its path,
+    ``rules.evaluate``), of each option and argument (``inspect.sheet``, else ``sheet``) and the words
+    standing for their values (FICHIER / FILE). Run before click parses or formats anything."""
+    text = command_help(path or "bie", lang)
+    if text is not None:
+        command.help = text
+        command.short_help = None
+    command.options_metavar = usage_word("options_metavar", lang)
+    if isinstance(command, click.Group):
+        command.subcommand_metavar = usage_word("subcommand_metavar", lang)
+    for param in command.params:
+        name = param.name or ""
+        if isinstance(param, click.Option):
+            param.help = option_help(path, name, lang) or param.help
+        metavar = option_metavar(path, name, lang)
+        if metavar is not None:
+            param.metavar = metavar
+    for name, sub in getattr(command, "commands", {}).items():
+        localise(sub, lang, f"{path}.{name}" if path else name)
+
+
 class BieGroup(click.Group):
     """The ``bie`` group: before click parses anything, output streams that cannot fail on any character and
     ``--lang`` known (so that click's own messages, usage errors included, follow it)."""
 
     def main(self, args: Any = None, *more: Any, **kwargs: Any) -> Any:
         lang_from_argv(sys.argv[1:] if args is None else [str(a) for a in args])
+        localise(self, current_lang())
         _forget_help_options(self)
         _safe_streams()
         return super().main(args, *more, **kwargs)
@@ -135,13 +152,11 @@ class BieGroup(click.Group):
 
 @click.group(cls=BieGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="bie")
+# ``bie --lang en tag …`` as well as ``bie tag --lang en …``: BieGroup.main reads it before click parses, and
+# every command's ``--lang`` defaults to it (bie_cli.current_lang).
+@click.option("--lang", type=LANG, expose_value=False)
 def cli() -> None:
-    """bie : audit du budget intégrant l'égalité (BIE) des contrats de ville.
-
-    Lit les tableaux de financement (programmations, exports de plateformes, fichiers SCDL),
-    marque chaque action (spécifique, égalité intégrée, non prise en compte, à examiner),
-    la situe sur la toile de l'institutionnalisation et produit des rapports.
-    """
+    """The ``bie`` group. Help texts of every command and option: ``bie/data/labels_cli.yaml``."""
 
 
 def _sheet_arg(value: str | None) -> str | int | None:
@@ -150,22 +165,15 @@ def _sheet_arg(value: str | None) -> str | int | None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--sheet", "-s", help="Feuille à lire (nom, ou numéro à partir de 1). Par défaut : la mieux reconnue."
-)
-@click.option(
-    "--mapping",
-    "-m",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Fichier YAML de correspondance des colonnes.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Écrire un objet JSON sur la sortie standard.")
+@click.option("--sheet", "-s")
+@click.option("--mapping", "-m", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
 @common
 @handle_errors
 def inspect(
     file: Path, sheet: str | None, mapping: Path | None, as_json: bool, lang: str, debug: bool
 ) -> None:
-    """Décrire ce que bie comprend d'un fichier : feuille, en-tête, colonnes, lignes, montants, problèmes."""
+    """``bie inspect``: what bie understands of a file."""
     from bie import read
     from bie_cli.render import render_inspect, resolve_sheet
 
@@ -182,51 +190,27 @@ def inspect(
 
 def _rules_option(func: F) -> F:
     return click.option(
-        "--rules",
-        "-r",
-        "rules",
-        multiple=True,
-        type=click.Path(path_type=Path, dir_okay=False, exists=False),
-        help="Surcouche locale de règles (YAML) ; option répétable.",
+        "--rules", "-r", "rules", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=False)
     )(func)
 
 
 def _questionnaire_option(func: F) -> F:
-    return click.option(
-        "--questionnaire",
-        "-q",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Questionnaire territorial rempli (produit par « bie web questionnaire »).",
-    )(func)
+    return click.option("--questionnaire", "-q", type=click.Path(path_type=Path, dir_okay=False))(func)
 
 
 def _read_options(func: F) -> F:
-    func = click.option(
-        "--mapping",
-        "-m",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Fichier YAML de correspondance des colonnes.",
-    )(func)
-    func = click.option("--sheet", "-s", help="Feuille à lire (nom, ou numéro à partir de 1).")(func)
+    func = click.option("--mapping", "-m", type=click.Path(path_type=Path, dir_okay=False))(func)
+    func = click.option("--sheet", "-s")(func)
     return func
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Fichier à écrire : .xlsx, .csv (séparateur « ; », UTF-8) ou .json.",
-)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @_read_options
 @_rules_option
-@click.option(
-    "--overrides",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Décisions manuelles (YAML ou CSV) qui l'emportent sur les règles.",
-)
+@click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--codes", is_flag=True)
 @common
 @handle_errors
 def tag(
@@ -236,17 +220,16 @@ def tag(
     mapping: Path | None,
     rules: tuple[Path, ...],
     overrides: Path | None,
+    codes: bool,
     lang: str,
     debug: bool,
 ) -> None:
-    """Marquer chaque action (spécifique, égalité intégrée, non prise en compte, à examiner) avec ses motifs.
-
-    Écrit les actions avec leurs colonnes d'origine et les colonnes du marquage."""
+    """``bie tag``: tag each action; words for readers unless ``--codes``."""
     from bie import tag_file
     from bie_cli.render import render_tag_summary
 
     result = tag_file(file, sheet=sheet, mapping=mapping, rules=rules, overrides=overrides, lang=lang)
-    written = result.write(output)
+    written = result.write(output, codes=codes)
     render_tag_summary(_console(), result, written, lang)
 
 
@@ -281,10 +264,8 @@ class RowNumber(_IntParam):
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
-@click.option(
-    "--row", type=RowNumber(), help="Ligne de l'action dans le fichier (numéro vu dans le tableur)."
-)
-@click.option("--text", help="Texte d'une action : la première ligne est l'intitulé, la suite les objectifs.")
+@click.option("--row", type=RowNumber())
+@click.option("--text")
 @_read_options
 @_rules_option
 @common
@@ -299,7 +280,7 @@ def explain(
     lang: str,
     debug: bool,
 ) -> None:
-    """Expliquer la décision pour une action : zones lues, règles déclenchées, pièges, étapes."""
+    """``bie explain``: the decision for one action, step by step."""
     from bie.tagging import explain as explain_action
     from bie.tagging import load_rules
     from bie_cli.render import render_explanation
@@ -307,11 +288,11 @@ def explain(
     pack = load_rules(list(rules))
     if text is not None:
         if file is not None or row is not None:
-            raise click.UsageError("--text s'utilise sans fichier ni --row.")
+            raise click.UsageError(t("explain_text_alone", lang))
         render_explanation(_console(), explain_action(text=text, pack=pack), lang)
         return
     if file is None or row is None:
-        raise click.UsageError("donnez un fichier et --row N, ou --text « … ».")
+        raise click.UsageError(t("explain_needs", lang))
     if row < 1:
         raise click.BadParameter(ROW_MESSAGES[lang].format(value=row), param_hint="'--row'")
     from bie import read
@@ -345,7 +326,7 @@ def _formats(value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise click.BadParameter(f"formats possibles : {', '.join(FORMATS)} (séparés par des virgules)")
+        raise click.BadParameter(t("formats_bad", current_lang(), formats=", ".join(FORMATS)))
     return chosen
 
 
@@ -363,35 +344,14 @@ def _run_audit(files: list[Path], output: Path, formats: tuple[str, ...], lang: 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("."),
-    show_default=True,
-    help="Dossier où écrire les rapports.",
+    "--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True
 )
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    default="html,xlsx,json",
-    show_default=True,
-    help="Rapports à écrire, séparés par des virgules : html, xlsx, json.",
-)
-@click.option(
-    "--funder",
-    help="Ne retenir que le financement d'un cofinanceur : tout ou partie du nom de sa colonne, accents et "
-    "majuscules indifférents (« etat » retient « État (BOP 147) ») ; plusieurs colonnes désignées "
-    "s'additionnent ; un nom qui n'en désigne aucune, ou vide, est une erreur.",
-)
-@click.option("--title", help="Titre du rapport.")
+@click.option("--format", "-f", "formats", default="html,xlsx,json", show_default=True)
+@click.option("--funder")
+@click.option("--title")
 @_read_options
 @_rules_option
-@click.option(
-    "--overrides",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Décisions manuelles (YAML ou CSV) qui l'emportent sur les règles.",
-)
+@click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False))
 @_questionnaire_option
 @common
 @handle_errors
@@ -409,11 +369,7 @@ def audit(
     lang: str,
     debug: bool,
 ) -> None:
-    """Auditer un ou plusieurs tableaux : rapport HTML, classeur Excel et JSON.
-
-    Écrit DOSSIER/<nom>.bie.html, <nom>.bie.xlsx et <nom>.bie.json (<nom> : le nom du fichier lu
-    sans son extension, ou « audit » pour plusieurs fichiers), tous ou aucun. Un rapport n'écrase
-    jamais un fichier lu (tableau, correspondance, règles, décisions, questionnaire)."""
+    """``bie audit``: HTML, Excel and JSON reports."""
     _run_audit(
         list(files),
         output,
@@ -436,12 +392,11 @@ def audit(
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("bie-demo"),
     show_default=True,
-    help="Dossier où écrire les rapports de démonstration.",
 )
 @common
 @handle_errors
 def demo(output: Path, lang: str, debug: bool) -> None:
-    """Auditer le classeur de démonstration fourni avec bie et dire où ouvrir le rapport."""
+    """``bie demo``: audit the demonstration workbook."""
     from bie.resources import demo_workbook
 
     _run_audit(
@@ -449,9 +404,7 @@ def demo(output: Path, lang: str, debug: bool) -> None:
         output,
         FORMATS,
         lang,
-        title="Démonstration — programmation 2024 (données fictives)"
-        if lang == "fr"
-        else "Demo — 2024 programming (fictitious data)",
+        title=t("demo_title", lang),
     )
 
 
@@ -461,29 +414,23 @@ class _DefaultGroup(click.Group):
     default = "svg"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
-            args = [self.default, *args]
+        i = 0  # after the group's own --lang
+        while i < len(args) and (args[i] == "--lang" or args[i].startswith("--lang=")):
+            i += 2 if args[i] == "--lang" else 1
+        if i < len(args) and args[i] not in self.commands and args[i] not in ("-h", "--help"):
+            args = [*args[:i], self.default, *args[i:]]
         return super().parse_args(ctx, args)
 
 
 @cli.group(cls=_DefaultGroup)
+@click.option("--lang", type=LANG, expose_value=False)
 def web() -> None:
-    """La toile de l'institutionnalisation : image SVG d'un territoire, questionnaire territorial.
-
-    \b
-    bie web FICHIER -o toile.svg          dessine la toile à partir des financements
-    bie web questionnaire -o questionnaire.xlsx   écrit le questionnaire à remplir"""
+    """``bie web``: the web of institutionalisation."""
 
 
 @web.command("svg")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Fichier SVG à écrire.",
-)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @_questionnaire_option
 @_read_options
 @_rules_option
@@ -499,7 +446,7 @@ def web_svg(
     lang: str,
     debug: bool,
 ) -> None:
-    """Dessiner la toile d'un territoire (SVG) à partir de ses financements."""
+    """``bie web svg`` (``bie web FILE``): draw a territory's web."""
     from bie import audit as run_audit
 
     result = run_audit(
@@ -511,17 +458,11 @@ def web_svg(
 
 
 @web.command("questionnaire")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Classeur .xlsx à écrire.",
-)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @common
 @handle_errors
 def web_questionnaire(output: Path, lang: str, debug: bool) -> None:
-    """Écrire le questionnaire territorial à remplir (ce que les financements ne montrent pas)."""
+    """``bie web questionnaire``: write the questionnaire to fill in."""
     from bie.web import write_questionnaire
 
     write_questionnaire(output, lang=lang)
@@ -529,34 +470,16 @@ def web_questionnaire(output: Path, lang: str, debug: bool) -> None:
 
 
 @cli.group("rules")
+@click.option("--lang", type=LANG, expose_value=False)
 def rules_group() -> None:
-    """Le jeu de règles du marqueur : mesurer ce qu'il vaut sur des textes étiquetés à la main.
-
-    \b
-    bie rules evaluate tests/rules tests/corpus/real.yaml            partie « dev »
-    bie rules evaluate tests/rules tests/corpus/real.yaml --part test   partie mise à part
-    bie rules calibrate tests/corpus/real.yaml                          ajuster la confiance"""
+    """``bie rules``: measure and calibrate the rule set."""
 
 
 @rules_group.command("evaluate")
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--part",
-    type=click.Choice(["dev", "test", "all"]),
-    default="dev",
-    show_default=True,
-    help="Textes mesurés : « dev » (ceux sur lesquels on règle), « test » (mis à part : mesurer, ne jamais "
-    "régler en les lisant) ou « all » (les deux, avec les scores de chaque partie).",
-)
-@click.option(
-    "--split",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Partage dev/test des cas YAML. Par défaut : split.yaml à côté des cas ou dans un dossier corpus/ "
-    "voisin ; un cas qu'il ne cite pas est « dev ».",
-)
-@click.option(
-    "--json", "as_json", is_flag=True, help="Écrire tout le résultat en JSON sur la sortie standard."
-)
+@click.option("--part", type=click.Choice(["dev", "test", "all"]), default="dev", show_default=True)
+@click.option("--split", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
 @_rules_option
 @common
 @handle_errors
@@ -569,12 +492,7 @@ def rules_evaluate(
     lang: str,
     debug: bool,
 ) -> None:
-    """Mesurer le marqueur sur des corpus étiquetés : précision, rappel et F1 par catégorie, macro-F1,
-    matrice de confusion, calibration de la confiance et désaccords.
-
-    CORPUS : fichiers de cas YAML (ou un dossier de cas), corpus réel YAML (« textes »), ou tableaux CSV
-    ou Excel avec une colonne d'étiquette (« etiquette », « label » ou « categorie ») et, au besoin, une
-    colonne « partie » (dev ou test)."""
+    """``bie rules evaluate``: scores of the tagger on labelled corpora."""
     from bie.tagging import load_rules
     from bie.tagging.evaluate import evaluate
     from bie_cli.render_evaluate import render_evaluation
@@ -590,26 +508,9 @@ def rules_evaluate(
 
 @rules_group.command("calibrate")
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--part",
-    type=click.Choice(["dev", "test", "all"]),
-    default="dev",
-    show_default=True,
-    help="Textes sur lesquels la confiance est ajustée ; « dev » seulement pour le fichier livré (la partie "
-    "« test » sert à mesurer la calibration, pas à la régler).",
-)
-@click.option(
-    "--split",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Partage dev/test des cas YAML (comme pour « bie rules evaluate »).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Écrire la calibration (YAML) dans ce fichier, par exemple src/bie/data/calibration.yaml ; "
-    "sans cette option, la table est seulement affichée.",
-)
+@click.option("--part", type=click.Choice(["dev", "test", "all"]), default="dev", show_default=True)
+@click.option("--split", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False))
 @_rules_option
 @common
 @handle_errors
@@ -622,11 +523,7 @@ def rules_calibrate(
     lang: str,
     debug: bool,
 ) -> None:
-    """Ajuster la confiance sur des corpus étiquetés : pour chaque étape de la décision et chaque tranche de
-    score de preuve, la part de textes bien classés (méthode : docs/regles.md §2.8).
-
-    CORPUS : comme pour « bie rules evaluate ». Le fichier livré est ajusté sur la partie « dev » du corpus
-    réel seul : bie rules calibrate tests/corpus/real.yaml -o src/bie/data/calibration.yaml"""
+    """``bie rules calibrate``: tune the confidence on labelled corpora."""
     from bie.outputs import identify, write_text_atomic
     from bie.tagging import load_rules
     from bie.tagging.evaluate import calibrate

@@ -20,7 +20,9 @@ from rich.table import Table
 from rich.text import Text
 
 from bie.model import ReadResult
+from bie.resources import load_data
 from bie.safetext import printable
+from bie.vocabulary import field_label
 from bie_cli.labels import money, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -64,7 +66,8 @@ def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
     ]
     if others:
         _kv(summary, t("sheets", lang), "; ".join(others))
-    _kv(summary, t("header_rows", lang), ", ".join(str(r) for r in result.header_rows))
+    header = "header_row" if len(result.header_rows) == 1 else "header_rows"
+    _kv(summary, t(header, lang), ", ".join(str(r) for r in result.header_rows))
     _kv(summary, t("rows", lang), result.ledger.height)
     _kv(summary, t("actions", lang), result.actions.height)
     console.print(summary)
@@ -76,7 +79,7 @@ def render_inspect(console: Console, result: ReadResult, lang: str) -> None:
     cols.add_column(t("confidence", lang), justify="right")
     for fld, header in result.columns_map().items():
         conf = result.mapping.confidence.get(fld)
-        cols.add_row(safe(fld), safe(header), "" if conf is None else f"{conf:.0%}")
+        cols.add_row(safe(field_label(fld, lang)), safe(header), "" if conf is None else f"{conf:.0%}")
     console.print(cols)
     if result.mapping.unmapped:
         console.print(
@@ -153,18 +156,10 @@ def _labels() -> dict[str, dict[str, str]]:
     return dict(load_data("labels.yaml")["categories"])
 
 
-ZONES = {
-    "title": {"fr": "titre", "en": "title"},
-    "objective_main": {"fr": "objectif principal", "en": "main objective"},
-    "objective_rest": {"fr": "autres objectifs", "en": "other objectives"},
-    "objectives": {"fr": "objectifs", "en": "objectives"},
-    "description": {"fr": "description", "en": "description"},
-    "declared_equality": {"fr": "égalité déclarée", "en": "declared equality"},
-}
-
-
 def _zone(zone: str, lang: str) -> str:
-    return ZONES.get(zone, {}).get(lang, zone)
+    from bie.tagging.explain import zone_label
+
+    return zone_label(zone, lang)
 
 
 def _audience(audience: str, lang: str) -> str:
@@ -174,10 +169,10 @@ def _audience(audience: str, lang: str) -> str:
 
 
 CATEGORY_STYLE = {
-    "specific": "bold magenta",
-    "transversal": "bold cyan",
-    "not_integrated": "dim",
-    "to_review": "yellow",
+    # the palette of every output (bie/data/palette.yaml): the same colour in the terminal, HTML and Excel
+    cat: f"bold {colours['fill']}"
+    for cat, colours in load_data("palette.yaml")["colours"].items()
+    if cat in ("specific", "transversal", "not_integrated", "to_review")
 }
 
 
@@ -232,9 +227,11 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
     hits.add_column(t("zone", lang))
     hits.add_column(t("words", lang))
     hits.add_column("")
+    opening, closing = ("« ", " »") if lang == "fr" else ('"', '"')
     for h in explanation.hits:
+        words = f"{opening}{safe(h.match)}{closing}"
         hits.add_row(
-            safe(h.rule), safe(h.kind(lang)), safe(_zone(h.zone, lang)), f"« {safe(h.match)} »", safe(h.title)
+            safe(h.rule), safe(h.kind(lang)), safe(_zone(h.zone, lang)), words, safe(h.title_in(lang))
         )
     if not explanation.hits:
         hits.add_row(t("none", lang), "", "", "", "")
@@ -242,23 +239,26 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
     if explanation.neutralised:
         console.print(f"[bold]{t('neutralised', lang)}[/]")
         for h in explanation.neutralised:
-            console.print(f"  • {safe(h.rule)} — {safe(_zone(h.zone, lang))} : « {safe(h.match)} »")
+            zone = safe(_zone(h.zone, lang)) + (":" if lang == "en" else " :")
+            console.print(f"  • {safe(h.rule)} — {zone} {opening}{safe(h.match)}{closing}")
     console.print(f"[bold]{t('steps', lang)}[/]")
     for step in explanation.steps:
         mark = "[bold green]→[/]" if step.chosen else ("✓" if step.holds else "[dim]✗[/]")
         outcome = f" ⇒ {labels[step.category][lang]}" if step.category in labels else ""
-        console.print(f"  {mark} {safe(step.label)}{outcome}")
+        console.print(f"  {mark} {safe(step.label_in(lang))}{outcome}")
         if step.chosen:
             break
     cat = explanation.category
     marker = "—" if explanation.dac_marker is None else str(explanation.dac_marker)
-    weight = "—" if explanation.eu_weight is None else f"{explanation.eu_weight:.0%}"
+    from bie.i18n import Numbers
+
+    weight = Numbers(lang).pct(explanation.eu_weight)
     sep = " : " if lang == "fr" else ": "
     console.print()
     console.print(
         f"[bold]{t('result', lang)}[/]{sep}[{CATEGORY_STYLE[cat]}]{labels[cat][lang]}[/] "
         f"({t('dac', lang)} {marker}, {t('eu_weight', lang)} {weight}, "
-        f"{t('confidence_word', lang)} {explanation.confidence:.2f})"
+        f"{t('confidence_word', lang)} {Numbers(lang).decimal(explanation.confidence, 2)})"
     )
     audience = _audience(explanation.audience, lang)
     console.print(f"{t('audience', lang)}{sep}{audience}")
@@ -269,6 +269,10 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
         console.print(f"{t('declared', lang)}{sep}{labels[explanation.declared_category][lang]} ({agree})")
     if explanation.override:
         console.print(f"{t('override', lang)}{sep}{safe(explanation.override)}")
+    if explanation.review_reason is not None:
+        from bie.tagging.explain import explain_words
+
+        console.print(explain_words("review_reason", lang, reason=explanation.review_reason_label(lang)))
     console.print(f"[dim]{t('rules_version', lang)} {safe(explanation.rules_version)}[/]")
 
 
@@ -311,56 +315,42 @@ def render_audit_summary(console: Console, audit: object, written: list[Path], l
     from bie.audit import Audit
 
     assert isinstance(audit, Audit)
-    labels = _labels()
-    s = audit.summary
-    table = Table(
-        title=("Synthèse" if lang == "fr" else "Summary") + f" — {safe(s['amount_basis_label'])}",
-        title_justify="left",
-    )
+    report = audit.report(lang)  # every figure and word decided once (bie.report.model)
+    n = report.numbers
+    table = Table(title=f"{t('summary', lang)} — {safe(report.basis_label)}", title_justify="left")
     table.add_column(t("category", lang))
     table.add_column(t("count", lang), justify="right")
     table.add_column(t("amount", lang), justify="right")
     table.add_column(t("share", lang), justify="right")
-    for cat in ("specific", "transversal", "not_integrated", "to_review"):
-        v = s["by_category"][cat]
-        share = (
-            f"{v['share'] * 100:.1f}".replace(".", ",") + "\u00a0%"
-            if lang == "fr"
-            else f"{v['share'] * 100:.1f}%"
-        )
+    for c in report.categories:
         table.add_row(
-            f"[{CATEGORY_STYLE[cat]}]{labels[cat][lang]}[/]", str(v["count"]), money(v["amount"], lang), share
+            f"[{CATEGORY_STYLE[c.category]}]{safe(c.label)}[/]",
+            n.integer(c.count),
+            n.money(c.amount),
+            n.pct(c.share, 1),
         )
     table.add_row(
-        "[bold]Total[/]", f"[bold]{s['actions']}[/]", f"[bold]{money(s['amount_total'], lang)}[/]", ""
+        f"[bold]{t('total', lang)}[/]",
+        f"[bold]{n.integer(report.actions)}[/]",
+        f"[bold]{n.money(report.amount_total)}[/]",
+        "",
     )
     console.print(table)
-    w = s["weighted_equality_spend"]
-    label = (
-        "Dépense égalité pondérée (UE : 100 % / 40 %)"
-        if lang == "fr"
-        else "Weighted equality spend (EU: 100% / 40%)"
-    )
+    h = report.headline
     sep = " : " if lang == "fr" else ": "
-    weighted_share = (
-        f"{w['share'] * 100:.1f}".replace(".", ",") + "\u00a0%"
-        if lang == "fr"
-        else f"{w['share'] * 100:.1f}%"
-    )
-    plain_share = (
-        f"{s['equality_share'] * 100:.1f}".replace(".", ",") + "\u00a0%"
-        if lang == "fr"
-        else f"{s['equality_share'] * 100:.1f}%"
-    )
-    plain = "sans pondération" if lang == "fr" else "unweighted"
-    # Two lines, so that a narrow terminal never wraps a figure away from its label.
-    console.print(f"[bold]{label}{sep}{money(w['amount'], lang)} ({weighted_share})[/]")
-    console.print(f"  {plain}{sep}{money(s['equality_amount'], lang)} ({plain_share})")
-    caveat = ((s.get("judged") or {}).get("caveat") or {}).get(lang)
-    if caveat:
-        console.print(f"[bold yellow]⚠ {safe(caveat)}[/]")
-    for finding in audit.to_dict(lang, rows=False)["findings"]:
-        console.print(f"• {safe(finding['text'])}")
+    if h.shown:
+        # Two lines, so that a narrow terminal never wraps a figure away from its label.
+        weighted = f"{n.money(h.weighted_amount)} ({n.pct(h.weighted_share, 1)})"
+        console.print(f"[bold]{t('weighted_spend', lang)}{sep}{weighted}[/]")
+        console.print(
+            f"  {t('unweighted', lang)}{sep}{n.money(h.unweighted_amount)} ({n.pct(h.unweighted_share, 1)})"
+        )
+    elif h.note:
+        console.print(f"[bold]{t('weighted_spend', lang)}{sep}[/]{safe(h.note)}")
+    if report.judged.caveat:
+        console.print(f"[bold yellow]⚠ {safe(report.judged.caveat)}[/]")
+    for finding in report.findings:
+        console.print(f"• {safe(finding.text)}")
     console.print()
     for path in written:
         # soft_wrap: a long path is left whole for the terminal to wrap, so it can be copied or clicked.

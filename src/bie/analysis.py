@@ -164,11 +164,76 @@ def judged(to_review: int, actions: int, amount_share: float | None = None) -> d
     }
 
 
+NOT_GIVEN = "(non renseigné)"
+OTHERS = "(autres)"
+WHOLE_CONTRACT = "(ensemble du contrat)"
+#: Group keys that are not names from the file: the JSON gives them as ``key: null`` and ``special``, each
+#: report writes them in its reader's words.
+SPECIAL_KEYS = {NOT_GIVEN: "not_given", OTHERS: "others", WHOLE_CONTRACT: "whole_contract"}
+
+
+def _territory_keys(values: pl.Series) -> dict[str, list[str]]:
+    """For each distinct territory cell: the groups its action counts in.
+
+    QPV codes name a quartier: « QN07632M La Sablière / QN07634M Le Val-Fleuri » counts in both, under
+    « QN07632M La Sablière » and « QN07634M Le Val-Fleuri », whatever the separator. « Tous QPV »,
+    « Ensemble des QPV du contrat »… are one group; other cells are grouped by their text. Runs once per
+    distinct cell (``bie/data/territories.yaml``)."""
+    import re
+
+    from bie.vocabulary import fold
+
+    spec = load_data("territories.yaml")
+    code_re = re.compile(spec["code_pattern"])
+    whole = [re.compile(p) for p in spec["whole_contract"]]
+    names: dict[str, str] = {}
+    cells = [v for v in values.unique().to_list() if v is not None]
+    split: dict[str, list[tuple[str, str]]] = {}
+    for cell in cells:
+        text = " ".join(str(cell).split())
+        found = list(code_re.finditer(text))
+        parts = []
+        for i, m in enumerate(found):
+            end = found[i + 1].start() if i + 1 < len(found) else len(text)
+            name = text[m.end() : end].strip(" ;/,-–|+&").strip()
+            parts.append((m.group(0), name))
+            if name and (m.group(0) not in names or len(found) == 1):
+                names[m.group(0)] = name
+        split[str(cell)] = parts
+    out: dict[str, list[str]] = {}
+    for cell in cells:
+        parts = split[str(cell)]
+        if parts:
+            codes = list(dict.fromkeys(code for code, _ in parts))
+            out[str(cell)] = [f"{code} {names[code]}".strip() if code in names else code for code in codes]
+            continue
+        text = " ".join(str(cell).split())
+        folded = " ".join(fold(text).replace("'", " ").replace("’", " ").split())
+        out[str(cell)] = [WHOLE_CONTRACT] if any(p.search(folded) for p in whole) else [text or NOT_GIVEN]
+    return out
+
+
+def _group_territories(frame: pl.DataFrame, total_c: int) -> list[dict[str, Any]]:
+    keys = _territory_keys(frame.get_column("territory"))
+    mapping = pl.DataFrame(
+        {"territory": list(keys), "_keys": list(keys.values())},
+        schema={"territory": pl.String, "_keys": pl.List(pl.String)},
+    )
+    exploded = (
+        frame.join(mapping, on="territory", how="left", maintain_order="left")
+        .with_columns(pl.col("_keys").fill_null(pl.lit([NOT_GIVEN], pl.List(pl.String))))
+        .with_columns((pl.col("_keys").list.len() > 1).alias("_shared"))
+        .explode("_keys")
+    )
+    return _group_rows(exploded, pl.col("_keys"), total_c)
+
+
 def _group_rows(frame: pl.DataFrame, key: pl.Expr, total_c: int) -> list[dict[str, Any]]:
+    shared = pl.col("_shared").sum() if "_shared" in frame.columns else pl.lit(0)
     grouped = (
         frame.with_columns(key.alias("_key"))
         .group_by("_key", "category")
-        .agg(pl.len().alias("n"), pl.col(CENTS).sum().alias("c"))
+        .agg(pl.len().alias("n"), pl.col(CENTS).sum().alias("c"), shared.alias("s"))
     )
     rows: dict[str, dict[str, Any]] = {}
     for r in grouped.iter_rows(named=True):
@@ -179,9 +244,11 @@ def _group_rows(frame: pl.DataFrame, key: pl.Expr, total_c: int) -> list[dict[st
                 "key": name,
                 "count": 0,
                 "cents": 0,
+                "shared": 0,
                 "by_category": {c: {"count": 0, "amount": 0.0} for c in CATEGORIES},
             },
         )
+        entry["shared"] += int(r["s"] or 0)
         entry["count"] += r["n"]
         entry["cents"] += r["c"] or 0
         entry["by_category"][r["category"]] = {"count": r["n"], "amount": euros(r["c"])}
@@ -189,9 +256,10 @@ def _group_rows(frame: pl.DataFrame, key: pl.Expr, total_c: int) -> list[dict[st
     if len(ordered) > TOP:
         rest = ordered[TOP - 1 :]
         other = {
-            "key": "(autres)",
+            "key": OTHERS,
             "count": sum(e["count"] for e in rest),
             "cents": sum(e["cents"] for e in rest),
+            "shared": sum(e["shared"] for e in rest),
             "by_category": {
                 c: {
                     "count": sum(e["by_category"][c]["count"] for e in rest),
@@ -206,9 +274,12 @@ def _group_rows(frame: pl.DataFrame, key: pl.Expr, total_c: int) -> list[dict[st
     for e in ordered:
         equality = sum(e["by_category"][c]["amount"] for c in EQUALITY)
         amount = euros(e["cents"])
+        special = SPECIAL_KEYS.get(str(e["key"]))
         out.append(
             {
-                "key": e["key"],
+                "key": None if special else e["key"],
+                **({"special": special} if special else {}),
+                **({"shared": e["shared"]} if e["shared"] else {}),
                 "count": e["count"],
                 "amount": amount,
                 "share": ratio(e["cents"], total_c) or 0.0,
@@ -228,7 +299,10 @@ def breakdowns(actions: pl.DataFrame, funding_columns: Mapping[str, str]) -> dic
     out: dict[str, list[dict[str, Any]]] = {}
     for dim in ("pillar", "theme", "territory", "carrier"):
         if dim in frame.columns and frame.get_column(dim).null_count() < frame.height:
-            key = pl.col(dim).str.replace_all(r"\s+", " ").str.strip_chars().fill_null("(non renseigné)")
+            if dim == "territory":
+                out[dim] = _group_territories(frame, total_c)
+                continue
+            key = pl.col(dim).str.replace_all(r"\s+", " ").str.strip_chars().fill_null(NOT_GIVEN)
             out[dim] = _group_rows(frame, key, total_c)
     funders = []
     all_funders_c = 0
@@ -337,7 +411,7 @@ def beneficiaries(actions: pl.DataFrame) -> dict[str, Any] | None:
         if dim not in counted.columns:
             return []
         g = (
-            counted.with_columns(pl.col(dim).fill_null("(non renseigné)").alias("_k"))
+            counted.with_columns(pl.col(dim).fill_null(NOT_GIVEN).alias("_k"))
             .group_by("_k")
             .agg(pl.len().alias("n"), pl.col("_w").sum().alias("w"), pl.col("_m").sum().alias("m"))
             .sort(["n", "_k"], descending=[True, False])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +92,8 @@ def sheet_name(name: str, fallback: str = "Feuille") -> str:
 def csv_cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
+    if isinstance(value, bool):  # only with ``bie tag --codes``: readers get words (TaggedFile.readable)
+        return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.2f}".replace(".", ",") if value != int(value) or abs(value) < 1e15 else str(value)
     text = str(value)
@@ -107,8 +107,50 @@ def reasons_text(reasons: Iterable[dict[str, Any]] | None) -> str:
     return "\n".join(f"{r.get('rule')} — {r.get('field')} — « {r.get('match')} »" for r in reasons)
 
 
-def reasons_expr(column: str = "reasons") -> pl.Expr:
-    """The reasons list as text, vectorised: « RULE — field — « words » », one per line."""
+#: One reason as a reader sees it (:func:`reasons_expr` with a language).
+REASON_WORDS = {
+    "fr": {"rule": "Règle ", "sep": " : ", "open": "« ", "close": " »"},
+    "en": {"rule": "Rule ", "sep": ": ", "open": "\u201c", "close": "\u201d"},
+}
+
+
+def _reader_reason(lang: str, titles: Mapping[str, str]) -> pl.Expr:
+    """« Règle SPEC-VSS-01 (Violences…) — Intitulé de l'action : « violences conjugales » »: the rule with
+    its title, the field by its label, the words found; a reason that is not a rule (a manual decision) by
+    its words alone."""
+    from bie.vocabulary import vocabulary
+
+    words = REASON_WORDS["en" if lang == "en" else "fr"]
+    el = pl.element().struct
+    rule = el.field("rule").cast(pl.String)
+    title = rule.replace_strict(dict(titles), default=None, return_dtype=pl.String)
+    labels = {name: f.label(lang) for name, f in vocabulary().fields.items()}
+    fld = el.field("field").cast(pl.String)
+    fld = fld.replace_strict(labels, default=fld, return_dtype=pl.String)
+    match = el.field("match").cast(pl.String)
+    is_rule = rule.str.contains(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$").fill_null(False)
+    head = (
+        pl.when(is_rule & title.is_not_null() & (title != rule))
+        .then(pl.lit(words["rule"]) + rule + pl.lit(" (") + title + pl.lit(")"))
+        .when(is_rule)
+        .then(pl.lit(words["rule"]) + rule)
+        .otherwise(pl.coalesce(title, rule, pl.lit("")))
+    )
+    with_field = pl.when(fld.is_not_null() & (fld != "")).then(head + pl.lit(" — ") + fld).otherwise(head)
+    return (
+        pl.when(match.is_not_null() & (match != ""))
+        .then(with_field + pl.lit(words["sep"] + words["open"]) + match + pl.lit(words["close"]))
+        .otherwise(with_field)
+    )
+
+
+def reasons_expr(
+    column: str = "reasons", lang: str | None = None, titles: Mapping[str, str] | None = None
+) -> pl.Expr:
+    """The reasons list as text, vectorised, one per line: « RULE — field — « words » » (ids, for tools), or
+    with ``lang`` as a reader reads it (:func:`_reader_reason`; ``titles``: what each rule id means)."""
+    if lang is not None:
+        return pl.col(column).list.eval(_reader_reason(lang, titles or {})).list.join("\n")
     one = pl.concat_str(
         [
             pl.element().struct.field("rule"),

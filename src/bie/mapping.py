@@ -34,7 +34,7 @@ from bie.errors import MappingError, Text
 from bie.issues import Issue
 from bie.layout import Header
 from bie.resources import key_problem, load_data, load_yaml_file
-from bie.vocabulary import Vocabulary, fold
+from bie.vocabulary import Vocabulary, field_text, fold
 
 FUNDING_PREFIX = "funding:"
 STAGE_NAMES = ("requested", "proposed", "granted")
@@ -233,7 +233,11 @@ def map_columns(
                     "column-conflict",
                     sheet=sheet,
                     column=result.headers[column],
-                    params={"name": result.headers[column], "other": result.headers[other[2]], "field": fld},
+                    params={
+                        "name": result.headers[column],
+                        "other": result.headers[other[2]],
+                        "field": field_text(fld),
+                    },
                 )
             )
             continue

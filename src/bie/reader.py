@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from bie import parse
-from bie.errors import NoHeaderFound, SheetNotFound
+from bie.errors import NoHeaderFound, SheetNotFound, Text
 from bie.i18n import Money
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.io.raw import ROW, RawBook, RawSheet
@@ -31,14 +31,14 @@ from bie.vocabulary import Vocabulary, key, vocabulary
 ISSUE_CAP = 1000
 STRONG = ("action_id", "title", "carrier", "carrier_id")
 WEAK = ("description", "objectives")
-_KIND_FR = {
-    "amount": "montant",
-    "count": "nombre",
-    "date": "date",
-    "year": "année",
-    "percent": "pourcentage",
-    "siret": "SIRET",
-    "id": "identifiant",
+_KIND_WORDS = {
+    "amount": Text("montant", "an amount"),
+    "count": Text("nombre", "a number"),
+    "date": Text("date", "a date"),
+    "year": Text("année", "a year"),
+    "percent": Text("pourcentage", "a percentage"),
+    "siret": Text("SIRET", "a SIRET"),
+    "id": Text("identifiant", "an identifier"),
 }
 
 
@@ -621,11 +621,11 @@ def _value_issue(
         return "siret-padded", {"value": shown, "fixed": value}
     if code in ("invalid_checksum", "wrong_length", "siren"):
         detail = {
-            "invalid_checksum": "clé de contrôle fausse",
-            "wrong_length": "nombre de chiffres incorrect",
-            "siren": "SIREN à 9 chiffres, pas un SIRET",
+            "invalid_checksum": Text("clé de contrôle fausse", "wrong check digit"),
+            "wrong_length": Text("nombre de chiffres incorrect", "wrong number of digits"),
+            "siren": Text("SIREN à 9 chiffres, pas un SIRET", "a 9-digit SIREN, not a SIRET"),
         }[code]
         return "siret-invalid", {"value": shown, "detail": detail}
     if code in ("serial", "assumed_percent", "implausible"):
         return None  # implausible amounts are reported for every row by _implausible_issues
-    return "value-unparsed", {"value": shown, "kind": _KIND_FR.get(kind, kind)}
+    return "value-unparsed", {"value": shown, "kind": _KIND_WORDS.get(kind, Text(kind, kind))}

@@ -33,6 +33,21 @@ TAG_COLUMNS = (
     "override",
 )
 OUTPUT_FORMATS = (".xlsx", ".csv", ".json")
+#: The tag columns a reader sees (``bie tag`` without ``--codes``), each with the labels that turn its ids
+#: into words (a section of ``labels.yaml``; ``None``: the value is kept). Headers: ``labels_excel.yaml``,
+#: ``actions``, the words of the Excel report's Actions sheet.
+READER_COLUMNS: dict[str, str | None] = {
+    "category": "categories",
+    "dac_marker": None,
+    "eu_weight": None,
+    "confidence": None,
+    "review_reason": "review_reasons",
+    "reasons": None,
+    "audience": "audience",
+    "declared_category": "categories",
+    "declaration_mismatch": None,
+    "override": None,
+}
 
 
 @dataclass
@@ -46,9 +61,52 @@ class TaggedFile:
     issues: list[Issue]
     #: The files read (table, mapping, rules, overrides) by their identity on disk: never written over.
     input_files: tuple[InputFile, ...] = field(default_factory=tuple)
+    #: The reader's language (headers and words of :meth:`readable`).
+    lang: str = "fr"
+    #: What each reason id means in :attr:`lang` (rule titles, ``RulePack.rule_titles``).
+    rule_titles: dict[str, str] = field(default_factory=dict)
 
-    def write(self, path: str | Path) -> Path:
-        """Write :attr:`table` as .xlsx, .csv (``;``, UTF-8 with BOM) or .json, chosen by the extension.
+    def readable(self) -> pl.DataFrame:
+        """:attr:`table` for a reader, in :attr:`lang`: the original columns untouched, then the tag columns
+        with words for headers and values (« Catégorie (bie) » : « action spécifique », « Oui »/« Non »,
+        reasons as « Règle ID (titre) — Intitulé de l'action : « mots » »); no internal id left but the
+        rule ids."""
+        lang = "en" if self.lang == "en" else "fr"
+        labels = load_data("labels.yaml")
+        words = load_data("labels_excel.yaml")
+        heads = words["actions"]
+        source_row = self.table.columns[0]  # tag_file puts the source row first
+        taken = {c for c in self.table.columns if c not in TAG_COLUMNS}
+        exprs: list[pl.Expr] = [pl.col(source_row).alias(str(heads["row"][lang]))]
+        taken.discard(source_row)
+        taken.add(str(heads["row"][lang]))
+        exprs += [pl.col(c) for c in self.table.columns if c != source_row and c not in TAG_COLUMNS]
+        for column, section in READER_COLUMNS.items():
+            if column not in self.table.columns:
+                continue
+            header = str(heads[column][lang])
+            while header in taken:  # a column of the file has that name already
+                header += " (bie)"
+            taken.add(header)
+            expr = pl.col(column)
+            if section is not None:
+                names = {k: str(v[lang]) for k, v in labels[section].items()}
+                expr = expr.replace_strict(names, default=expr, return_dtype=pl.String)
+            elif column == "declaration_mismatch":
+                yes, no = str(words["bool_yes"][lang]), str(words["bool_no"][lang])
+                expr = pl.when(expr).then(pl.lit(yes)).when(expr.not_()).then(pl.lit(no))
+            elif column == "reasons":
+                expr = export.reasons_expr(column, lang, self.rule_titles)
+            exprs.append(expr.alias(header))
+        return self.table.select(exprs)
+
+    def write(self, path: str | Path, *, codes: bool = False) -> Path:
+        """Write the actions as .xlsx, .csv (``;``, UTF-8 with BOM) or .json, chosen by the extension.
+
+        .xlsx and .csv are for readers (:meth:`readable`: words in :attr:`lang`) unless ``codes`` is true;
+        .json, for tools, always holds :attr:`table` (internal ids, the same keys in every language). With
+        ``codes``, .xlsx and .csv hold :attr:`table` too (booleans ``true``/``false`` in CSV, TRUE/FALSE in
+        Excel).
 
         Atomic (a temporary file, then a rename); a path that is one of the files read, by its identity on
         disk (links followed), is refused with :class:`~bie.errors.OutputIsInput`."""
@@ -62,14 +120,15 @@ class TaggedFile:
                     f"extension “{suffix or '(none)'}”: choose .xlsx, .csv or .json",
                 ),
             )
+        frame = self.table if codes or suffix == ".json" else self.readable()
         with atomic_path(target, self.input_files) as tmp:
             if suffix == ".xlsx":
-                money = [c for c in self.table.columns if c.startswith(("Montant", "montant"))]
-                export.write_xlsx(self.table, tmp, "Actions", money)
+                money = [c for c in frame.columns if c.startswith(("Montant", "montant"))]
+                export.write_xlsx(frame, tmp, "Actions", money)
             elif suffix == ".csv":
-                export.write_csv(self.table, tmp)
+                export.write_csv(frame, tmp)
             else:
-                export.write_json(self.table, tmp)
+                export.write_json(frame, tmp)
         return target
 
 
@@ -115,4 +174,6 @@ def tag_file(
         rules_version=pack.full_version,
         issues=[*result.issues, *tagged.issues],
         input_files=identify([path, mapping, *rules, overrides]),
+        lang=lang,
+        rule_titles=pack.rule_titles(lang),
     )

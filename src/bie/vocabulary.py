@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from bie.errors import Text
 from bie.resources import load_data
 
 #: Parsing kinds of canonical fields.
@@ -56,6 +57,10 @@ class Field:
     synonyms: tuple[str, ...]
     patterns: tuple[tuple[re.Pattern[str], float], ...]
     sources: tuple[str, ...]
+
+    def label(self, lang: str = "fr") -> str:
+        """The field's name for a reader (« Montant accordé », "Amount granted")."""
+        return self.label_en if lang == "en" else self.label_fr
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,27 @@ def build_vocabulary(data: dict[str, Any]) -> Vocabulary:
 def vocabulary() -> Vocabulary:
     """The vocabulary shipped with bie."""
     return build_vocabulary(load_data("columns.yaml"))
+
+
+#: Prefix of the per-funder amount fields (``funding:État (BOP 147)``), as :mod:`bie.mapping` names them.
+FUNDING_FIELD_PREFIX = "funding:"
+
+
+def field_label(field_id: str, lang: str = "fr") -> str:
+    """The one way to show a field to a reader: its label from ``columns.yaml`` in ``lang``
+    (``amount_granted`` → « Montant accordé »), a funder's column as « Financement : État (BOP 147) »; an id
+    bie does not know is returned as is."""
+    if field_id.startswith(FUNDING_FIELD_PREFIX):
+        funder = field_id[len(FUNDING_FIELD_PREFIX) :]
+        words = load_data("labels.yaml")["funding_field"]
+        return str(words["en" if lang == "en" else "fr"]).format(funder=funder)
+    found = vocabulary().fields.get(field_id)
+    return found.label(lang) if found is not None else field_id
+
+
+def field_text(field_id: str) -> Text:
+    """:func:`field_label` in both languages, for a message parameter."""
+    return Text(field_label(field_id, "fr"), field_label(field_id, "en"))
 
 
 @functools.cache

@@ -859,8 +859,12 @@ class _Book:
             key = entry.get("key")
             if "others" in entry:
                 key = self.w("others", n=entry["others"])
-            elif key == "(non renseigné)":
+            elif entry.get("special") == "whole_contract":
+                key = self.w("whole_contract")
+            elif key is None:
                 key = self.w("not_given")
+            if entry.get("shared"):
+                key = f"{key} *"
             values: list[Any] = [
                 key,
                 entry.get("count"),
@@ -887,12 +891,23 @@ class _Book:
             total.append(
                 analysis.euros(sum(_cents(e.get("by_category", {}).get(cat, {}).get("amount")) for e in rows))
             )
+        shared = any(e.get("shared") for e in rows)
+        if shared:
+            # an action naming several quartiers is shown under each: the rows do not add up, the total is
+            # the programme's (each action once)
+            summary = self.audit.summary
+            by_cat = summary.get("by_category") or {}
+            total = [self.w(b, "total"), summary.get("actions"), summary.get("amount_total"), None, None]
+            for cat in cats:
+                total += [(by_cat.get(cat) or {}).get("count"), (by_cat.get(cat) or {}).get("amount")]
         tprops: list[Props | None] = [_TOTAL, {**count, **_TOTAL}, {**euro, **_TOTAL}, _TOTAL, _TOTAL]
         tprops += [{**count, **_TOTAL}, {**euro, **_TOTAL}] * len(cats)
         # The total row sits below the filtered range: filtering never hides it.
         self.put_row(ws, r + 1, total, tprops)
         for c in (3, 4):
             self.blank(ws, r + 1, c, tprops[c] or {})
+        if shared:  # below the total (constant-memory mode writes rows in order)
+            self.text(ws, r + 2, 0, self.w(b, "shared_note"), _NOTE)
         self.ok(
             ws.conditional_format(
                 1,

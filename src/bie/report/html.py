@@ -290,8 +290,10 @@ class _Page:
     def n_actions(self, count: int) -> str:
         return self.t("page.n_action" if count == 1 else "page.n_actions", n=self.n.integer(count))
 
-    def key_label(self, key: Any) -> str:
-        if key is None or key == "(non renseigné)":
+    def key_label(self, key: Any, special: Any = None) -> str:
+        if special == "whole_contract":
+            return self.t("breakdowns.whole_contract")
+        if key is None or special == "not_given":
             return self.t("breakdowns.not_given")
         return str(key)
 
@@ -541,8 +543,10 @@ class _Page:
                 key = (
                     t("breakdowns.others", n=n.integer(e["others"]))
                     if "others" in e
-                    else self.key_label(e["key"])
+                    else self.key_label(e["key"], e.get("special"))
                 )
+                if e.get("shared"):
+                    key = f"{key} *"
                 cats = e["by_category"]
                 amount = float(e["amount"] or 0)
                 segs = [charts.Segment(c, float(cats[c]["amount"] or 0), "") for c in CATEGORIES]
@@ -593,7 +597,9 @@ class _Page:
                     "id": f"by-{dim}",
                     "title": t("breakdowns.by", dim=lower),
                     "table": table,
-                    "note": t("breakdowns.funder_note") if dim == "funder" else "",
+                    "note": t("breakdowns.funder_note")
+                    if dim == "funder"
+                    else (t("breakdowns.shared_note") if any(e.get("shared") for e in entries) else ""),
                 }
             )
         legend = [{"label": t.category(c), "swatch": charts.swatch(c)} for c in CATEGORIES]
