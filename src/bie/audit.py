@@ -22,6 +22,7 @@ import polars as pl
 from bie import analysis
 from bie._version import __version__
 from bie.errors import FunderEmpty, FunderNotFound, Text
+from bie.i18n import fmt
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.issues import Issue
 from bie.mapping import FUNDING_PREFIX
@@ -37,6 +38,7 @@ from bie.outputs import (
 from bie.reader import read
 from bie.report.model import SCHEMA_VERSION, AuditReport, summary_for_json
 from bie.report.model import build as build_report
+from bie.resources import load_data
 from bie.vocabulary import fold, vocabulary
 
 FORMATS = ("html", "xlsx", "json")
@@ -516,8 +518,8 @@ def _web_module() -> Any:
 
 
 def _default_title(files: list[str], lang: str) -> str:
-    names = ", ".join(files)
-    return f"Budget intégrant l'égalité — {names}" if lang == "fr" else f"Gender budgeting audit — {names}"
+    template = load_data("labels_html.yaml")["page"]["default_title"][lang]
+    return fmt(str(template), names=", ".join(files))
 
 
 def _reconcile(

@@ -55,6 +55,7 @@ from bie.mapping import FUNDING_PREFIX
 from bie.outputs import display_name, os_error_detail
 from bie.report.model import SCHEMA_VERSION, AuditReport, ReportSource, basis_label
 from bie.resources import load_data
+from bie.vocabulary import field_label
 
 __all__ = ["MAX_CHARS", "MAX_ROWS", "write_excel"]
 
@@ -225,7 +226,7 @@ class _Book:
         self.generated = _parse_date(meta.get("generated_at"))
         self.wb.set_properties(
             {
-                "title": self._clip(str(meta.get("title") or ""), 255),
+                "title": self._clip(self.model.title, 255),
                 "subject": self.w("summary", "subtitle").split(" — ")[0],
                 "author": "bie",
                 "comments": f"bie {__version__}; rules {meta.get('rules_version')}; "
@@ -1227,7 +1228,10 @@ class _Book:
                 "file": [f for f, _ in issues[:n]],
                 "sheet": [i.sheet for _, i in issues[:n]],
                 "row": [i.row for _, i in issues[:n]],
-                "column": [i.column for _, i in issues[:n]],
+                # a canonical field in the reader's words (« Égalité déclarée »), a source header as is
+                "column": [
+                    None if i.column is None else field_label(i.column, self.lang) for _, i in issues[:n]
+                ],
                 "message": [i.message(self.lang) for _, i in issues[:n]],
             },
             schema={
@@ -1433,9 +1437,7 @@ class _Book:
         euro, pct, count = self.num("euro"), self.num("pct"), self.num("int")
         r = 0
         self.ok(ws.set_row(0, 24), ws, "the title height")
-        self.text(
-            ws, r, 0, str(meta.get("title") or ""), {"bold": True, "font_size": 16, "font_color": "#1F3864"}
-        )
+        self.text(ws, r, 0, self.model.title, {"bold": True, "font_size": 16, "font_color": "#1F3864"})
         r += 1
         date = self.generated.strftime("%d/%m/%Y %H:%M" if self.lang == "fr" else "%Y-%m-%d %H:%M")
         self.text(

@@ -312,15 +312,7 @@ class _Page:
         )
 
     def title_of(self) -> str:
-        title = str(self.audit.meta.get("title") or "")
-        names = ", ".join(str(i["file"]) for i in self.audit.meta["inputs"])
-        defaults = {
-            fmt(load_data("labels_html.yaml")["page"]["default_title"][lang], names=names)
-            for lang in ("fr", "en")
-        }
-        if not title or title in defaults:
-            return self.t("page.default_title", names=names)
-        return title
+        return self.model.title
 
     # ------------------------------------------------------------------ sections
     def key_figures(self) -> dict[str, Any]:

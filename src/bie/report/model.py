@@ -193,6 +193,7 @@ class AuditReport:
     """Everything decided once for one audit in one language; renderers only lay it out."""
 
     lang: str
+    title: str
     basis: str
     basis_label: str
     actions: int
@@ -251,6 +252,18 @@ def basis_label(basis: str, lang: str, name: str | None = None) -> str:
     if entry is None:
         return str(basis)
     return fmt_in(lang, str(entry[lang]), name=name or "")
+
+
+def report_title(meta: Mapping[str, Any], lang: str) -> str:
+    """The report's title: the one the user gave, else « Budget intégrant l'égalité — <files> » in the
+    reader's language (a default title made in another language is replaced, never shown as is)."""
+    title = str(meta.get("title") or "")
+    names = ", ".join(str(i["file"]) for i in meta.get("inputs") or [])
+    template = load_data("labels_html.yaml")["page"]["default_title"]
+    defaults = {fmt_in(k, str(template[k]), names=names) for k in ("fr", "en")}
+    if not title or title in defaults:
+        return fmt_in(lang, str(template[lang]), names=names)
+    return title
 
 
 def _words(lang: str) -> Mapping[str, str]:
@@ -340,6 +353,7 @@ def build(data: AuditData, lang: str) -> AuditReport:
     funder = s.get("amount_basis_name") or data.meta.get("funder")
     return AuditReport(
         lang=lang,
+        title=report_title(data.meta, lang),
         basis=basis,
         basis_label=basis_label(basis, lang, None if funder is None else str(funder)),
         actions=int(s["actions"]),

@@ -17,7 +17,9 @@ from typing import Any
 
 import polars as pl
 
+from bie.errors import Text
 from bie.issues import Issue
+from bie.resources import load_data
 from bie.tagging.rules import Rule
 
 __all__ = ["declaration_exprs", "declaration_issues"]
@@ -69,6 +71,12 @@ def declaration_issues(frame: pl.DataFrame) -> list[Issue]:
         pl.col("declared_category"),
         pl.col("category"),
     )
+    labels = load_data("labels.yaml")["categories"]
+
+    def words(cat: str | None) -> Text | str:
+        entry = labels.get(str(cat))
+        return Text(str(entry["fr"]), str(entry["en"])) if entry else str(cat)
+
     for sheet, row, action_id, text, declared, category in mismatched.iter_rows():
         issues.append(
             Issue(
@@ -76,7 +84,13 @@ def declaration_issues(frame: pl.DataFrame) -> list[Issue]:
                 sheet=sheet,
                 row=row,
                 column="declared_equality",
-                params={"action_id": action_id, "value": text, "declared": declared, "category": category},
+                # the categories in the reader's words, never their ids (issue 10)
+                params={
+                    "action_id": action_id,
+                    "value": text,
+                    "declared": words(declared),
+                    "category": words(category),
+                },
             )
         )
     unread = frame.filter(
