@@ -17,8 +17,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(STAMP)
 	$(BIN)/bie demo
 
+# Two workers (one per core of a small machine), each test file on one worker so that its fixtures are built
+# once: the whole suite in about 8 minutes instead of 14 on 2 cores.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Property tests with many random examples (the `fuzz` hypothesis profile, tests/conftest.py).
 fuzz: $(STAMP)

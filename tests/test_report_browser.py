@@ -177,7 +177,7 @@ def test_filter_search_and_sort(browser: Any, report_fr: Path) -> None:
         assert all("violences" in r["text"].lower() for r in found)
         page.fill("#actions-search", "zzz-introuvable")
         assert _visible_rows(page) == []
-        assert page.text_content("#actions-status").strip().startswith("0 action")
+        assert page.text_content("#actions-status").strip() == f"Actions affichées : 0 sur {total}"
 
         page.click("#actions-reset")
         assert len(_visible_rows(page)) == total
