@@ -28,7 +28,7 @@ CASES = {
         [1],
         13,
         "878205.00",
-        {"header": [1], "blank": list(range(19, 40))},
+        {"header": [1], "blank": list(range(15, 36))},  # rows as a spreadsheet shows them (records)
     ),
     "nievre_subventions_2016.csv": ("nievre_subventions_2016", [1], 97, "17140715.00", {"header": [1]}),
     "pyrenees_orientales_conventions_2017.ods": (
@@ -125,6 +125,8 @@ def test_lot_mixed_line_endings_and_multiline_record() -> None:
     result = bie.read(REAL / "lot_subventions_2017.csv")
     assert result.encoding == "cp1252"
     rows = result.actions.get_column("_row").to_list()
-    assert rows[-4:] == [11, 16, 17, 18]  # the record on line 11 spans five lines
+    lines = result.actions.get_column("_line").to_list()
+    assert rows[-4:] == [11, 12, 13, 14]  # the record of row 11 spans five lines: rows are records
+    assert lines[-4:] == [11, 16, 17, 18]  # … and the physical line each starts on is kept
     title = result.actions.filter(pl.col("_row") == 11).get_column("title").item()
     assert "-opérations du plan marketing LOT" in title

@@ -243,6 +243,7 @@ class Audit:
         "_file",
         "_sheet",
         "_row",
+        "_line",
         "action_id",
         "title",
         "carrier",
@@ -274,6 +275,7 @@ class Audit:
         "_file": "file",
         "_sheet": "sheet",
         "_row": "row",
+        "_line": "line",
         "_amount": "amount",
     }
 

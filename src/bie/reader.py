@@ -19,7 +19,7 @@ from bie.i18n import Money
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.io.raw import ROW, RawBook, RawSheet
 from bie.io.sniff import extension_issue, sniff
-from bie.io.text import FIELDS
+from bie.io.text import FIELDS, LINE
 from bie.issues import Issue
 from bie.layout import Header, _flatten, find_header, row_score
 from bie.mapping import FUNDING_PREFIX, ColumnMapping, MappingFile, load_mapping, map_columns
@@ -486,6 +486,8 @@ def _actions_frame(
     sink: IssueSink,
 ) -> pl.DataFrame:
     cols: list[pl.Expr] = [pl.lit(sheet).alias("_sheet"), pl.col(ROW)]
+    if LINE in raw.columns:  # CSV: the physical line each record starts on, beside its row
+        cols.append(pl.col(LINE))
     for out in typed:
         cols.append(pl.col(f"_p:{out}").struct.field("value").alias(out))
     actions = raw.select(cols)

@@ -24,6 +24,9 @@ from bie.outputs import display_name
 UTF8_BOM = b"\xef\xbb\xbf"
 DELIMITERS = (";", ",", "\t", "|")
 FIELDS = "_fields"
+LINE = "_line"
+"""Column of a CSV sheet: the physical line each record starts on. ``_row`` is the record's number, the row a
+spreadsheet program shows when it opens the file (a record whose quoted cell spans five lines is one row)."""
 
 csv.field_size_limit(2**31 - 1)
 
@@ -338,7 +341,11 @@ def read_text(path: Path, limits: Limits) -> RawBook:
     frame = pl.DataFrame(columns, schema={k: pl.String for k in columns})
     frame = frame.with_columns(
         [pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in columns]
-    ).with_columns(pl.Series(ROW, starts, dtype=pl.Int64), pl.Series(FIELDS, counts, dtype=pl.Int64))
+    ).with_columns(
+        pl.Series(ROW, range(1, len(starts) + 1), dtype=pl.Int64),
+        pl.Series(LINE, starts, dtype=pl.Int64),
+        pl.Series(FIELDS, counts, dtype=pl.Int64),
+    )
     sheet = RawSheet(
         name=sheet_name, index=0, visible=True, frame=frame, issues=[*decoded.issues, *quote_issues]
     )

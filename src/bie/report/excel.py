@@ -796,6 +796,11 @@ class _Book:
                 width=9,
             ),
         ]
+        if "_line" in acts.columns and acts.get_column("_line").null_count() < n:
+            # CSV: the physical line each record starts on, beside the row a spreadsheet program shows
+            columns.append(
+                self.column(self.w(a, "line"), acts.get_column("_line"), self.num("plain", _TOP), width=9)
+            )
         for header, values, kind in self.typed_sources(originals, headers):
             props = _TOP if kind == "text" else self.num(kind, _TOP)
             columns.append(self.column(header, values, props, max_width=45))
