@@ -9,6 +9,7 @@ checks that they are not blank with a tiny PNG reader (zlib only, no imaging lib
 from __future__ import annotations
 
 import os
+import re
 import struct
 import zlib
 from collections.abc import Iterator
@@ -232,7 +233,46 @@ def test_print_preview_hides_the_controls(browser: Any, report_fr: Path) -> None
         opened.page.emulate_media(media="print")
         assert not opened.page.is_visible("#actions-controls")
         assert not opened.page.is_visible(".skip-link")
-        pdf = opened.page.pdf(format="A4", print_background=True)
-        assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") > 10
+        assert not opened.page.is_visible(".print-choice")
+        # committee print by default: key figures, findings, charts and the web, in a few A4 pages
+        short = opened.page.pdf(format="A4", print_background=True)
+        assert short[:5] == b"%PDF-"
+        assert not opened.page.is_visible("#actions") and opened.page.is_visible("#web")
+        # the full report when « print the full report » is ticked
+        opened.page.emulate_media(media="screen")
+        opened.page.check("#print-full")
+        opened.page.emulate_media(media="print")
+        assert opened.page.is_visible("#actions")
+        full = opened.page.pdf(format="A4", print_background=True)
+        pages = (_pages(short), _pages(full))
+        assert 4 <= pages[0] <= 12 < pages[1], pages
+    finally:
+        opened.page.close()
+
+
+def _pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_readable_on_a_phone(browser: Any, report_fr: Path) -> None:
+    """At 390 px no text of a chart or of the web is drawn under 11 px (they scroll sideways instead), the
+    page itself never scrolls sideways, and every block that scrolls says so."""
+    opened = Opened(browser, report_fr, width=390)
+    try:
+        page = opened.page
+        smallest = page.evaluate(
+            """() => Math.min(...[...document.querySelectorAll('svg text')].map(e => {
+                const svg = e.ownerSVGElement, r = svg.getBoundingClientRect();
+                if (!r.width || !svg.viewBox.baseVal.width) return 99;
+                return parseFloat(getComputedStyle(e).fontSize) * r.width / svg.viewBox.baseVal.width;
+            }))"""
+        )
+        assert smallest >= 11, smallest
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        hint = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.table-wrap[data-hint]'), '::before').content"
+        )
+        assert "faites défiler horizontalement" in hint
+        assert not opened.problems(), opened.problems()
     finally:
         opened.page.close()

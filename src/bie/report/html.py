@@ -221,8 +221,9 @@ def column(
 class _Tables:
     """Deterministic table ids (``t-<section>-<n>``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, hint: str = "") -> None:
         self.counts: dict[str, int] = {}
+        self.hint = hint  # « scroll sideways », shown above a table on a narrow screen
 
     def make(
         self,
@@ -246,6 +247,7 @@ class _Tables:
             "foot": list(foot),
             "note": note,
             "cls": cls,
+            "hint": self.hint,
         }
 
 
@@ -260,7 +262,7 @@ class _Page:
         self.rule_titles: dict[str, str] = load_rule_titles(lang)
         self.t = Words(lang)
         self.n = Numbers(lang, self.t("page.na"))
-        self.tables = _Tables()
+        self.tables = _Tables(self.t("page.scroll_hint"))
         self.summary: Mapping[str, Any] = audit.summary
         self.web: dict[str, Any] = audit.web_dict(lang)
         self.multi_file = len(audit.meta["inputs"]) > 1
