@@ -230,3 +230,17 @@ def test_quartier_rows_read_in_each_language(prog: bie.Audit, tmp_path: Path) ->
     ]
     assert "(whole contract)" in cells
     assert any(c.startswith("* Neighbourhoods grouped by their code") for c in cells)
+
+
+def test_breakdown_labels_are_decided_once(prog: bie.Audit) -> None:
+    """The lines bie makes are labelled in the reader's words by the model, for HTML and Excel alike."""
+    fr, en = prog.report("fr").breakdown("territory"), prog.report("en").breakdown("territory")
+    assert fr is not None and en is not None
+    labels_fr = [g.label for g in fr.groups]
+    labels_en = [g.label for g in en.groups]
+    assert "(ensemble du contrat)" in labels_fr and "(whole contract)" in labels_en
+    assert any(lbl.endswith(" *") for lbl in labels_en) and fr.shared
+    assert en.note.startswith("* Neighbourhoods grouped by their code")
+    funder = prog.report("en").breakdown("funder")
+    assert funder is not None and funder.note.startswith("The amount of each co-funder's own column")
+    assert all(g.by_category.keys() == set(CATEGORY_ORDER) for g in fr.groups)

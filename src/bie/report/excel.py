@@ -861,16 +861,9 @@ class _Book:
         self.ok(ws.autofilter(0, 0, len(rows), len(headers) - 1), ws, "the autofilter")
         euro, pct, count = self.num("euro", _TOP), self.num("pct", _TOP), self.num("int", _TOP)
         r = 0
-        for r, entry in enumerate(rows, start=1):
-            key = entry.get("key")
-            if "others" in entry:
-                key = self.w("others", n=entry["others"])
-            elif entry.get("special") == "whole_contract":
-                key = self.w("whole_contract")
-            elif key is None:
-                key = self.w("not_given")
-            if entry.get("shared"):
-                key = f"{key} *"
+        model = self.model.breakdown(dim)
+        labels = [g.label for g in model.groups] if model is not None else [str(e.get("key")) for e in rows]
+        for r, (entry, key) in enumerate(zip(rows, labels, strict=True), start=1):
             values: list[Any] = [
                 key,
                 entry.get("count"),
@@ -912,8 +905,8 @@ class _Book:
         self.put_row(ws, r + 1, total, tprops)
         for c in (3, 4):
             self.blank(ws, r + 1, c, tprops[c] or {})
-        if shared:  # below the total (constant-memory mode writes rows in order)
-            self.text(ws, r + 2, 0, self.w(b, "shared_note"), _NOTE)
+        if shared and model is not None:  # below the total (constant-memory mode writes rows in order)
+            self.text(ws, r + 2, 0, model.note, _NOTE)
         self.ok(
             ws.conditional_format(
                 1,

@@ -292,10 +292,8 @@ class _Page:
     def n_actions(self, count: int) -> str:
         return self.t("page.n_action" if count == 1 else "page.n_actions", n=self.n.integer(count))
 
-    def key_label(self, key: Any, special: Any = None) -> str:
-        if special == "whole_contract":
-            return self.t("breakdowns.whole_contract")
-        if key is None or special == "not_given":
+    def key_label(self, key: Any) -> str:
+        if key is None or key == "(non renseigné)":
             return self.t("breakdowns.not_given")
         return str(key)
 
@@ -527,43 +525,35 @@ class _Page:
         t, n = self.t, self.n
         groups = []
         for dim in DIMENSIONS:
-            entries = self.audit.breakdowns.get(dim)
-            if not entries:
+            breakdown = self.model.breakdown(dim)
+            if breakdown is None or not breakdown.groups:
                 continue
             dim_label = t.shared_word("dimensions", dim)
             lower = dim_label[:1].lower() + dim_label[1:]
             rows = []
-            for e in entries:
-                key = (
-                    t("breakdowns.others", n=n.integer(e["others"]))
-                    if "others" in e
-                    else self.key_label(e["key"], e.get("special"))
-                )
-                if e.get("shared"):
-                    key = f"{key} *"
-                cats = e["by_category"]
-                amount = float(e["amount"] or 0)
-                segs = [charts.Segment(c, float(cats[c]["amount"] or 0), "") for c in CATEGORIES]
+            for g in breakdown.groups:
+                cats = g.by_category
+                segs = [charts.Segment(c, cats[c].amount, "") for c in CATEGORIES]
                 cat_cells = [
                     cell(
-                        n.money(cats[c]["amount"]) if cats[c]["count"] else "–",
+                        n.money(cats[c].amount) if cats[c].count else "–",
                         "num",
-                        sub=self.n_actions(cats[c]["count"]) if cats[c]["count"] else "",
+                        sub=self.n_actions(cats[c].count) if cats[c].count else "",
                     )
                     for c in CATEGORIES
                 ]
                 rows.append(
                     row(
-                        cell(key),
+                        cell(g.label),
                         [
-                            cell(n.integer(e["count"]), "num"),
-                            cell(n.money(amount), "num"),
-                            cell(n.pct(e["share"], 1), "num"),
+                            cell(n.integer(g.count), "num"),
+                            cell(n.money(g.amount), "num"),
+                            cell(n.pct(g.share, 1), "num"),
                             *cat_cells,
-                            cell(n.pct(e["equality_share"], 0), "num"),
-                            cell("", "bar", svg=charts.mini_bar(segs) if amount > 0 else None),
+                            cell(n.pct(g.equality_share, 0), "num"),
+                            cell("", "bar", svg=charts.mini_bar(segs) if g.amount > 0 else None),
                         ],
-                        cls="others" if "others" in e else "",
+                        cls="others" if g.others else "",
                     )
                 )
             columns = [
@@ -591,9 +581,7 @@ class _Page:
                     "id": f"by-{dim}",
                     "title": t("breakdowns.by", dim=lower),
                     "table": table,
-                    "note": t("breakdowns.funder_note")
-                    if dim == "funder"
-                    else (t("breakdowns.shared_note") if any(e.get("shared") for e in entries) else ""),
+                    "note": breakdown.note,
                 }
             )
         legend = [{"label": t.category(c), "swatch": charts.swatch(c)} for c in CATEGORIES]

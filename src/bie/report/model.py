@@ -36,8 +36,10 @@ __all__ = [
     "SEVERITY_ORDER",
     "AuditData",
     "AuditReport",
+    "Breakdown",
     "CategoryFigures",
     "Finding",
+    "Group",
     "Headline",
     "Judged",
     "ReportSource",
@@ -189,6 +191,47 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class CategoryCell:
+    """One category's share of a group: how many actions, how much money."""
+
+    count: int
+    amount: float
+
+
+@dataclass(frozen=True)
+class Group:
+    """One line of a breakdown (a pillar, a theme, a quartier, a carrier, a co-funder), labelled once.
+
+    ``label``: the name from the file, or for the lines bie makes, the reader's words (« (autres : 4
+    lignes) », « (ensemble du contrat) », « (non renseigné) »); a quartier line that holds actions naming
+    several quartiers ends with « * » (``shared``: how many), explained by :attr:`Breakdown.note`."""
+
+    label: str
+    key: str | None
+    special: str | None
+    count: int
+    amount: float
+    share: float
+    equality_share: float | None
+    by_category: Mapping[str, CategoryCell]
+    shared: int = 0
+    others: int = 0
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The groups of one dimension, in the order shown, and the note the table needs (or "")."""
+
+    dimension: str
+    groups: tuple[Group, ...]
+    note: str
+
+    @property
+    def shared(self) -> bool:
+        return any(g.shared for g in self.groups)
+
+
+@dataclass(frozen=True)
 class AuditReport:
     """Everything decided once for one audit in one language; renderers only lay it out."""
 
@@ -203,6 +246,10 @@ class AuditReport:
     headline: Headline
     judged: Judged
     findings: tuple[Finding, ...]
+    breakdowns: tuple[Breakdown, ...] = ()
+
+    def breakdown(self, dimension: str) -> Breakdown | None:
+        return next((b for b in self.breakdowns if b.dimension == dimension), None)
 
     def category(self, category: str) -> CategoryFigures:
         for c in self.categories:
@@ -331,6 +378,54 @@ def _categories(summary: Mapping[str, Any], lang: str) -> tuple[CategoryFigures,
     return tuple(out)
 
 
+def _breakdowns(data: AuditData, lang: str) -> tuple[Breakdown, ...]:
+    words = _words(lang)
+    raw: Mapping[str, Sequence[Mapping[str, Any]]] = getattr(data, "breakdowns", None) or {}
+    out = []
+    for dim, entries in raw.items():
+        groups = []
+        for e in entries:
+            special = e.get("special")
+            others = int(e.get("others") or 0)
+            if others:
+                label = fmt_in(lang, words["others"], n=Numbers(lang).integer(others))
+            elif special == "whole_contract":
+                label = words["whole_contract"]
+            elif e.get("key") is None or special == "not_given":
+                label = words["not_given"]
+            else:
+                label = str(e["key"])
+            shared = int(e.get("shared") or 0)
+            cats: Mapping[str, Mapping[str, Any]] = e.get("by_category") or {}
+            groups.append(
+                Group(
+                    label=f"{label} *" if shared else label,
+                    key=None if e.get("key") is None else str(e["key"]),
+                    special="others" if others else (None if special is None else str(special)),
+                    count=int(e.get("count") or 0),
+                    amount=float(e.get("amount") or 0.0),
+                    share=float(e.get("share") or 0.0),
+                    equality_share=None if e.get("equality_share") is None else float(e["equality_share"]),
+                    by_category={
+                        c: CategoryCell(
+                            int((cats.get(c) or {}).get("count") or 0),
+                            float((cats.get(c) or {}).get("amount") or 0.0),
+                        )
+                        for c in CATEGORY_ORDER
+                    },
+                    shared=shared,
+                    others=others,
+                )
+            )
+        note = (
+            words["funder_note"]
+            if dim == "funder"
+            else (words["shared_note"] if any(g.shared for g in groups) else "")
+        )
+        out.append(Breakdown(dimension=str(dim), groups=tuple(groups), note=note))
+    return tuple(out)
+
+
 def build(data: AuditData, lang: str) -> AuditReport:
     """The report of ``data`` in ``lang`` (``fr`` or ``en``)."""
     check_lang(lang)
@@ -363,6 +458,7 @@ def build(data: AuditData, lang: str) -> AuditReport:
         headline=headline,
         judged=judged,
         findings=_findings(data.metrics, lang, data.n_actions),
+        breakdowns=_breakdowns(data, lang),
     )
 
 
