@@ -201,10 +201,12 @@ def test_every_row_is_listed_once(stem: str) -> None:
     assert len(rows) == len(set(rows))
     if data["sheet"] is not None:
         assert sorted(rows) == list(range(1, max(rows) + 1))
-    else:  # CSV: rows are the lines where records start; records are numbered 1..n without gaps
-        records = [r["record"] for r in data["action_rows"] + data["excluded"] if "record" in r]
-        if records:
-            assert sorted(records) == list(range(1, len(records) + 1))
+    else:  # CSV: rows are records, numbered 1..n without gaps (as a spreadsheet shows them); each keeps the
+        # physical line it starts on, increasing with the row
+        listed = sorted(data["action_rows"] + data["excluded"], key=lambda r: r["row"])
+        assert [r["row"] for r in listed] == list(range(1, len(listed) + 1))
+        lines = [r["line"] for r in listed if "line" in r]
+        assert lines == sorted(lines) and len(set(lines)) == len(lines)
     header_like = [e["row"] for e in data["excluded"] if e["reason"] == "header"]
     assert set(data["header_rows"]) <= set(header_like)
     assert max(header_like) == max(data["header_rows"]), "title rows come above the header, never below"
@@ -358,7 +360,7 @@ def test_platform_csv_bytes() -> None:
     assert any("\n" in field for record in records for field in record), "embedded line breaks"
     # Record terminators are CRLF; line breaks inside quoted fields are bare LF.
     assert text.count("\r\n") == len(records)
-    by_record = {r["record"]: r for r in data["action_rows"]}
+    by_record = {r["row"]: r for r in data["action_rows"]}
     requested = proposed = Decimal(0)
     for number, record in enumerate(records, start=1):
         if number in by_record:

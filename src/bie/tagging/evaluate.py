@@ -615,6 +615,19 @@ def _concat(pieces: Sequence[pl.DataFrame]) -> pl.DataFrame:
 # --------------------------------------------------------------------------------------------- evaluate
 
 
+def _part_of(
+    corpus_paths: Iterable[str | Path], part: str, pack: RulePack | None, split: str | Path | None
+) -> tuple[RulePack, list[Labelled], dict[str, int], pl.DataFrame, list[bool]]:
+    """The pack (built-in by default), the corpus's texts, skipped counts, input frame, and which texts are
+    in ``part`` (``dev``, ``test`` or ``all``)."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}, not {part!r}")
+    items, skipped, frame = load_corpus(corpus_paths, split)
+    assert frame.height == len(items) or not items, "evaluate: input frame and texts differ"
+    keep = [part in ("all", it.part) for it in items]
+    return (pack if pack is not None else load_rules()), items, skipped, frame, keep
+
+
 def evaluate(
     corpus_paths: Iterable[str | Path],
     part: str = "dev",
@@ -627,13 +640,7 @@ def evaluate(
     never tune) or ``all``; ``pack``: the rule pack (the built-in one by default); ``split``: the split file
     of the YAML cases (by default ``split.yaml`` beside them or in a sibling ``corpus/`` folder).
     """
-    if part not in PARTS:
-        raise ValueError(f"part must be one of {PARTS}, not {part!r}")
-    if pack is None:
-        pack = load_rules()
-    items, skipped, frame = load_corpus(corpus_paths, split)
-    keep = [part in ("all", it.part) for it in items]
-    assert frame.height == len(items) or not items, "evaluate: input frame and texts differ"
+    pack, items, skipped, frame, keep = _part_of(corpus_paths, part, pack, split)
     selected = [it for it, k in zip(items, keep, strict=True) if k]
     if selected:
         mask = pl.Series(keep, dtype=pl.Boolean)
@@ -700,12 +707,7 @@ def calibrate(
     The shipped calibration is fitted on the development part of the real corpus only
     (``tests/corpus/real.yaml``): the hand-written cases were written with the rules and are all right.
     """
-    if part not in PARTS:
-        raise ValueError(f"part must be one of {PARTS}, not {part!r}")
-    if pack is None:
-        pack = load_rules()
-    items, _skipped, frame = load_corpus(corpus_paths, split)
-    keep = [part in ("all", it.part) for it in items]
+    pack, items, _skipped, frame, keep = _part_of(corpus_paths, part, pack, split)
     selected = [it for it, k in zip(items, keep, strict=True) if k]
     if not selected:
         raise CorpusError(
