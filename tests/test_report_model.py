@@ -244,3 +244,18 @@ def test_breakdown_labels_are_decided_once(prog: bie.Audit) -> None:
     funder = prog.report("en").breakdown("funder")
     assert funder is not None and funder.note.startswith("The amount of each co-funder's own column")
     assert all(g.by_category.keys() == set(CATEGORY_ORDER) for g in fr.groups)
+
+
+def test_stages_are_decided_once() -> None:
+    plateforme = bie.audit(FIXTURES / "export_plateforme_2024.csv")
+    fr, en = plateforme.report("fr").stages, plateforme.report("en").stages
+    assert fr is not None and en is not None
+    assert fr.stages == ("requested", "proposed") and en.stage_labels["requested"] == "requested"
+    assert fr.stage_labels["requested"] == "demandé"
+    raw = plateforme.stages
+    assert raw is not None
+    assert [r.amounts["proposed"] for r in fr.rows] == [e.get("proposed") for e in raw["by_category"]]
+    gap = raw["equality_gap"]
+    expected = "" if gap is None else ("even" if abs(gap) < 0.01 else ("negative" if gap < 0 else "positive"))
+    assert fr.verdict == expected
+    assert bie.audit(PROG).report("fr").stages is None

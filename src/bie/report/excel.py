@@ -1639,34 +1639,37 @@ class _Book:
             r += 1
         r += 1
         # Stages.
-        stages = audit.stages
-        if stages:
-            stage_keys = list(stages.get("stages") or [])
+        stages = self.model.stages
+        if stages is not None:
             self.text(ws, r, 0, self.w(s, "stages"), _HEADING)
             r += 1
             heads = [self.w(s, "category"), self.w(s, "count")]
-            heads += [str(self.shared["stages"][k][self.lang]).capitalize() + " (€)" for k in stage_keys]
+            heads += [stages.stage_labels[k].capitalize() + " (€)" for k in stages.stages]
             heads.append(self.w(s, "rate_kept"))
             self.put_row(ws, r, heads, _HEAD_BIE)
             r += 1
-            for entry in stages.get("by_category") or []:
-                cat = entry.get("category")
+            for entry in stages.rows:
                 values = [
-                    self.category(cat),
-                    entry.get("count"),
-                    *[entry.get(k) for k in stage_keys],
-                    entry.get("rate_kept"),
+                    entry.label,
+                    entry.count,
+                    *[entry.amounts.get(k) for k in stages.stages],
+                    entry.rate_kept,
                 ]
                 stage_props: list[Props | None] = [
-                    self.cat_props(str(cat), {"bold": True}),
+                    self.cat_props(entry.category, {"bold": True}),
                     count,
-                    *[euro for _ in stage_keys],
+                    *[euro for _ in stages.stages],
                     pct,
                 ]
                 self.put_row(ws, r, values, stage_props)
                 r += 1
-            for key in ("equality_rate_kept", "not_integrated_rate_kept", "equality_gap"):
-                self.put_row(ws, r, [self.w(s, key), stages.get(key)], [_LABEL, pct])
+            rates = (
+                ("equality_rate_kept", stages.equality_rate_kept),
+                ("not_integrated_rate_kept", stages.not_integrated_rate_kept),
+                ("equality_gap", stages.equality_gap),
+            )
+            for rate_key, rate in rates:
+                self.put_row(ws, r, [self.w(s, rate_key), rate], [_LABEL, pct])
                 r += 1
             r += 1
         # Findings.

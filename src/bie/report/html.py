@@ -593,25 +593,24 @@ class _Page:
         }
 
     def stages(self) -> dict[str, Any] | None:
-        st = self.audit.stages
-        if not st:
+        st = self.model.stages
+        if st is None:
             return None
         t, n = self.t, self.n
-        present: list[str] = list(st["stages"])
-        names = {s: self.t.shared_word("stages", s) for s in present}
-        rows = []
-        for entry in st["by_category"]:
-            rows.append(
-                row(
-                    self.cat_cell(entry["category"]),
-                    [
-                        cell(n.integer(entry["count"]), "num"),
-                        *[cell(n.money(entry.get(s)), "num") for s in present],
-                        cell(n.pct(entry["rate_kept"], 1), "num"),
-                    ],
-                    category=entry["category"],
-                )
+        present = list(st.stages)
+        names = st.stage_labels
+        rows = [
+            row(
+                self.cat_cell(e.category),
+                [
+                    cell(n.integer(e.count), "num"),
+                    *[cell(n.money(e.amounts.get(s)), "num") for s in present],
+                    cell(n.pct(e.rate_kept, 1), "num"),
+                ],
+                category=e.category,
             )
+            for e in st.rows
+        ]
         columns = [
             column(t("money.category")),
             column(t("money.actions"), num=True),
@@ -622,15 +621,15 @@ class _Page:
         first, last = present[0], present[-1]
         pairs = [
             charts.Pair(
-                key=e["category"],
-                label=self.t.category(e["category"], short=True),
-                first=float(e.get(first) or 0),
-                last=float(e.get(last) or 0),
-                first_text=n.money(e.get(first)),
-                last_text=n.money(e.get(last)),
-                note=t("stages.kept_label", rate=n.pct(e["rate_kept"])),
+                key=e.category,
+                label=self.t.category(e.category, short=True),
+                first=float(e.amounts.get(first) or 0),
+                last=float(e.amounts.get(last) or 0),
+                first_text=n.money(e.amounts.get(first)),
+                last_text=n.money(e.amounts.get(last)),
+                note=t("stages.kept_label", rate=n.pct(e.rate_kept)),
             )
-            for e in st["by_category"]
+            for e in st.rows
         ]
         chart = charts.paired_bars(
             pairs,
@@ -640,16 +639,11 @@ class _Page:
             first_label=names[first],
             last_label=names[last],
         )
-        gap = st.get("equality_gap")
-        if gap is None:
-            verdict = ""
-        elif abs(gap) < 0.01:
-            verdict = t("stages.gap_even")
-        else:
-            verdict = t("stages.gap_negative") if gap < 0 else t("stages.gap_positive")
+        gap = st.equality_gap
+        verdict = t(f"stages.gap_{st.verdict}") if st.verdict else ""
         facts = [
-            {"label": t("stages.equality_rate"), "value": n.pct(st.get("equality_rate_kept"), 1)},
-            {"label": t("stages.other_rate"), "value": n.pct(st.get("not_integrated_rate_kept"), 1)},
+            {"label": t("stages.equality_rate"), "value": n.pct(st.equality_rate_kept, 1)},
+            {"label": t("stages.other_rate"), "value": n.pct(st.not_integrated_rate_kept, 1)},
             {
                 "label": t("stages.gap"),
                 "value": t("stages.points", value=n.points(gap)) if gap is not None else t("page.na"),

@@ -43,6 +43,7 @@ __all__ = [
     "Headline",
     "Judged",
     "ReportSource",
+    "Stages",
     "action_label",
     "basis_label",
     "build",
@@ -232,6 +233,36 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
+class StageRow:
+    """One category across the funding stages (requested → proposed → granted)."""
+
+    category: str
+    label: str
+    count: int
+    amounts: Mapping[str, float | None]
+    rate_kept: float | None
+
+
+@dataclass(frozen=True)
+class Stages:
+    """From request to grant: the stages present (ids and their words), one row per category, the rates
+    kept and the verdict on the gap between equality actions and the others (``even`` within one point,
+    ``negative`` when instruction kept less of the equality money, ``positive`` when more, ``""`` unknown)."""
+
+    stages: tuple[str, ...]
+    stage_labels: Mapping[str, str]
+    rows: tuple[StageRow, ...]
+    equality_rate_kept: float | None
+    not_integrated_rate_kept: float | None
+    equality_gap: float | None
+    verdict: str
+
+
+EVEN_GAP = 0.01
+"""A gap between the rates kept smaller than one point is « no difference »."""
+
+
+@dataclass(frozen=True)
 class AuditReport:
     """Everything decided once for one audit in one language; renderers only lay it out."""
 
@@ -247,6 +278,7 @@ class AuditReport:
     judged: Judged
     findings: tuple[Finding, ...]
     breakdowns: tuple[Breakdown, ...] = ()
+    stages: Stages | None = None
 
     def breakdown(self, dimension: str) -> Breakdown | None:
         return next((b for b in self.breakdowns if b.dimension == dimension), None)
@@ -426,6 +458,36 @@ def _breakdowns(data: AuditData, lang: str) -> tuple[Breakdown, ...]:
     return tuple(out)
 
 
+def _stages(data: AuditData, lang: str) -> Stages | None:
+    st = data.stages
+    if not st:
+        return None
+    words = load_data("labels.yaml")["stages"]
+    present = tuple(str(k) for k in st["stages"])
+    gap = st.get("equality_gap")
+    verdict = (
+        "" if gap is None else ("even" if abs(gap) < EVEN_GAP else ("negative" if gap < 0 else "positive"))
+    )
+    return Stages(
+        stages=present,
+        stage_labels={k: str(words[k][lang]) for k in present},
+        rows=tuple(
+            StageRow(
+                category=str(e["category"]),
+                label=category_label(str(e["category"]), lang),
+                count=int(e["count"]),
+                amounts={k: e.get(k) for k in present},
+                rate_kept=e.get("rate_kept"),
+            )
+            for e in st["by_category"]
+        ),
+        equality_rate_kept=st.get("equality_rate_kept"),
+        not_integrated_rate_kept=st.get("not_integrated_rate_kept"),
+        equality_gap=gap,
+        verdict=verdict,
+    )
+
+
 def build(data: AuditData, lang: str) -> AuditReport:
     """The report of ``data`` in ``lang`` (``fr`` or ``en``)."""
     check_lang(lang)
@@ -459,6 +521,7 @@ def build(data: AuditData, lang: str) -> AuditReport:
         judged=judged,
         findings=_findings(data.metrics, lang, data.n_actions),
         breakdowns=_breakdowns(data, lang),
+        stages=_stages(data, lang),
     )
 
 
