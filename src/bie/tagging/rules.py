@@ -343,8 +343,9 @@ def compile_pattern(pattern: str) -> str:
 # validation helpers
 
 
-def _err(path: str | Path, rule_id: str | None, detail: Text) -> RulesError:
-    """A rule-pack error naming the file and, when known, the rule; ``detail`` in French and English."""
+def rule_error(path: str | Path, rule_id: str | None, detail: Text) -> RulesError:
+    """A rule-file error (rule pack or web rules) naming the file and, when known, the rule; ``detail`` in
+    French and English."""
     if not rule_id:
         return RulesError(path, detail=detail)
     return RulesError(path, detail=Text(f"règle {rule_id} : {detail.fr}", f"rule {rule_id}: {detail.en}"))
@@ -360,7 +361,7 @@ def _as_date(value: Any, path: str | Path, rule_id: str | None, key: str) -> dt.
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise _err(
+    raise rule_error(
         path,
         rule_id,
         Text(
@@ -372,17 +373,18 @@ def _as_date(value: Any, path: str | Path, rule_id: str | None, key: str) -> dt.
 
 def _as_str(value: Any, path: str | Path, rule_id: str | None, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _err(
+        raise rule_error(
             path, rule_id, Text(f"« {key} » doit être un texte non vide", f'"{key}" must be a non-empty text')
         )
     return value.strip()
 
 
-def _as_str_list(value: Any, path: str | Path, rule_id: str | None, key: str) -> tuple[str, ...]:
+def str_list(value: Any, path: str | Path, rule_id: str | None, key: str) -> tuple[str, ...]:
+    """A non-empty list of non-blank texts (one text stands for a list of one), or a rule-file error."""
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-        raise _err(
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -400,7 +402,7 @@ def check_pattern(pattern: str, path: str | Path, rule_id: str | None) -> str:
     """Validate one pattern as written in a rule file; return its compiled form."""
     stripped = re.sub(r"\\.", "", pattern)
     if "(?i" in pattern or re.search(r"\(\?[a-z]*i", pattern):
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -409,7 +411,7 @@ def check_pattern(pattern: str, path: str | Path, rule_id: str | None) -> str:
             ),
         )
     if re.search(r"[A-Z]", stripped):
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -426,14 +428,14 @@ def check_pattern(pattern: str, path: str | Path, rule_id: str | None) -> str:
     except (pl.exceptions.ComputeError, pl.exceptions.PolarsError) as exc:
         first = str(exc).strip().splitlines()
         detail = " ".join(line.strip() for line in first[:6] if line.strip())
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(f"motif « {pattern} » invalide ({detail})", f'invalid pattern "{pattern}" ({detail})'),
         ) from exc
     for matches in empty.to_list():
         if matches and any(m == "" for m in matches):
-            raise _err(
+            raise rule_error(
                 path,
                 rule_id,
                 Text(
@@ -446,7 +448,7 @@ def check_pattern(pattern: str, path: str | Path, rule_id: str | None) -> str:
 
 def _parse_source(raw: Any, path: str | Path, rule_id: str | None) -> Source:
     if not isinstance(raw, dict):
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -457,14 +459,14 @@ def _parse_source(raw: Any, path: str | Path, rule_id: str | None) -> Source:
     unknown = set(raw) - _SOURCE_KEYS
     if unknown:
         keys = ", ".join(sorted(map(str, unknown)))
-        raise _err(
+        raise rule_error(
             path, rule_id, Text(f"clé(s) de source inconnue(s) : {keys}", f"unknown source key(s): {keys}")
         )
     title = _as_str(raw.get("title"), path, rule_id, "sources.title")
     href = raw.get("href")
     file = raw.get("file")
     if not href and not file:
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -473,7 +475,7 @@ def _parse_source(raw: Any, path: str | Path, rule_id: str | None) -> Source:
             ),
         )
     if href is not None and (not isinstance(href, str) or not re.match(r"^https?://", href)):
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -482,7 +484,7 @@ def _parse_source(raw: Any, path: str | Path, rule_id: str | None) -> Source:
             ),
         )
     if file is not None and not isinstance(file, str):
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(f"la source « {title} » a un « file » invalide", f'source "{title}" has an invalid "file"'),
@@ -503,7 +505,7 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
     """Validate one rule mapping read from ``path`` (``require_en``: ``title_en`` is compulsory, as in the
     built-in pack)."""
     if not isinstance(raw, dict):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -513,7 +515,7 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
         )
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -523,11 +525,11 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
         )
     problem = key_problem(raw, _RULE_KEYS_REQUIRED, _RULE_KEYS_OPTIONAL)
     if problem is not None:
-        raise _err(path, rule_id, problem)
+        raise rule_error(path, rule_id, problem)
     evidence = raw["evidence"]
     if evidence not in EVIDENCE_KINDS:
         kinds = ", ".join(EVIDENCE_KINDS)
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -537,7 +539,7 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
         )
     title = _as_str(raw["title"], path, rule_id, "title")
     if require_en and "title_en" not in raw:
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -547,12 +549,12 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
         )
     title_en = _as_str(raw["title_en"], path, rule_id, "title_en") if "title_en" in raw else ""
     rationale = _as_str(raw["rationale"], path, rule_id, "rationale")
-    patterns = _as_str_list(raw["patterns"], path, rule_id, "patterns")
+    patterns = str_list(raw["patterns"], path, rule_id, "patterns")
     for p in patterns:
         check_pattern(p, path, rule_id)
     exclusions: tuple[str, ...] = ()
     if raw.get("exclusions") is not None:
-        exclusions = _as_str_list(raw["exclusions"], path, rule_id, "exclusions")
+        exclusions = str_list(raw["exclusions"], path, rule_id, "exclusions")
         for p in exclusions:
             check_pattern(p, path, rule_id)
     # zones
@@ -565,11 +567,11 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
     else:
         allowed = ZONES
     zones_raw = raw.get("zones")
-    zones = allowed if zones_raw is None else _as_str_list(zones_raw, path, rule_id, "zones")
+    zones = allowed if zones_raw is None else str_list(zones_raw, path, rule_id, "zones")
     bad = [z for z in zones if z not in allowed]
     if bad:
         bad_s, allowed_s = ", ".join(bad), ", ".join(allowed)
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -578,11 +580,11 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
             ),
         )
     if len(set(zones)) != len(zones):
-        raise _err(path, rule_id, Text("zone en double", "zone given twice"))
+        raise rule_error(path, rule_id, Text("zone en double", "zone given twice"))
     zones = tuple(z for z in allowed if z in zones)  # canonical order
     strength = raw.get("strength", "medium")
     if strength not in STRENGTHS:
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -591,7 +593,7 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
             ),
         )
     if evidence in ("aim", "measure") and "strength" not in raw:
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -601,7 +603,7 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
         )
     sources_raw = raw["sources"]
     if not isinstance(sources_raw, list) or not sources_raw:
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text("« sources » doit être une liste non vide", '"sources" must be a non-empty list'),
@@ -615,7 +617,7 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
         else None
     )
     if valid_until is not None and valid_until < valid_from:
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text("« valid_until » précède « valid_from »", '"valid_until" is before "valid_from"'),
@@ -625,7 +627,7 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
     if evidence == "declaration":
         if category not in DECLARED_CATEGORIES:
             values = ", ".join(DECLARED_CATEGORIES)
-            raise _err(
+            raise rule_error(
                 path,
                 rule_id,
                 Text(
@@ -636,13 +638,13 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
         if category == "unknown":
             accepts = ()
         elif "accepts" in raw:
-            accepts = _as_str_list(raw["accepts"], path, rule_id, "accepts")
+            accepts = str_list(raw["accepts"], path, rule_id, "accepts")
         else:
             accepts = (category,)
         bad = [a for a in accepts if a not in CATEGORIES or a == "to_review"]
         if bad:
             bad_s = ", ".join(bad)
-            raise _err(
+            raise rule_error(
                 path,
                 rule_id,
                 Text(
@@ -651,7 +653,7 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
                 ),
             )
     elif category is not None or "accepts" in raw:
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -662,13 +664,13 @@ def parse_rule(raw: Any, path: str | Path, *, require_en: bool = False) -> Rule:
     notes = raw.get("notes")
     open_public_only = raw.get("open_public_only", False)
     if not isinstance(open_public_only, bool):
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text("« open_public_only » vaut true ou false", '"open_public_only" is true or false'),
         )
     if open_public_only and evidence != "measure":
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -702,7 +704,7 @@ def _parse_rule_list(raw: Any, path: str | Path, *, require_en: bool = False) ->
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text("le fichier doit contenir une liste de règles", "the file must hold a list of rules"),
@@ -714,7 +716,7 @@ def _check_unique(rules: Iterable[Rule]) -> None:
     seen: dict[str, str] = {}
     for r in rules:
         if r.id in seen:
-            raise _err(
+            raise rule_error(
                 r.origin,
                 r.id,
                 Text(f"identifiant déjà utilisé dans {seen[r.id]}", f"id already used in {seen[r.id]}"),
@@ -725,7 +727,7 @@ def _check_unique(rules: Iterable[Rule]) -> None:
 def _parse_categories(raw: Any, path: Path) -> tuple[Category, ...]:
     if not isinstance(raw, dict) or set(raw) != set(CATEGORIES):
         cats_s = ", ".join(CATEGORIES)
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -737,7 +739,7 @@ def _parse_categories(raw: Any, path: Path) -> tuple[Category, ...]:
     for cat_id in CATEGORIES:
         entry = raw[cat_id]
         if not isinstance(entry, dict) or set(entry) - _CATEGORY_KEYS or not {"fr", "en"} <= set(entry):
-            raise _err(
+            raise rule_error(
                 path,
                 None,
                 Text(
@@ -748,7 +750,7 @@ def _parse_categories(raw: Any, path: Path) -> tuple[Category, ...]:
         marker = entry.get("dac_marker")
         weight = entry.get("eu_weight")
         if marker is not None and marker not in (0, 1, 2):
-            raise _err(
+            raise rule_error(
                 path,
                 None,
                 Text(
@@ -757,7 +759,7 @@ def _parse_categories(raw: Any, path: Path) -> tuple[Category, ...]:
                 ),
             )
         if weight is not None and not (isinstance(weight, int | float) and 0 <= weight <= 1):
-            raise _err(
+            raise rule_error(
                 path,
                 None,
                 Text(
@@ -783,7 +785,7 @@ def _parse_settings(raw: Any, path: Path) -> PackSettings:
         return PackSettings()
     if not isinstance(raw, dict) or set(raw) - _SETTINGS_KEYS:
         keys = ", ".join(sorted(_SETTINGS_KEYS))
-        raise _err(
+        raise rule_error(
             path, None, Text(f"« settings » : clés possibles {keys}", f'"settings": possible keys {keys}')
         )
     base = PackSettings()
@@ -795,7 +797,7 @@ def _parse_settings(raw: Any, path: Path) -> PackSettings:
     words = raw.get("bare_title_max_words", base.bare_title_max_words)
     letters = raw.get("empty_min_letters", base.empty_min_letters)
     if not isinstance(words, int) or not isinstance(letters, int) or words < 0 or letters < 0:
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -805,7 +807,7 @@ def _parse_settings(raw: Any, path: Path) -> PackSettings:
         )
     conf = raw.get("confidence", {})
     if not isinstance(conf, dict) or not all(isinstance(v, int | float) for v in conf.values()):
-        raise _err(
+        raise rule_error(
             path, None, Text("« settings.confidence » : des nombres", '"settings.confidence": numbers')
         )
     return PackSettings(
@@ -822,7 +824,7 @@ def _parse_changelog(raw: Any, path: Path, version: str) -> tuple[ChangelogEntry
     if raw is None:
         return ()
     if not isinstance(raw, list) or not raw:
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -833,7 +835,7 @@ def _parse_changelog(raw: Any, path: Path, version: str) -> tuple[ChangelogEntry
     entries: list[ChangelogEntry] = []
     for item in raw:
         if not isinstance(item, dict):
-            raise _err(
+            raise rule_error(
                 path,
                 None,
                 Text(
@@ -845,7 +847,7 @@ def _parse_changelog(raw: Any, path: Path, version: str) -> tuple[ChangelogEntry
         missing = _CHANGELOG_KEYS - set(item)
         if unknown or missing:
             detail = ", ".join(sorted(map(str, unknown | missing)))
-            raise _err(
+            raise rule_error(
                 path,
                 None,
                 Text(
@@ -857,11 +859,11 @@ def _parse_changelog(raw: Any, path: Path, version: str) -> tuple[ChangelogEntry
             ChangelogEntry(
                 version=_as_str(item["version"], path, None, "changelog.version"),
                 date=_as_date(item["date"], path, None, "changelog.date"),
-                changes=_as_str_list(item["changes"], path, None, "changelog.changes"),
+                changes=str_list(item["changes"], path, None, "changelog.changes"),
             )
         )
     if entries[0].version != version:
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -879,13 +881,15 @@ def load_pack_dir(folder: Path, *, require_en: bool = False) -> RulePack:
     index_path = folder / "index.yaml"
     index = load_yaml_file(index_path, RulesError)
     if not isinstance(index, dict):
-        raise _err(index_path, None, Text("index.yaml doit être un objet", "index.yaml must be an object"))
+        raise rule_error(
+            index_path, None, Text("index.yaml doit être un objet", "index.yaml must be an object")
+        )
     problem = key_problem(index, _INDEX_KEYS_REQUIRED, _INDEX_KEYS_OPTIONAL)
     if problem is not None:
-        raise _err(index_path, None, problem)
+        raise rule_error(index_path, None, problem)
     version = index["version"]
     if not isinstance(version, str) or not re.match(r"^\d{4}\.\d+$", version):
-        raise _err(
+        raise rule_error(
             index_path,
             None,
             Text(
@@ -897,13 +901,13 @@ def load_pack_dir(folder: Path, *, require_en: bool = False) -> RulePack:
     if files_raw is None:
         files = sorted(p for p in folder.glob("*.yaml") if p.name != "index.yaml")
     else:
-        files = [folder / str(name) for name in _as_str_list(files_raw, index_path, None, "files")]
+        files = [folder / str(name) for name in str_list(files_raw, index_path, None, "files")]
     rules: list[Rule] = []
     for f in files:
         rules.extend(_parse_rule_list(load_yaml_file(f, RulesError), f, require_en=require_en))
     _check_unique(rules)
     if not any(r.evidence in ("aim", "measure") for r in rules):
-        raise _err(
+        raise rule_error(
             index_path,
             None,
             Text("le jeu ne contient aucune règle aim ou measure", "the pack holds no aim or measure rule"),
@@ -928,7 +932,7 @@ def apply_overlay(pack: RulePack, path: Path) -> RulePack:
     if isinstance(raw, list):  # a bare list of rules is accepted: an anonymous overlay
         raw = {"rules": raw}
     if not isinstance(raw, dict):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -938,18 +942,18 @@ def apply_overlay(pack: RulePack, path: Path) -> RulePack:
         )
     problem = key_problem(raw, frozenset(), _OVERLAY_KEYS)
     if problem is not None:
-        raise _err(path, None, problem)
+        raise rule_error(path, None, problem)
     meta = raw.get("overlay") or {}
     if not isinstance(meta, dict) or set(meta) - _OVERLAY_META_KEYS:
         keys = ", ".join(sorted(_OVERLAY_META_KEYS))
-        raise _err(
+        raise rule_error(
             path, None, Text(f"« overlay » : clés possibles {keys}", f'"overlay": possible keys {keys}')
         )
     name = str(meta.get("name") or path.stem)
     over_version = str(meta.get("version") or "0")
     disable = raw.get("disable") or []
     if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -960,7 +964,7 @@ def apply_overlay(pack: RulePack, path: Path) -> RulePack:
     known = {r.id for r in pack.rules}
     for d in disable:
         if d not in known:
-            raise _err(
+            raise rule_error(
                 path,
                 d,
                 Text("règle à désactiver introuvable dans le jeu", "rule to disable not found in the pack"),

@@ -21,7 +21,7 @@ import polars as pl
 from bie.errors import BieError, RulesError, Text
 from bie.resources import data_path, key_problem, load_yaml_file
 from bie.tagging.normalize import normalize_text
-from bie.tagging.rules import check_pattern
+from bie.tagging.rules import check_pattern, rule_error, str_list
 from bie.web.model import Source, WebModel, load_model, parse_sources
 
 __all__ = ["ELIGIBLE", "FIELDS", "WebRule", "WebRules", "load_web_rules"]
@@ -128,13 +128,6 @@ class WebRules:
 # validation
 
 
-def _err(path: str | Path, rule_id: str | None, detail: Text) -> RulesError:
-    """A web-rule error naming the file and, when known, the rule; ``detail`` in French and English."""
-    if not rule_id:
-        return RulesError(path, detail=detail)
-    return RulesError(path, detail=Text(f"règle {rule_id} : {detail.fr}", f"rule {rule_id}: {detail.en}"))
-
-
 def _detail(exc: BieError) -> Text:
     """The ``detail`` of a configuration error raised by a shared validator, in both languages."""
     detail = exc.params.get("detail")
@@ -142,21 +135,6 @@ def _detail(exc: BieError) -> Text:
         return detail
     text = str(detail if detail is not None else exc)
     return Text(text, text)
-
-
-def _str_list(raw: Any, path: str | Path, rule_id: str | None, key: str) -> tuple[str, ...]:
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list) or not raw or not all(isinstance(v, str) and v.strip() for v in raw):
-        raise _err(
-            path,
-            rule_id,
-            Text(
-                f"« {key} » doit être une liste de textes non vide",
-                f'"{key}" must be a non-empty list of texts',
-            ),
-        )
-    return tuple(raw)
 
 
 def _expand(pattern: str, fragments: Mapping[str, str], path: str | Path, rule_id: str) -> str:
@@ -167,7 +145,7 @@ def _expand(pattern: str, fragments: Mapping[str, str], path: str | Path, rule_i
             return out
         for name in names:
             if name not in fragments:
-                raise _err(
+                raise rule_error(
                     path,
                     rule_id,
                     Text(
@@ -176,7 +154,7 @@ def _expand(pattern: str, fragments: Mapping[str, str], path: str | Path, rule_i
                     ),
                 )
         out = _FRAGMENT_RE.sub(lambda m: fragments[m.group(1)], out)
-    raise _err(
+    raise rule_error(
         path,
         rule_id,
         Text(
@@ -192,7 +170,7 @@ def _patterns(
     """(written, compiled) patterns of ``raw[key]``; each compiled pattern is checked."""
     if raw.get(key) is None:
         return (), ()
-    written = _str_list(raw[key], path, rule_id, key)
+    written = str_list(raw[key], path, rule_id, key)
     compiled = []
     for p in written:
         expanded = _expand(p, fragments, path, rule_id)
@@ -202,7 +180,7 @@ def _patterns(
             detail = _detail(exc)
             if expanded != p:  # show the pattern as written, with its <fragments>
                 detail = Text(detail.fr.replace(expanded, p), detail.en.replace(expanded, p))
-            raise _err(path, None, detail) from exc
+            raise rule_error(path, None, detail) from exc
     return written, tuple(compiled)
 
 
@@ -218,7 +196,7 @@ def _matches(text: str, regex: str, exclusion: str | None) -> bool:
 
 def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elements: Sequence[str]) -> WebRule:
     if not isinstance(raw, dict):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -228,7 +206,7 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
         )
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -238,24 +216,24 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
         )
     problem = key_problem(raw, _RULE_REQUIRED, _RULE_OPTIONAL)
     if problem is not None:
-        raise _err(path, rule_id, problem)
+        raise rule_error(path, rule_id, problem)
     title = raw["title"]
     if not isinstance(title, str) or not title.strip():
-        raise _err(
+        raise rule_error(
             path, rule_id, Text("« title » doit être un texte non vide", '"title" must be a non-empty text')
         )
     rationale = raw["rationale"]
     if not isinstance(rationale, str) or not rationale.strip():
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text("« rationale » doit être un texte non vide", '"rationale" must be a non-empty text'),
         )
-    rule_elements = _str_list(raw["elements"], path, rule_id, "elements")
+    rule_elements = str_list(raw["elements"], path, rule_id, "elements")
     bad = [e for e in rule_elements if e not in elements]
     if bad:
         bad_s, values = ", ".join(bad), ", ".join(elements)
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -264,11 +242,11 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
             ),
         )
     if len(set(rule_elements)) != len(rule_elements):
-        raise _err(path, rule_id, Text("élément cité deux fois", "element given twice"))
-    categories = _str_list(raw.get("categories", list(ELIGIBLE)), path, rule_id, "categories")
+        raise rule_error(path, rule_id, Text("élément cité deux fois", "element given twice"))
+    categories = str_list(raw.get("categories", list(ELIGIBLE)), path, rule_id, "categories")
     bad = [c for c in categories if c not in ELIGIBLE]
     if bad:
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -281,7 +259,7 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
     written, patterns = _patterns(raw, "patterns", fragments, path, rule_id)
     written_spec, specific = _patterns(raw, "specific_patterns", fragments, path, rule_id)
     if specific and "specific" not in categories:
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -293,11 +271,11 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
     _, exclusions = _patterns(raw, "exclusions", fragments, path, rule_id)
     has_patterns = bool(patterns or specific)
     fields_raw = raw.get("fields")
-    fields = TEXT_FIELDS if fields_raw is None else _str_list(fields_raw, path, rule_id, "fields")
+    fields = TEXT_FIELDS if fields_raw is None else str_list(fields_raw, path, rule_id, "fields")
     bad = [f for f in fields if f not in FIELDS]
     if bad:
         bad_s, values = ", ".join(bad), ", ".join(FIELDS)
-        raise _err(
+        raise rule_error(
             path,
             rule_id,
             Text(
@@ -306,18 +284,18 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
             ),
         )
     if len(set(fields)) != len(fields):
-        raise _err(path, rule_id, Text("champ cité deux fois", "field given twice"))
+        raise rule_error(path, rule_id, Text("champ cité deux fois", "field given twice"))
     if not has_patterns:
         extra = [k for k in ("fields", "requires", "exclusions", "examples", "counter_examples") if k in raw]
         if extra:
             keys = ", ".join(extra)
-            raise _err(
+            raise rule_error(
                 path,
                 rule_id,
                 Text(f"une règle sans motif n'a pas de {keys}", f"a rule without patterns has no {keys}"),
             )
         if "categories" not in raw:
-            raise _err(
+            raise rule_error(
                 path,
                 rule_id,
                 Text(
@@ -329,7 +307,7 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
     counter: tuple[str, ...] = ()
     if has_patterns:
         if raw.get("examples") is None:
-            raise _err(
+            raise rule_error(
                 path,
                 rule_id,
                 Text(
@@ -337,14 +315,14 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
                     '"examples": at least one text the patterns recognise',
                 ),
             )
-        examples = _str_list(raw["examples"], path, rule_id, "examples")
+        examples = str_list(raw["examples"], path, rule_id, "examples")
         if raw.get("counter_examples") is not None:
-            counter = _str_list(raw["counter_examples"], path, rule_id, "counter_examples")
+            counter = str_list(raw["counter_examples"], path, rule_id, "counter_examples")
         every = _alternation(patterns + specific)
         excl = _alternation(exclusions) if exclusions else None
         for ex in examples:
             if not _matches(ex, every, excl):
-                raise _err(
+                raise rule_error(
                     path,
                     rule_id,
                     Text(
@@ -354,7 +332,7 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
                 )
         for ex in counter:
             if patterns and _matches(ex, _alternation(patterns), excl):
-                raise _err(
+                raise rule_error(
                     path,
                     rule_id,
                     Text(
@@ -390,13 +368,13 @@ def _rule_sources(raw: Any, path: str | Path, rule_id: str) -> tuple[Source, ...
     try:
         return parse_sources(raw, path, None)
     except ConfigError as exc:
-        raise _err(path, rule_id, _detail(exc)) from exc
+        raise rule_error(path, rule_id, _detail(exc)) from exc
 
 
 def _load(path: Path, model: WebModel) -> WebRules:
     raw = load_yaml_file(path, RulesError)
     if not isinstance(raw, dict):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -406,10 +384,10 @@ def _load(path: Path, model: WebModel) -> WebRules:
         )
     problem = key_problem(raw, _TOP_REQUIRED, _TOP_OPTIONAL)
     if problem is not None:
-        raise _err(path, None, problem)
+        raise rule_error(path, None, problem)
     version = raw["version"]
     if not isinstance(version, str) or not re.match(r"^\d{4}\.\d+$", version):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -418,7 +396,7 @@ def _load(path: Path, model: WebModel) -> WebRules:
             ),
         )
     if raw["model"] != model.version:
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -431,7 +409,7 @@ def _load(path: Path, model: WebModel) -> WebRules:
         isinstance(k, str) and re.match(r"^[a-z_]+$", k) and isinstance(v, str) and v.strip()
         for k, v in fragments_raw.items()
     ):
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -442,7 +420,7 @@ def _load(path: Path, model: WebModel) -> WebRules:
     fragments = {k: v.strip() for k, v in fragments_raw.items()}
     rules_raw = raw["rules"]
     if not isinstance(rules_raw, list) or not rules_raw:
-        raise _err(
+        raise rule_error(
             path,
             None,
             Text(
@@ -455,7 +433,7 @@ def _load(path: Path, model: WebModel) -> WebRules:
     seen: set[str] = set()
     for r in rules:
         if r.id in seen:
-            raise _err(path, r.id, Text("identifiant déjà utilisé", "id already used"))
+            raise rule_error(path, r.id, Text("identifiant déjà utilisé", "id already used"))
         seen.add(r.id)
     description = raw["description"]
     return WebRules(
