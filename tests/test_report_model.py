@@ -259,3 +259,21 @@ def test_stages_are_decided_once() -> None:
     expected = "" if gap is None else ("even" if abs(gap) < 0.01 else ("negative" if gap < 0 else "positive"))
     assert fr.verdict == expected
     assert bie.audit(PROG).report("fr").stages is None
+
+
+def test_no_french_sentinel_in_the_english_json() -> None:
+    """Rows bie makes are ``key: null`` with ``special`` in the JSON, never « (non renseigné) »/« (autres) »."""
+    frame = pl.DataFrame(
+        {
+            "pillar": ["A", None, "B"],
+            "category": ["specific", "transversal", "not_integrated"],
+            "women": [3, 4, 5],
+            "men": [1, 2, 3],
+            analysis.AMOUNT: [10.0, 20.0, 30.0],
+        }
+    )
+    benef = analysis.beneficiaries(frame)
+    keys = {(r["key"], r.get("special")) for r in benef["by_pillar"]}
+    assert (None, "not_given") in keys and ("A", None) in keys
+    text = bie.audit(PROG).to_json("en")
+    assert "(non renseigné)" not in text and "(autres)" not in text

@@ -418,7 +418,9 @@ def beneficiaries(actions: pl.DataFrame) -> dict[str, Any] | None:
         )
         return [
             {
-                "key": r["_k"],
+                # a name from the file, or null with ``special`` for the rows bie makes (as in breakdowns)
+                "key": None if r["_k"] == NOT_GIVEN else r["_k"],
+                **({"special": "not_given"} if r["_k"] == NOT_GIVEN else {}),
                 "actions": r["n"],
                 "women": int(r["w"]),
                 "men": int(r["m"]),

@@ -293,9 +293,8 @@ class _Page:
         return self.t("page.n_action" if count == 1 else "page.n_actions", n=self.n.integer(count))
 
     def key_label(self, key: Any) -> str:
-        if key is None or key == "(non renseigné)":
-            return self.t("breakdowns.not_given")
-        return str(key)
+        """A group name from the file, or « (non renseigné) » in the reader's words (``key`` null)."""
+        return self.t("breakdowns.not_given") if key is None else str(key)
 
     def element_label(self, element: Mapping[str, Any]) -> str:
         return str(element.get(f"label_{self.lang}") or element.get("label") or element.get("id") or "")
