@@ -277,3 +277,14 @@ def test_no_french_sentinel_in_the_english_json() -> None:
     assert (None, "not_given") in keys and ("A", None) in keys
     text = bie.audit(PROG).to_json("en")
     assert "(non renseigné)" not in text and "(autres)" not in text
+
+
+def test_beneficiaries_are_decided_once(prog: bie.Audit) -> None:
+    b = prog.report("en").beneficiaries
+    raw = prog.beneficiaries
+    assert b is not None and raw is not None and b.available
+    assert (b.women, b.men, b.women_share) == (raw["women"], raw["men"], raw["women_share"])
+    assert b.actions_with_counts == raw["coverage"]["actions_with_counts"]
+    assert [g.actions for g in b.by_pillar] == [e["actions"] for e in raw["by_pillar"]]
+    path_b = bie.audit(FIXTURES / "subventions_scdl_2024.csv").report("fr").beneficiaries
+    assert path_b is not None and not path_b.available and path_b.by_pillar == ()

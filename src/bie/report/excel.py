@@ -1611,25 +1611,24 @@ class _Book:
         self.ok(ws.insert_chart(chart_row, 8, chart, {"x_offset": 10, "y_offset": 0}), ws, "the chart")
         r = max(r + 1, chart_row + 17)
         # Beneficiaries by sex.
-        benef = audit.beneficiaries or {}
+        benef = self.model.beneficiaries
         self.text(ws, r, 0, self.w(s, "beneficiaries"), _HEADING)
         r += 1
-        if benef.get("available"):
-            cov = benef.get("coverage") or {}
+        if benef is not None and benef.available:
             rows: list[tuple[list[Any], list[Props | None]]] = [
                 (
-                    [self.w(s, "coverage_actions"), cov.get("actions_with_counts"), cov.get("share_actions")],
+                    [self.w(s, "coverage_actions"), benef.actions_with_counts, benef.share_actions],
                     [_LABEL, count, pct],
                 ),
                 (
-                    [self.w(s, "coverage_amount"), cov.get("amount_with_counts"), cov.get("share_amount")],
+                    [self.w(s, "coverage_amount"), benef.amount_with_counts, benef.share_amount],
                     [_LABEL, euro, pct],
                 ),
-                ([self.w(s, "women"), benef.get("women")], [_LABEL, count]),
-                ([self.w(s, "men"), benef.get("men")], [_LABEL, count]),
-                ([self.w(s, "women_share"), benef.get("women_share")], [_LABEL, pct]),
-                ([self.w(s, "euros_per_woman"), benef.get("euros_per_woman")], [_LABEL, euro]),
-                ([self.w(s, "euros_per_man"), benef.get("euros_per_man")], [_LABEL, euro]),
+                ([self.w(s, "women"), benef.women], [_LABEL, count]),
+                ([self.w(s, "men"), benef.men], [_LABEL, count]),
+                ([self.w(s, "women_share"), benef.women_share], [_LABEL, pct]),
+                ([self.w(s, "euros_per_woman"), benef.euros_per_woman], [_LABEL, euro]),
+                ([self.w(s, "euros_per_man"), benef.euros_per_man], [_LABEL, euro]),
             ]
             for values, props in rows:
                 self.put_row(ws, r, values, props)

@@ -292,10 +292,6 @@ class _Page:
     def n_actions(self, count: int) -> str:
         return self.t("page.n_action" if count == 1 else "page.n_actions", n=self.n.integer(count))
 
-    def key_label(self, key: Any) -> str:
-        """A group name from the file, or « (non renseigné) » in the reader's words (``key`` null)."""
-        return self.t("breakdowns.not_given") if key is None else str(key)
-
     def element_label(self, element: Mapping[str, Any]) -> str:
         return str(element.get(f"label_{self.lang}") or element.get("label") or element.get("id") or "")
 
@@ -317,7 +313,7 @@ class _Page:
     def key_figures(self) -> dict[str, Any]:
         s, t, n = self.summary, self.t, self.n
         by = s["by_category"]
-        benef = self.audit.beneficiaries or {}
+        benef = self.model.beneficiaries
         tiles = [
             {
                 "label": t("key.total"),
@@ -345,17 +341,16 @@ class _Page:
                 "cls": "",
             },
         ]
-        if benef.get("available"):
-            cov = benef["coverage"]
+        if benef is not None and benef.available:
             tiles.append(
                 {
                     "label": t("key.coverage"),
-                    "value": n.pct(cov["share_actions"]),
+                    "value": n.pct(benef.share_actions),
                     "sub": t(
                         "key.coverage_sub",
-                        n=n.integer(cov["actions_with_counts"]),
+                        n=n.integer(benef.actions_with_counts),
                         total=n.integer(s["actions"]),
-                        share_amount=n.pct(cov["share_amount"]),
+                        share_amount=n.pct(benef.share_amount),
                     ),
                     "extra": "",
                     "cls": "",
@@ -658,54 +653,51 @@ class _Page:
 
     def beneficiaries(self) -> dict[str, Any]:
         t, n = self.t, self.n
-        b = self.audit.beneficiaries or {"available": False}
+        b = self.model.beneficiaries
         method = self.method_text("beneficiaries")
         out: dict[str, Any] = {
-            "available": bool(b.get("available")),
+            "available": bool(b and b.available),
             "warning": method,
             "tiles": [],
             "chart": None,
             "tables": [],
             "notes": [],
         }
-        if not b.get("available"):
+        if b is None or not b.available:
             out["notes"].append(t("beneficiaries.unavailable"))
             return out
-        cov = b["coverage"]
         total_actions = self.summary["actions"]
         out["tiles"] = [
             {
                 "label": t("beneficiaries.women_share"),
-                "value": n.pct(b["women_share"]),
-                "sub": t(
-                    "beneficiaries.women_share_sub", women=n.integer(b["women"]), men=n.integer(b["men"])
-                ),
+                "value": n.pct(b.women_share),
+                "sub": t("beneficiaries.women_share_sub", women=n.integer(b.women), men=n.integer(b.men)),
             },
             {
                 "label": t("beneficiaries.per_woman"),
-                "value": n.money(b["euros_per_woman"]),
+                "value": n.money(b.euros_per_woman),
                 "sub": t("beneficiaries.per_sub"),
             },
             {
                 "label": t("beneficiaries.per_man"),
-                "value": n.money(b["euros_per_man"]),
+                "value": n.money(b.euros_per_man),
                 "sub": t("beneficiaries.per_sub"),
             },
             {
                 "label": t("beneficiaries.coverage"),
-                "value": n.pct(cov["share_actions"]),
+                "value": n.pct(b.share_actions),
                 "sub": t(
                     "beneficiaries.coverage_sub",
-                    n=n.integer(cov["actions_with_counts"]),
+                    n=n.integer(b.actions_with_counts),
                     total=n.integer(total_actions),
-                    share_amount=n.pct(cov["share_amount"]),
+                    share_amount=n.pct(b.share_amount),
                 ),
             },
         ]
-        if not cov["actions_with_counts"]:
+        if not b.actions_with_counts:
             out["notes"].append(t("beneficiaries.none_counted"))
             return out
-        ws = b["women_share"] or 0.0
+        ws = b.women_share or 0.0
         out["chart"] = charts.stacked_bars(
             [
                 charts.Bar(
@@ -722,10 +714,9 @@ class _Page:
             f"{t('beneficiaries.men')} {n.pct(1 - ws)}.",
             label_width=0,
         )
-        sport = b.get("sport") or {}
-        if sport.get("actions"):
+        if b.sport_actions:
             out["notes"].append(
-                t("beneficiaries.sport", share=n.pct(sport.get("women_share")), n=n.integer(sport["actions"]))
+                t("beneficiaries.sport", share=n.pct(b.sport_women_share), n=n.integer(b.sport_actions))
             )
         for dim, key_label, caption, heading in (
             (
@@ -736,27 +727,24 @@ class _Page:
             ),
             ("by_theme", "beneficiaries.key_theme", "beneficiaries.caption_theme", "beneficiaries.by_theme"),
         ):
-            entries = b.get(dim) or []
+            entries = b.by_pillar if dim == "by_pillar" else b.by_theme
             if not entries:
                 continue
             rows = [
                 row(
-                    cell(self.key_label(e["key"])),
+                    cell(e.label),
                     [
-                        cell(n.integer(e["actions"]), "num"),
-                        cell(n.integer(e["women"]), "num"),
-                        cell(n.integer(e["men"]), "num"),
-                        cell(n.pct(e["women_share"], 0), "num"),
+                        cell(n.integer(e.actions), "num"),
+                        cell(n.integer(e.women), "num"),
+                        cell(n.integer(e.men), "num"),
+                        cell(n.pct(e.women_share, 0), "num"),
                         cell(
                             "",
                             "bar",
                             svg=charts.mini_bar(
-                                [
-                                    charts.Segment("women", float(e["women"])),
-                                    charts.Segment("men", float(e["men"])),
-                                ]
+                                [charts.Segment("women", float(e.women)), charts.Segment("men", float(e.men))]
                             )
-                            if (e["women"] + e["men"])
+                            if (e.women + e.men)
                             else None,
                         ),
                     ],

@@ -36,6 +36,7 @@ __all__ = [
     "SEVERITY_ORDER",
     "AuditData",
     "AuditReport",
+    "Beneficiaries",
     "Breakdown",
     "CategoryFigures",
     "Finding",
@@ -258,6 +259,39 @@ class Stages:
     verdict: str
 
 
+@dataclass(frozen=True)
+class SexGroup:
+    """Beneficiaries of one pillar or theme, by sex (``label``: the name from the file or « (non
+    renseigné) » in the reader's words)."""
+
+    label: str
+    actions: int
+    women: int
+    men: int
+    women_share: float | None
+
+
+@dataclass(frozen=True)
+class Beneficiaries:
+    """Who is reached, by sex: context, never a target. ``available`` is False when the file has no
+    « femmes » and « hommes » columns; then every figure is 0 or None."""
+
+    available: bool
+    actions_with_counts: int
+    share_actions: float
+    amount_with_counts: float
+    share_amount: float
+    women: int
+    men: int
+    women_share: float | None
+    euros_per_woman: float | None
+    euros_per_man: float | None
+    sport_actions: int
+    sport_women_share: float | None
+    by_pillar: tuple[SexGroup, ...]
+    by_theme: tuple[SexGroup, ...]
+
+
 EVEN_GAP = 0.01
 """A gap between the rates kept smaller than one point is « no difference »."""
 
@@ -279,6 +313,7 @@ class AuditReport:
     findings: tuple[Finding, ...]
     breakdowns: tuple[Breakdown, ...] = ()
     stages: Stages | None = None
+    beneficiaries: Beneficiaries | None = None
 
     def breakdown(self, dimension: str) -> Breakdown | None:
         return next((b for b in self.breakdowns if b.dimension == dimension), None)
@@ -458,6 +493,42 @@ def _breakdowns(data: AuditData, lang: str) -> tuple[Breakdown, ...]:
     return tuple(out)
 
 
+def _beneficiaries(data: AuditData, lang: str) -> Beneficiaries:
+    b: Mapping[str, Any] = getattr(data, "beneficiaries", None) or {"available": False}
+    cov: Mapping[str, Any] = b.get("coverage") or {}
+    sport: Mapping[str, Any] = b.get("sport") or {}
+    not_given = _words(lang)["not_given"]
+
+    def groups(dim: str) -> tuple[SexGroup, ...]:
+        return tuple(
+            SexGroup(
+                label=not_given if e.get("key") is None else str(e["key"]),
+                actions=int(e["actions"]),
+                women=int(e["women"]),
+                men=int(e["men"]),
+                women_share=e.get("women_share"),
+            )
+            for e in b.get(dim) or []
+        )
+
+    return Beneficiaries(
+        available=bool(b.get("available")),
+        actions_with_counts=int(cov.get("actions_with_counts") or 0),
+        share_actions=float(cov.get("share_actions") or 0.0),
+        amount_with_counts=float(cov.get("amount_with_counts") or 0.0),
+        share_amount=float(cov.get("share_amount") or 0.0),
+        women=int(b.get("women") or 0),
+        men=int(b.get("men") or 0),
+        women_share=b.get("women_share"),
+        euros_per_woman=b.get("euros_per_woman"),
+        euros_per_man=b.get("euros_per_man"),
+        sport_actions=int(sport.get("actions") or 0),
+        sport_women_share=sport.get("women_share"),
+        by_pillar=groups("by_pillar"),
+        by_theme=groups("by_theme"),
+    )
+
+
 def _stages(data: AuditData, lang: str) -> Stages | None:
     st = data.stages
     if not st:
@@ -522,6 +593,7 @@ def build(data: AuditData, lang: str) -> AuditReport:
         findings=_findings(data.metrics, lang, data.n_actions),
         breakdowns=_breakdowns(data, lang),
         stages=_stages(data, lang),
+        beneficiaries=_beneficiaries(data, lang),
     )
 
 
