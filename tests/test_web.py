@@ -254,7 +254,19 @@ RULE_BREAKAGES = [
         "    elements: [experience, methodology]\n",
         "    elements: [experience, methodo]\n",
         "TOILE-EXP-01",
-        "élément(s) inconnu(s) methodo",
+        "élément inconnu methodo",
+    ),
+    (
+        "    elements: [experience, methodology]\n",
+        "    elements: [experience, methodology, experience]\n",
+        "TOILE-EXP-01",
+        "cité deux fois : experience",
+    ),
+    (
+        "    elements: [experience, methodology]\n",
+        "    elements: [experience, methodo, delivry]\n",
+        "TOILE-EXP-01",
+        "éléments inconnus methodo, delivry",
     ),
     (
         "      - '\\bcharte europeenne pour l egalite\\b'\n",

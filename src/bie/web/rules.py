@@ -128,6 +128,37 @@ class WebRules:
 # validation
 
 
+#: (French singular, French plural, English singular, English plural) of what a web rule lists.
+_ELEMENT_WORDS = ("élément inconnu", "éléments inconnus", "unknown element", "unknown elements")
+_FIELD_WORDS = ("champ inconnu", "champs inconnus", "unknown field", "unknown fields")
+
+
+def _known_once(
+    given: Sequence[str],
+    allowed: Sequence[str],
+    path: str | Path,
+    rule_id: str | None,
+    words: tuple[str, ...],
+) -> None:
+    """Every value of ``given`` is one of ``allowed`` and appears once; else one rule-file error that names
+    the unknown values (the words agreeing with their number) and the accepted ones."""
+    bad = [v for v in given if v not in allowed]
+    if bad:
+        fr = words[0] if len(bad) == 1 else words[1]
+        en = words[2] if len(bad) == 1 else words[3]
+        bad_s, values = ", ".join(bad), ", ".join(allowed)
+        raise rule_error(
+            path, rule_id, Text(f"{fr} {bad_s} ; valeurs : {values}", f"{en} {bad_s}; values: {values}")
+        )
+    twice = sorted({v for v in given if list(given).count(v) > 1})
+    if twice:
+        raise rule_error(
+            path,
+            rule_id,
+            Text(f"cité deux fois : {', '.join(twice)}", f"given twice: {', '.join(twice)}"),
+        )
+
+
 def _detail(exc: BieError) -> Text:
     """The ``detail`` of a configuration error raised by a shared validator, in both languages."""
     detail = exc.params.get("detail")
@@ -230,19 +261,7 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
             Text("« rationale » doit être un texte non vide", '"rationale" must be a non-empty text'),
         )
     rule_elements = str_list(raw["elements"], path, rule_id, "elements")
-    bad = [e for e in rule_elements if e not in elements]
-    if bad:
-        bad_s, values = ", ".join(bad), ", ".join(elements)
-        raise rule_error(
-            path,
-            rule_id,
-            Text(
-                f"élément(s) inconnu(s) {bad_s} ; valeurs : {values}",
-                f"unknown element(s) {bad_s}; values: {values}",
-            ),
-        )
-    if len(set(rule_elements)) != len(rule_elements):
-        raise rule_error(path, rule_id, Text("élément cité deux fois", "element given twice"))
+    _known_once(rule_elements, elements, path, rule_id, _ELEMENT_WORDS)
     categories = str_list(raw.get("categories", list(ELIGIBLE)), path, rule_id, "categories")
     bad = [c for c in categories if c not in ELIGIBLE]
     if bad:
@@ -272,19 +291,7 @@ def _parse_rule(raw: Any, path: str | Path, fragments: Mapping[str, str], elemen
     has_patterns = bool(patterns or specific)
     fields_raw = raw.get("fields")
     fields = TEXT_FIELDS if fields_raw is None else str_list(fields_raw, path, rule_id, "fields")
-    bad = [f for f in fields if f not in FIELDS]
-    if bad:
-        bad_s, values = ", ".join(bad), ", ".join(FIELDS)
-        raise rule_error(
-            path,
-            rule_id,
-            Text(
-                f"champ(s) inconnu(s) {bad_s} ; valeurs : {values}",
-                f"unknown field(s) {bad_s}; values: {values}",
-            ),
-        )
-    if len(set(fields)) != len(fields):
-        raise rule_error(path, rule_id, Text("champ cité deux fois", "field given twice"))
+    _known_once(fields, FIELDS, path, rule_id, _FIELD_WORDS)
     if not has_patterns:
         extra = [k for k in ("fields", "requires", "exclusions", "examples", "counter_examples") if k in raw]
         if extra:
