@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import bie
 from bie import analysis
 from bie.i18n import Numbers, fmt_in
-from bie.report.model import CATEGORY_ORDER, basis_label, build
+from bie.report.model import CATEGORY_ORDER, AuditReport, basis_label, build
 from bie_cli.main import cli
 from tests.conftest import FIXTURES, ROOT
 
@@ -49,6 +49,43 @@ def test_no_renderer_imports_the_audit() -> None:
     assert "from bie.audit" not in (ROOT / "cli" / "bie_cli" / "render_evaluate.py").read_text(
         encoding="utf-8"
     )
+
+
+class _ModelOnly:
+    """An object that gives its report model and nothing else: a renderer that reaches past the model
+    (``audit.meta``, ``audit.actions``…) fails on it."""
+
+    def __init__(self, report: AuditReport) -> None:
+        self._report = report
+
+    def report(self, lang: str | None = None) -> AuditReport:
+        assert lang in (None, self._report.lang)
+        return self._report
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_renderers_read_only_the_model(prog: bie.Audit, lang: str, tmp_path: Path) -> None:
+    """The HTML page and the Excel workbook are laid out from the report model alone: given an object that
+    has nothing but the model, they produce the same output as from the audit."""
+    from bie.report.excel import write_excel
+    from bie.report.html import render_html
+
+    only = _ModelOnly(prog.report(lang))
+    assert render_html(only, lang) == render_html(prog, lang)
+    assert render_html(prog.report(lang)) == render_html(prog, lang)
+    write_excel(only, tmp_path / "model.xlsx", lang)
+    write_excel(prog, tmp_path / "audit.xlsx", lang)
+    for name in ("model.xlsx", "audit.xlsx"):
+        assert openpyxl.load_workbook(tmp_path / name).sheetnames
+    first = openpyxl.load_workbook(tmp_path / "model.xlsx")
+    second = openpyxl.load_workbook(tmp_path / "audit.xlsx")
+    for ws in first.worksheets:
+        other = second[ws.title]
+        assert [[c.value for c in row] for row in ws.iter_rows()] == [
+            [c.value for c in row] for row in other.iter_rows()
+        ], ws.title
+    with pytest.raises(ValueError, match="not 'en'" if lang == "fr" else "not 'fr'"):
+        render_html(prog.report(lang), "en" if lang == "fr" else "fr")
 
 
 def test_model_figures(prog: bie.Audit) -> None:

@@ -39,6 +39,7 @@ from bie.reader import read
 from bie.report.model import SCHEMA_VERSION, AuditReport, summary_for_json
 from bie.report.model import build as build_report
 from bie.resources import load_data
+from bie.tagging.rules import RulePack
 from bie.vocabulary import fold, vocabulary
 
 FORMATS = ("html", "xlsx", "json")
@@ -171,6 +172,8 @@ class Audit:
     meta: dict[str, Any]
     lang: str = "fr"
     web_profile: Any = None
+    #: The rule pack the actions were tagged with (its rule titles word the reasons).
+    pack: RulePack | None = None
     #: Every file read (data, mapping, rules, overrides, questionnaire) by its identity on disk: no output
     #: is ever written over one of them.
     input_files: tuple[InputFile, ...] = ()
@@ -207,14 +210,14 @@ class Audit:
             "vocabulary_version": self.meta["vocabulary_version"],
             "generated_at": self.meta["generated_at"],
             "lang": lang,
-            "title": self.meta["title"],
+            "title": model.title,
             "funder": self.meta["funder"],
             "inputs": self.meta["inputs"],
             "summary": summary_for_json(self, model),
             "breakdowns": self.breakdowns,
             "stages": self.stages,
             "beneficiaries": self.beneficiaries,
-            "web": self.web_dict(lang),
+            "web": dict(model.web.data),
             "data_quality": self.data_quality,
             "reconciliation": self.reconciliation,
             "findings": [f.to_dict() for f in model.findings],
@@ -508,6 +511,7 @@ def audit(
         meta=meta,
         lang=lang,
         web_profile=web_profile,
+        pack=pack,
         input_files=input_files,
         input_names=names,
     )

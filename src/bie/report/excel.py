@@ -2,6 +2,7 @@
 
     from bie.report.excel import write_excel
     write_excel(audit, Path("rapport.xlsx"), "fr")     # Audit.to_excel() calls it on a temporary path
+    write_excel(audit.report("fr"), Path("rapport.xlsx"))  # the same, from the report model
 
 Sheets (French names by default, English with ``lang="en"``; words in ``bie/data/labels_excel.yaml``, the
 use of each sheet in ``docs/classeur.md``): Synthèse, Actions (continued on « Actions (2) »… beyond Excel's
@@ -24,9 +25,10 @@ Speed. The workbook is written in ``constant_memory`` mode (rows in order, each 
 decisions (truncation, quote prefix, width, row height) are computed column by column with polars before
 the write loop, which then only dispatches each value to ``write_string`` or ``write_number``.
 
-Figures are the audit's own (``audit.summary``, ``audit.breakdowns``… the objects ``Audit.to_dict`` returns),
+Everything comes from the report model (:class:`bie.report.model.AuditReport`): figures, labels, findings,
+issues, the web and the action and excluded rows; nothing is recomputed or worded again here. Figures are
 written as numbers with euro and percentage formats. The workbook is deterministic: its creation date is the
-audit's ``generated_at`` (which honours ``SOURCE_DATE_EPOCH``), so two writes give identical bytes.
+report's ``generated_at`` (which honours ``SOURCE_DATE_EPOCH``), so two writes give identical bytes.
 """
 
 from __future__ import annotations
@@ -47,15 +49,12 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from bie import analysis
-from bie._version import __version__
 from bie.errors import OutputError
 from bie.export import EXCEL_MAX_CHARS, FORMULA_START, fit_text, guard_mask, sheet_name, write_text
-from bie.i18n import check_lang, fmt, fmt_in, issue_severity
-from bie.mapping import FUNDING_PREFIX
+from bie.i18n import fmt_in, issue_severity
 from bie.outputs import display_name, os_error_detail
-from bie.report.model import SCHEMA_VERSION, AuditReport, ReportSource, basis_label
+from bie.report.model import SCHEMA_VERSION, AuditReport, HasReport, report_of
 from bie.resources import load_data
-from bie.vocabulary import field_label
 
 __all__ = ["MAX_CHARS", "MAX_ROWS", "write_excel"]
 
@@ -66,8 +65,6 @@ MAX_CHARS = EXCEL_MAX_CHARS
 #: First characters that make a spreadsheet read text as a formula (OWASP CSV injection, ASVS 1.2.10).
 TRIGGERS = "".join(FORMULA_START)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-#: Actions listed as evidence of one web element (the count column gives them all).
-WEB_ACTIONS_SHOWN = 20
 #: Row heights: points per line of wrapped text, and the most lines shown before the cell scrolls.
 LINE_POINTS = 15.0
 MAX_LINES = 4
@@ -117,9 +114,10 @@ _TOTAL = {"bold": True, "top": 1, "top_color": "#1F3864"}
 Props = Mapping[str, Any]
 
 
-def write_excel(audit: ReportSource, path: Path, lang: str) -> None:
-    """Write the Excel report of ``audit`` to ``path`` (overwritten) in ``lang`` ("fr" or "en")."""
-    lang = check_lang(lang)
+def write_excel(source: AuditReport | HasReport, path: Path, lang: str | None = None) -> None:
+    """Write the Excel report of ``source`` (a report model, or an audit: its model in ``lang``, "fr" or
+    "en") to ``path`` (overwritten)."""
+    report = report_of(source, lang)
     target = Path(path)
     # constant_memory keeps one temporary file per sheet: keep them in a private folder next to the target
     # (same disk as the report, removed whatever happens). Audit.write and Audit.to_excel render the target
@@ -130,7 +128,7 @@ def write_excel(audit: ReportSource, path: Path, lang: str) -> None:
     except OSError as exc:
         raise OutputError(display_name(target), detail=os_error_detail(exc)) from exc
     try:
-        book = _Book(audit, target, lang, tmpdir)
+        book = _Book(report, target, tmpdir)
         try:
             book.write()
         except BaseException:
@@ -142,11 +140,6 @@ def write_excel(audit: ReportSource, path: Path, lang: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------- helpers
-def _input_names(audit: ReportSource) -> list[str]:
-    """The name of each input as in the ``_file`` column (see :func:`bie.outputs.distinct_names`)."""
-    return audit.input_names or [display_name(r.path) for r in audit.inputs]
-
-
 def _cents(value: float | None) -> int:
     return round((value or 0) * 100)
 
@@ -200,17 +193,15 @@ def _plain_typed(text: pl.Series) -> pl.Series | None:
 class _Book:
     """The workbook being written: formats, labels, safe cell writers and one method per sheet."""
 
-    def __init__(self, audit: ReportSource, path: Path, lang: str, tmpdir: Path) -> None:
-        self.audit = audit
-        self.model: AuditReport = audit.report(lang)
+    def __init__(self, report: AuditReport, path: Path, tmpdir: Path) -> None:
+        self.model = report
         self.path = path
-        self.lang = lang
+        self.lang = lang = report.lang
         self.words: dict[str, Any] = load_data("labels_excel.yaml")
         self.shared: dict[str, Any] = load_data("labels.yaml")
         self.nf = _NUMBER_FORMATS[lang]
         self.marker = str(self.words["truncated_marker"])
         self.truncated = 0
-        self._web: dict[str, Any] | None = None
         self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}
         self.wb = xlsxwriter.Workbook(
             str(path),
@@ -222,15 +213,14 @@ class _Book:
                 "tmpdir": str(tmpdir),
             },
         )
-        meta = audit.meta
-        self.generated = _parse_date(meta.get("generated_at"))
+        meta = report.meta
+        self.generated = _parse_date(meta.generated_at)
         self.wb.set_properties(
             {
                 "title": self._clip(self.model.title, 255),
                 "subject": self.w("summary", "subtitle").split(" — ")[0],
                 "author": "bie",
-                "comments": f"bie {__version__}; rules {meta.get('rules_version')}; "
-                f"web {meta.get('web_version')}",
+                "comments": f"bie {meta.bie_version}; rules {meta.rules_version}; web {meta.web_version}",
                 "created": self.generated,
             }
         )
@@ -244,17 +234,9 @@ class _Book:
         text = node[self.lang] if isinstance(node, dict) else str(node)
         return fmt_in(self.lang, text, **params) if params else str(text)
 
-    def category(self, code: str | None) -> str:
-        cats = self.shared["categories"]
-        return str(cats[code][self.lang]) if code in cats else (code or "")
-
     def severity(self, code: str | None) -> str:
         sev = self.shared["severity"]
         return str(sev[code][self.lang]) if code in sev else (code or "")
-
-    def reason(self, code: str | None) -> str:
-        reasons = self.shared["reasons"]
-        return str(reasons[code][self.lang]) if code in reasons else (code or "")
 
     def yes_no(self, value: bool | None) -> str | None:
         if value is None:
@@ -503,8 +485,8 @@ class _Book:
     # -------------------------------------------------------------- the book
     def add_sheets(self) -> dict[str, list[Any]]:
         """Every sheet, in tab order (constant_memory lets each sheet be written independently)."""
-        n_actions = self.audit.actions.height
-        n_excluded = self.audit.excluded.height
+        n_actions = self.model.action_rows.height
+        n_excluded = self.model.excluded_rows.height
         order: list[tuple[str, int]] = [
             ("summary", 1),
             ("actions", max(1, math.ceil(n_actions / MAX_ROWS))),
@@ -562,12 +544,11 @@ class _Book:
 
     def actions_frame(self) -> tuple[pl.DataFrame, list[str]]:
         """Actions joined with their original columns (per file, on ``_row``): frame and original headers."""
-        audit = self.audit
-        acts = audit.actions
+        acts = self.model.action_rows
         headers: dict[str, str] = {}
         parts: list[pl.DataFrame] = []
-        for res, name in zip(audit.inputs, _input_names(audit), strict=True):
-            orig = res.original
+        for info in self.model.meta.inputs:
+            orig, name = info.original, info.name
             if "_row" not in orig.columns:
                 continue
             cols = [c for c in orig.columns if c != "_row"]
@@ -611,16 +592,11 @@ class _Book:
         Typed values come from what bie parsed (amounts, counts, rates, dates of the mapped fields), or, for
         an unmapped column, from the text itself when every cell is a plain decimal number (no leading zero,
         at most 12 digits before the point: identifiers such as SIRET stay text) or an ISO date."""
-        acts = self.audit.actions
+        acts = self.model.action_rows
         by_header: dict[str, set[str]] = {}
-        for res in self.audit.inputs:
-            mapping = res.mapping
-            for fld, frame_col in mapping.fields.items():
-                header = mapping.headers.get(frame_col)
-                if header is not None:
-                    by_header.setdefault(header, set()).add(fld)
-            for f in mapping.funding:
-                by_header.setdefault(f.header, set()).add(f"{FUNDING_PREFIX}{f.funder}")
+        for info in self.model.meta.inputs:
+            for header, mapped in info.header_fields.items():
+                by_header.setdefault(header, set()).update(mapped)
         out: list[tuple[str, pl.Series, str]] = []
         for key, header in zip(originals.columns, headers, strict=True):
             text = originals.get_column(key).cast(pl.String)
@@ -652,12 +628,13 @@ class _Book:
 
     def flags(self) -> pl.Series:
         """Quality codes (warnings and errors) reported on each action's source row, one per line."""
-        acts = self.audit.actions
-        sheets = {n: r.sheet for r, n in zip(self.audit.inputs, _input_names(self.audit), strict=True)}
+        acts = self.model.action_rows
+        sheets = {info.name: info.sheet for info in self.model.meta.inputs}
         files: list[str] = []
         rows: list[int] = []
         codes: list[str] = []
-        for file, issue in self.audit.issues:
+        for issue in self.model.quality.issues:
+            file = issue.file
             if file is None or issue.row is None or issue.severity == "info":
                 continue
             if issue.sheet is not None and sheets.get(file) not in (None, issue.sheet):
@@ -681,7 +658,7 @@ class _Book:
 
     def bie_frame(self) -> pl.DataFrame:
         """bie's own columns, labelled in ``lang``, computed vectorised."""
-        acts = self.audit.actions
+        acts = self.model.action_rows
         lang = self.lang
         cats = {k: v[lang] for k, v in self.shared["categories"].items()}
         audiences = {k: v[lang] for k, v in self.shared["audience"].items()}
@@ -691,7 +668,7 @@ class _Book:
             if isinstance(v, dict)
         }
         opening, closing = ("« ", " »") if lang == "fr" else ("\u201c", "\u201d")
-        web = self.web_labels()
+        web = dict(self.model.web.labels)
 
         def col(name: str, dtype: Any) -> pl.Expr:
             return pl.col(name) if name in acts.columns else pl.lit(None, dtype).alias(name)
@@ -717,9 +694,7 @@ class _Book:
             def part(name: str) -> pl.Expr:
                 return el.struct.field(name).cast(pl.String) if name in names else pl.lit(None, pl.String)
 
-            from bie.tagging import load_rules
-
-            titles = load_rules().rule_titles(lang)
+            titles = dict(self.model.rule_titles)
             item = pl.concat_str(
                 [
                     part("rule").fill_null("?"),
@@ -767,7 +742,7 @@ class _Book:
         return acts.select(exprs).with_columns(self.flags().alias("flags"))
 
     def write_actions(self, sheets: list[Any]) -> None:
-        acts = self.audit.actions
+        acts = self.model.action_rows
         n = acts.height
         originals, headers = self.actions_frame()
         ours = self.bie_frame()
@@ -832,7 +807,8 @@ class _Book:
 
     # ---------------------------------------------------------- breakdowns
     def write_breakdown(self, ws: Any, dim: str) -> None:
-        rows: list[dict[str, Any]] = list(self.audit.breakdowns.get(dim) or [])
+        model = self.model.breakdown(dim)
+        rows = model.groups if model is not None else ()
         b = "breakdown"
         dim_label = str(self.shared["dimensions"][dim][self.lang])
         cats = analysis.CATEGORIES
@@ -844,8 +820,9 @@ class _Book:
             self.w(b, "equality_share"),
         ]
         for cat in cats:
-            headers.append(self.w(b, "cat_count", category=self.category(cat)))
-            headers.append(self.w(b, "cat_amount", category=self.category(cat)))
+            label = self.model.category(cat).label
+            headers.append(self.w(b, "cat_count", category=label))
+            headers.append(self.w(b, "cat_amount", category=label))
         widths = [40, 10, 17, 11, 16] + [14, 18] * len(cats)
         for c, width in enumerate(widths):
             self.ok(ws.set_column(c, c, width), ws, "a column width")
@@ -861,44 +838,33 @@ class _Book:
         self.ok(ws.autofilter(0, 0, len(rows), len(headers) - 1), ws, "the autofilter")
         euro, pct, count = self.num("euro", _TOP), self.num("pct", _TOP), self.num("int", _TOP)
         r = 0
-        model = self.model.breakdown(dim)
-        labels = [g.label for g in model.groups] if model is not None else [str(e.get("key")) for e in rows]
-        for r, (entry, key) in enumerate(zip(rows, labels, strict=True), start=1):
-            values: list[Any] = [
-                key,
-                entry.get("count"),
-                entry.get("amount"),
-                entry.get("share"),
-                entry.get("equality_share"),
-            ]
+        for r, group in enumerate(rows, start=1):
+            values: list[Any] = [group.label, group.count, group.amount, group.share, group.equality_share]
             props: list[Props | None] = [_LABEL, count, euro, pct, pct]
             for cat in cats:
-                by = entry.get("by_category", {}).get(cat, {})
-                values += [by.get("count"), by.get("amount")]
+                cell = group.by_category.get(cat)
+                values += [None, None] if cell is None else [cell.count, cell.amount]
                 props += [count, euro]
             self.put_row(ws, r, values, props)
         # Total row (sums in cents of the rows shown, which cover every action or every funder column).
         total: list[Any] = [
             self.w(b, "total"),
-            sum(int(e.get("count") or 0) for e in rows),
-            analysis.euros(sum(_cents(e.get("amount")) for e in rows)),
+            sum(g.count for g in rows),
+            analysis.euros(sum(_cents(g.amount) for g in rows)),
             None,
             None,
         ]
         for cat in cats:
-            total.append(sum(int(e.get("by_category", {}).get(cat, {}).get("count") or 0) for e in rows))
-            total.append(
-                analysis.euros(sum(_cents(e.get("by_category", {}).get(cat, {}).get("amount")) for e in rows))
-            )
-        shared = any(e.get("shared") for e in rows)
+            cells = [g.by_category[cat] for g in rows if cat in g.by_category]
+            total.append(sum(c.count for c in cells))
+            total.append(analysis.euros(sum(_cents(c.amount) for c in cells)))
+        shared = model is not None and model.shared
         if shared:
             # an action naming several quartiers is shown under each: the rows do not add up, the total is
             # the programme's (each action once)
-            summary = self.audit.summary
-            by_cat = summary.get("by_category") or {}
-            total = [self.w(b, "total"), summary.get("actions"), summary.get("amount_total"), None, None]
-            for cat in cats:
-                total += [(by_cat.get(cat) or {}).get("count"), (by_cat.get(cat) or {}).get("amount")]
+            total = [self.w(b, "total"), self.model.actions, self.model.amount_total, None, None]
+            for figures in self.model.categories:
+                total += [figures.count, figures.amount]
         tprops: list[Props | None] = [_TOTAL, {**count, **_TOTAL}, {**euro, **_TOTAL}, _TOTAL, _TOTAL]
         tprops += [{**count, **_TOTAL}, {**euro, **_TOTAL}] * len(cats)
         # The total row sits below the filtered range: filtering never hides it.
@@ -931,109 +897,13 @@ class _Book:
         self.text(ws, r + 3, 0, note, _NOTE)
 
     # ----------------------------------------------------------------- web
-    def web_dict(self) -> dict[str, Any]:
-        """The web profile in ``lang``, computed once (it lists the actions of every element)."""
-        if self._web is None:
-            if self.audit.web and self.lang == self.audit.lang:
-                self._web = dict(self.audit.web)  # computed by audit() in this language
-            else:
-                try:
-                    self._web = dict(self.audit.web_dict(self.lang))
-                except Exception:  # the web module is optional for the workbook
-                    self._web = dict(self.audit.web or {})
-        return self._web
-
-    def web_labels(self) -> dict[str, str]:
-        """Element id -> label in ``lang`` (the web model's own, else the fallback words)."""
-        fallback = self.words["web"]["elements"]
-        out = {k: str(v[self.lang]) for k, v in fallback.items()}
-        for e in self.web_dict().get("elements", []) or []:
-            if isinstance(e, Mapping) and e.get("id"):
-                label = e.get(f"label_{self.lang}") or e.get("label")
-                if label and label != e["id"]:
-                    out[str(e["id"])] = str(label)
-        return out
-
-    def _render(self, item: Any, labels: Mapping[str, str]) -> str:
-        if item is None:
-            return ""
-        if isinstance(item, str):
-            return labels.get(item, item)
-        if isinstance(item, Mapping):
-            for a, b in (("from", "to"), ("source", "target"), ("upstream", "downstream")):
-                if a in item and b in item:
-                    head = (
-                        f"{labels.get(str(item[a]), str(item[a]))} → {labels.get(str(item[b]), str(item[b]))}"
-                    )
-                    rest = [
-                        str(v) for k, v in item.items() if k not in (a, b) and v not in (None, "", [], {})
-                    ]
-                    return " — ".join([head, *rest])
-            if "id" in item and len(item) <= 3:
-                return labels.get(str(item["id"]), str(item["id"]))
-            return " — ".join(self._render(v, labels) for v in item.values() if v not in (None, "", [], {}))
-        if isinstance(item, list | tuple):
-            return " → ".join(self._render(x, labels) for x in item)
-        return str(item)
-
-    def web_evidence(self, element: Mapping[str, Any], labels: Mapping[str, str]) -> str:
-        """The evidence of one element, one item per line: the actions that strengthen it (source row and
-        title), the questionnaire answer, the rules; any other shape is rendered generically."""
-        lines: list[str] = []
-        several = len(self.audit.inputs) > 1
-        acts = element.get("actions")
-        if isinstance(acts, list):
-            for act in acts[:WEB_ACTIONS_SHOWN]:
-                if isinstance(act, Mapping):
-                    where = f"{act.get('file')}, " if several and act.get("file") else ""
-                    row = self.w("web", "row", row=act.get("row"))
-                    lines.append(f"{where}{row} — {act.get('title') or act.get('id') or ''}".rstrip(" —"))
-                else:
-                    lines.append(self._render(act, labels))
-            total = int(element.get("action_count", len(acts)))
-            shown = min(len(acts), WEB_ACTIONS_SHOWN)
-            if total > shown:
-                lines.append(self.w("web", "more_actions", n=total - shown))
-        evidence = element.get("evidence")
-        if isinstance(evidence, Mapping):
-            answer = evidence.get("questionnaire")
-            if isinstance(answer, Mapping) and any(answer.values()):
-                parts = [str(answer[k]) for k in ("answer", "comment") if answer.get(k)]
-                cell = f" ({answer['cell']})" if answer.get("cell") else ""
-                lines.append(self.w("web", "questionnaire", answer=" — ".join(parts)) + cell)
-            rules = evidence.get("rules")
-            if rules:
-                lines.append(self.w("web", "rules", rules=", ".join(str(r) for r in rules)))
-            hints = evidence.get("hints")
-            if isinstance(hints, list) and hints:
-                titles = [str(h.get("title") or h.get("id") or "") for h in hints if isinstance(h, Mapping)]
-                hint_titles = "; ".join(x for x in titles[:WEB_ACTIONS_SHOWN] if x)
-                n_hints = int(evidence.get("hint_count") or len(hints))
-                lines.append(self.w("web", "hints", n=n_hints, titles=hint_titles))
-        elif isinstance(evidence, list):
-            lines += [self._render(x, labels) for x in evidence]
-        elif evidence:
-            lines.append(self._render(evidence, labels))
-        return "\n".join(line for line in lines if line)
-
     def caveat(self) -> str:
         """The caveat of a file where most actions could not be judged (empty otherwise)."""
-        judged = (self.audit.summary or {}).get("judged") or {}
-        caveat = judged.get("caveat") if isinstance(judged, Mapping) else None
-        return str(caveat.get(self.lang) or "") if isinstance(caveat, Mapping) else ""
+        return self.model.judged.caveat
 
     def write_web(self, ws: Any) -> None:
-        web = self.web_dict()
-        labels = self.web_labels()
+        web = self.model.web
         wd = "web"
-        spheres = {k: str(v[self.lang]) for k, v in self.words["web"]["spheres"].items()}
-        for s in web.get("spheres", []) or []:
-            if isinstance(s, Mapping) and s.get("id"):
-                label = s.get(f"label_{self.lang}") or s.get("label")
-                if label and label != s["id"]:
-                    spheres[str(s["id"])] = str(label)
-        scores = self.shared["scores"]
-        sources = {k: str(v[self.lang]) for k, v in self.words["web"]["sources"].items()}
         headers = [
             self.w(wd, k)
             for k in (
@@ -1058,30 +928,26 @@ class _Book:
         self.text(ws, 0, chart_col, self.w(wd, "chart_values"), _HEAD)
         ws.freeze_panes(1, 2)
         self.print_setup(ws)
-        elements = [e for e in (web.get("elements") or []) if isinstance(e, Mapping)]
+        elements = web.elements
         if elements:
             self.ok(ws.autofilter(0, 0, len(elements), len(headers) - 1), ws, "the autofilter")
         scored = 0
         r = 0
         euro, count = self.num("euro", _TOP), self.num("int", _TOP)
         for r, e in enumerate(elements, start=1):
-            score: Any = e.get("score")
-            known = isinstance(score, int | float) and not isinstance(score, bool)
+            known = e.score is not None
             scored += known
-            level_key = str(int(score)) if known else "unknown"
-            evidence_text = self.web_evidence(e, labels)
-            acts = e.get("actions")
-            n_actions = e.get("action_count", len(acts) if isinstance(acts, list) else acts)
+            evidence_text = "\n".join(e.evidence_long or e.evidence)
             values = [
-                spheres.get(str(e.get("sphere")), e.get("sphere")),
-                labels.get(str(e.get("id")), e.get("id")),
-                score if known else str(scores["unknown"][self.lang]),
-                str(scores[level_key][self.lang]) if level_key in scores else None,
-                sources.get(str(e.get("source")), e.get("source")),
-                n_actions,
-                e.get("amount"),
+                e.sphere_label,
+                e.label,
+                e.score if known else e.level_label,
+                e.level_label or None,
+                e.source_label,
+                e.actions,
+                e.amount,
                 evidence_text or None,
-                e.get("explanation") or None,
+                e.explanation or None,
             ]
             lines = max(
                 [
@@ -1097,9 +963,9 @@ class _Book:
             score_props = {**_TOP, "align": "center"}
             self.put_row(ws, r, values, [_LABEL, _LABEL, score_props, _TOP, _TOP, count, euro, _WRAP, _WRAP])
             if known:
-                self.put(ws, r, chart_col, score, _TOP)
+                self.put(ws, r, chart_col, e.score, _TOP)
         r += 2
-        version = web.get("version") or self.audit.meta.get("web_version")
+        version = web.version or self.model.meta.web_version
         self.text(ws, r, 0, self.w(wd, "version", version=version), _NOTE)
         r += 2
         caveat = self.caveat()
@@ -1130,27 +996,25 @@ class _Book:
             r += 2
         self.text(ws, r, 0, self.w(wd, "weak"), _HEADING)
         r += 1
-        weak = web.get("weak") or []
-        if not weak:
+        if not web.weak:
             self.text(ws, r, 0, self.w(wd, "no_weak"), _NOTE)
             r += 1
-        for item in weak:
-            self.text(ws, r, 0, self._render(item, labels), _TOP)
+        for item in web.weak:
+            self.text(ws, r, 0, item, _TOP)
             r += 1
         r += 1
         self.text(ws, r, 0, self.w(wd, "broken_links"), _HEADING)
         r += 1
-        broken = web.get("broken_links") or []
-        if not broken:
+        if not web.broken:
             self.text(ws, r, 0, self.w(wd, "no_broken_links"), _NOTE)
-        for item in broken:
-            self.text(ws, r, 0, self._render(item, labels), _TOP)
+        for item in web.broken:
+            self.text(ws, r, 0, item, _TOP)
             r += 1
 
     # ------------------------------------------------------------- quality
     def write_quality(self, ws: Any) -> None:
         q = "quality"
-        dq = self.audit.data_quality
+        dq = self.model.quality
         widths = [30, 14, 26, 20, 10, 26, 90]
         for c, width in enumerate(widths):
             self.ok(ws.set_column(c, c, width), ws, "a column width")
@@ -1160,29 +1024,29 @@ class _Book:
         self.text(ws, r, 0, self.w(q, "indicators"), _HEADING)
         r += 1
         indicators: list[tuple[str, Any, Props]] = [
-            ("unmapped_columns", len(dq.get("unmapped_columns") or []), count),
-            ("unparsed_values", dq.get("unparsed_values"), count),
-            ("placeholders", dq.get("placeholders"), count),
-            ("missing_beneficiaries", dq.get("missing_beneficiaries"), count),
-            ("inconsistent_beneficiaries", dq.get("inconsistent_beneficiaries"), count),
-            ("total_mismatches", dq.get("total_mismatches"), count),
-            ("declaration_mismatches", dq.get("declaration_mismatches"), count),
-            ("declaration_overstated", dq.get("declaration_overstated"), count),
-            ("declaration_overstated_share", dq.get("declaration_overstated_share"), pct),
-            ("to_review", dq.get("to_review"), count),
-            ("no_amount", dq.get("no_amount"), count),
+            ("unmapped_columns", len(dq.unmapped), count),
+            ("unparsed_values", dq.unparsed_values, count),
+            ("placeholders", dq.placeholders, count),
+            ("missing_beneficiaries", dq.missing_beneficiaries, count),
+            ("inconsistent_beneficiaries", dq.inconsistent_beneficiaries, count),
+            ("total_mismatches", dq.total_mismatches, count),
+            ("declaration_mismatches", dq.declaration_mismatches, count),
+            ("declaration_overstated", dq.declaration_overstated, count),
+            ("declaration_overstated_share", dq.declaration_overstated_share, pct),
+            ("to_review", dq.to_review, count),
+            ("no_amount", dq.no_amount, count),
         ]
         for key, value, props in indicators:
             self.put_row(ws, r, [self.w(q, key), value], [_LABEL, props])
             r += 1
         r += 1
-        issues = self.audit.issues
+        issues = dq.issues
         listed: dict[str, int] = {}
         severity: dict[str, str] = {}
-        for _, issue in issues:
+        for issue in issues:
             listed[issue.code] = listed.get(issue.code, 0) + 1
-            severity.setdefault(issue.code, issue.severity)
-        by_code: dict[str, int] = dict(dq.get("issues_by_code") or {})
+            severity.setdefault(issue.code, issue.severity_label)
+        by_code: dict[str, int] = dict(dq.issues_by_code)
         codes = sorted(set(by_code) | set(listed))
         self.text(ws, r, 0, self.w(q, "by_code"), _HEADING)
         r += 1
@@ -1195,17 +1059,17 @@ class _Book:
         r += 1
         for code in codes:
             sev = severity.get(code)
-            if sev is None:
+            if sev is None:  # counted, none listed: the severity of its code
                 try:
-                    sev = issue_severity(code)
+                    sev = self.severity(issue_severity(code))
                 except KeyError:
-                    sev = None
+                    sev = ""
             self.put_row(
                 ws,
                 r,
                 [
                     code,
-                    self.severity(sev),
+                    sev,
                     max(by_code.get(code, 0), listed.get(code, 0)),
                     listed.get(code, 0),
                 ],
@@ -1221,16 +1085,14 @@ class _Book:
             n = MAX_ROWS - r
         frame = pl.DataFrame(
             {
-                "code": [i.code for _, i in issues[:n]],
-                "severity": [self.severity(i.severity) for _, i in issues[:n]],
-                "file": [f for f, _ in issues[:n]],
-                "sheet": [i.sheet for _, i in issues[:n]],
-                "row": [i.row for _, i in issues[:n]],
+                "code": [i.code for i in issues[:n]],
+                "severity": [i.severity_label for i in issues[:n]],
+                "file": [i.file for i in issues[:n]],
+                "sheet": [i.sheet for i in issues[:n]],
+                "row": [i.row for i in issues[:n]],
                 # a canonical field in the reader's words (« Égalité déclarée »), a source header as is
-                "column": [
-                    None if i.column is None else field_label(i.column, self.lang) for _, i in issues[:n]
-                ],
-                "message": [i.message(self.lang) for _, i in issues[:n]],
+                "column": [i.column for i in issues[:n]],
+                "message": [i.message for i in issues[:n]],
             },
             schema={
                 "code": pl.String,
@@ -1258,7 +1120,7 @@ class _Book:
 
     # ------------------------------------------------------------ excluded
     def write_excluded(self, sheets: list[Any]) -> None:
-        ex = self.audit.excluded
+        ex = self.model.excluded_rows
         n = ex.height
         e = "excluded"
         reasons = {k: v[self.lang] for k, v in self.shared["reasons"].items()}
@@ -1285,7 +1147,7 @@ class _Book:
     # ------------------------------------------------------ reconciliation
     def write_reconciliation(self, ws: Any) -> None:
         rc = "reconciliation"
-        rec = self.audit.reconciliation
+        rec = self.model.reconciliation
         for c, width in enumerate([34, 52, 12, 20]):
             self.ok(ws.set_column(c, c, width), ws, "a column width")
         self.ok(ws.set_row(0, LINE_POINTS + 5), ws, "the header height")
@@ -1294,22 +1156,19 @@ class _Book:
         self.print_setup(ws, landscape=False)
         count, euro = self.num("int", _TOP), self.num("euro", _TOP)
         r = 1
-        for f in rec.get("files", []):
-            name = f.get("file")
-            excluded: dict[str, dict[str, Any]] = dict(f.get("excluded") or {})
-            ex_rows = sum(int(v.get("rows") or 0) for v in excluded.values())
-            ex_c = sum(_cents(v.get("amount")) for v in excluded.values())
-            act_rows, act_c = int(f.get("actions") or 0), _cents(f.get("actions_amount"))
-            in_rows, in_c = int(f.get("rows") or 0), _cents(f.get("input_amount"))
+        for f in rec.files:
+            name = f.file
+            ex_rows = sum(v.rows for v in f.excluded)
+            ex_c = sum(_cents(v.amount) for v in f.excluded)
+            act_rows, act_c = f.actions, _cents(f.actions_amount)
+            in_rows, in_c = f.rows, _cents(f.input_amount)
             lines: list[tuple[str, Any, Any, Props]] = [
-                (self.w(rc, "input"), in_rows, f.get("input_amount"), {"bold": True}),
-                (self.w(rc, "rows_with_amount"), f.get("rows_with_amount"), None, {"italic": True}),
-                (self.w(rc, "actions"), act_rows, f.get("actions_amount"), {}),
+                (self.w(rc, "input"), in_rows, f.input_amount, {"bold": True}),
+                (self.w(rc, "rows_with_amount"), f.rows_with_amount, None, {"italic": True}),
+                (self.w(rc, "actions"), act_rows, f.actions_amount, {}),
             ]
-            for reason, v in excluded.items():
-                lines.append(
-                    (self.w(rc, "excluded", reason=self.reason(reason)), v.get("rows"), v.get("amount"), {})
-                )
+            for v in f.excluded:
+                lines.append((self.w(rc, "excluded", reason=v.label), v.rows, v.amount, {}))
             lines += [
                 (self.w(rc, "sum"), act_rows + ex_rows, analysis.euros(act_c + ex_c), _TOTAL),
                 (self.w(rc, "gap"), in_rows - act_rows - ex_rows, analysis.euros(in_c - act_c - ex_c), {}),
@@ -1322,11 +1181,11 @@ class _Book:
                     [{**_TOP, **extra}, {**_LABEL, **extra}, {**count, **extra}, {**euro, **extra}],
                 )
                 r += 1
-            balanced = bool(f.get("balanced"))
+            balanced = f.balanced
             flag = {**_TOP, "bold": True, "font_color": "#000000" if balanced else "#D55E00"}
             self.put_row(ws, r, [name, self.w(rc, "balanced"), self.yes_no(balanced)], [_TOP, _LABEL, flag])
             r += 1
-            audited = f.get("audited_actions")
+            audited = f.audited_actions
             if audited is not None and audited != act_rows:
                 self.put_row(ws, r, [name, self.w(rc, "audited"), audited], [_TOP, _LABEL, count])
                 r += 1
@@ -1334,7 +1193,7 @@ class _Book:
         self.put_row(
             ws,
             r,
-            [self.w(rc, "all_balanced"), None, self.yes_no(bool(rec.get("balanced")))],
+            [self.w(rc, "all_balanced"), None, self.yes_no(rec.balanced)],
             [{"bold": True}, None, {"bold": True}],
         )
 
@@ -1342,24 +1201,14 @@ class _Book:
     def basis_label(self) -> str:
         return self.model.basis_label
 
-    def input_basis(self, item: Mapping[str, Any]) -> str:
-        name = self.audit.summary.get("amount_basis_name") or self.audit.meta.get("funder")
-        return basis_label(str(item.get("amount_basis")), self.lang, None if name is None else str(name))
-
     def write_method(self, ws: Any) -> None:
         m = "method"
-        spec = load_data("method.yaml")
-        meta = self.audit.meta
+        meta = self.model.meta
         self.ok(ws.set_column(0, 0, 30), ws, "a column width")
         self.ok(ws.set_column(1, 1, 110), ws, "a column width")
         self.print_setup(ws, repeat=None, landscape=False)
         self.put_row(ws, 0, [self.w(m, "section"), self.w(m, "text")], _HEAD_BIE)
         r = 1
-        params = {
-            "basis": self.basis_label(),
-            "rules_version": meta.get("rules_version"),
-            "web_version": meta.get("web_version"),
-        }
 
         def long_row(label: str, text: str, label_props: Props = _LABEL) -> None:
             nonlocal r
@@ -1369,22 +1218,22 @@ class _Book:
             self.put_row(ws, r, [label, text], [{**label_props, "bold": True}, _WRAP])
             r += 1
 
-        for section in spec["sections"]:
-            long_row(str(section["title"][self.lang]), fmt(str(section[self.lang]), **params))
+        for section in self.model.method:
+            long_row(section.title, section.text)
         long_row(self.w(m, "colours"), self.w(m, "palette"))
         r += 1
         self.text(ws, r, 0, self.w(m, "sources"), _HEADING)
         r += 1
-        for source in spec.get("sources", []):
-            long_row("", str(source))
+        for source in self.model.method_sources:
+            long_row("", source)
         r += 1
         self.text(ws, r, 0, self.w(m, "versions"), _HEADING)
         r += 1
         versions = [
-            (self.w("summary", "bie_version"), __version__),
-            (self.w("summary", "rules_version"), meta.get("rules_version")),
-            (self.w("summary", "web_version"), meta.get("web_version")),
-            (self.w("summary", "vocabulary_version"), meta.get("vocabulary_version")),
+            (self.w("summary", "bie_version"), meta.bie_version),
+            (self.w("summary", "rules_version"), meta.rules_version),
+            (self.w("summary", "web_version"), meta.web_version),
+            (self.w("summary", "vocabulary_version"), meta.vocabulary_version),
             (self.w(m, "schema_version"), self._schema_version()),
             (self.w(m, "amount_basis"), self.basis_label()),
         ]
@@ -1397,17 +1246,17 @@ class _Book:
         r += 2
         self.text(ws, r, 0, self.w(m, "inputs"), _HEADING)
         r += 1
-        for item in meta.get("inputs", []):
-            rows = [
-                (self.w("summary", "input_file"), item.get("file")),
-                (self.w(m, "format"), item.get("format")),
-                (self.w("summary", "input_sheet"), item.get("sheet")),
-                (self.w(m, "header_rows"), ", ".join(str(x) for x in item.get("header_rows") or [])),
-                (self.w("summary", "input_rows"), item.get("rows")),
-                (self.w("summary", "input_actions"), item.get("actions")),
-                (self.w(m, "amount_basis"), self.input_basis(item)),
-                (self.w(m, "encoding"), item.get("encoding")),
-                (self.w(m, "sha256"), item.get("sha256")),
+        for item in meta.inputs:
+            rows: list[tuple[str, Any]] = [
+                (self.w("summary", "input_file"), item.name),
+                (self.w(m, "format"), item.format),
+                (self.w("summary", "input_sheet"), item.sheet),
+                (self.w(m, "header_rows"), ", ".join(str(x) for x in item.header_rows)),
+                (self.w("summary", "input_rows"), item.rows),
+                (self.w("summary", "input_actions"), item.actions),
+                (self.w(m, "amount_basis"), item.basis_label),
+                (self.w(m, "encoding"), item.encoding),
+                (self.w(m, "sha256"), item.sha256),
             ]
             for label, value in rows:
                 bold = label == self.w("summary", "input_file")
@@ -1424,9 +1273,8 @@ class _Book:
     # ------------------------------------------------------------- summary
     def write_summary(self, ws: Any) -> None:
         s = "summary"
-        audit = self.audit
-        summary = audit.summary
-        meta = audit.meta
+        report = self.model
+        meta = report.meta
         widths = [50, 22, 14, 20, 14, 13, 13, 2]
         for c, width in enumerate(widths):
             self.ok(ws.set_column(c, c, width), ws, "a column width")
@@ -1442,7 +1290,7 @@ class _Book:
             ws,
             r,
             0,
-            self.w(s, "subtitle", version=__version__, date=date),
+            self.w(s, "subtitle", version=meta.bie_version, date=date),
             {"italic": True, "font_color": "#595959"},
         )
         r += 2
@@ -1473,17 +1321,11 @@ class _Book:
             _HEAD_BIE,
         )
         r += 1
-        for item in meta.get("inputs", []):
+        for info in meta.inputs:
             self.put_row(
                 ws,
                 r,
-                [
-                    item.get("file"),
-                    item.get("sheet"),
-                    item.get("rows"),
-                    item.get("actions"),
-                    self.input_basis(item),
-                ],
+                [info.name, info.sheet, info.rows, info.actions, info.basis_label],
                 [_LABEL, _LABEL, count, count, _LABEL],
             )
             r += 1
@@ -1499,10 +1341,10 @@ class _Book:
         r += 1
         key_rows: list[tuple[list[Any], list[Props | None]]] = [
             ([self.w(s, "basis"), self.basis_label()], [_LABEL, _LABEL]),
-            ([self.w(s, "actions"), summary.get("actions")], [_LABEL, count]),
-            ([self.w(s, "actions_without_amount"), summary.get("actions_without_amount")], [_LABEL, count]),
+            ([self.w(s, "actions"), report.actions], [_LABEL, count]),
+            ([self.w(s, "actions_without_amount"), report.actions_without_amount], [_LABEL, count]),
             (
-                [self.w(s, "amount_total"), summary.get("amount_total")],
+                [self.w(s, "amount_total"), report.amount_total],
                 [{**_LABEL, "bold": True}, {**euro, "bold": True}],
             ),
         ]
@@ -1549,7 +1391,7 @@ class _Book:
                 ws,
                 r,
                 [
-                    self.category(cat),
+                    figures.label,
                     figures.count,
                     figures.share_count,
                     figures.amount,
@@ -1568,18 +1410,12 @@ class _Book:
                 ],
             )
             r += 1
-        total_share = 1.0 if summary.get("actions") else None
-        total_money = 1.0 if summary.get("amount_total") else None
+        total_share = 1.0 if report.actions else None
+        total_money = 1.0 if report.amount_total else None
         self.put_row(
             ws,
             r,
-            [
-                self.w(s, "total"),
-                summary.get("actions"),
-                total_share,
-                summary.get("amount_total"),
-                total_money,
-            ],
+            [self.w(s, "total"), report.actions, total_share, report.amount_total, total_money],
             [_TOTAL, {**count, **_TOTAL}, {**pct, **_TOTAL}, {**euro, **_TOTAL}, {**pct, **_TOTAL}],
         )
         r += 1
@@ -1690,20 +1526,17 @@ class _Book:
             r += 1
         r += 1
         # Data quality in three figures.
-        dq = audit.data_quality
+        dq = report.quality
         self.text(ws, r, 0, self.w(s, "quality"), _HEADING)
         r += 1
-        n_issues = sum(int(v) for v in (dq.get("issues_by_code") or {}).values())
+        n_issues = dq.issue_count
         rec_sheet = self.sheet_names["reconciliation"][0]
         quality_rows: list[tuple[list[Any], list[Props | None]]] = [
             ([self.w(s, "issues_total", sheet=self.sheet_names["quality"][0]), n_issues], [_LABEL, count]),
-            ([self.w(s, "declaration_mismatches"), dq.get("declaration_mismatches")], [_LABEL, count]),
-            ([self.w(s, "to_review"), dq.get("to_review")], [_LABEL, count]),
+            ([self.w(s, "declaration_mismatches"), dq.declaration_mismatches], [_LABEL, count]),
+            ([self.w(s, "to_review"), dq.to_review], [_LABEL, count]),
             (
-                [
-                    self.w(s, "balanced", sheet=rec_sheet),
-                    self.yes_no(bool(audit.reconciliation.get("balanced"))),
-                ],
+                [self.w(s, "balanced", sheet=rec_sheet), self.yes_no(report.reconciliation.balanced)],
                 [_LABEL, {"align": "right"}],
             ),
         ]
@@ -1715,10 +1548,10 @@ class _Book:
         self.text(ws, r, 0, self.w(s, "versions"), _HEADING)
         r += 1
         for key, value in (
-            ("bie_version", __version__),
-            ("rules_version", meta.get("rules_version")),
-            ("web_version", meta.get("web_version")),
-            ("vocabulary_version", meta.get("vocabulary_version")),
+            ("bie_version", meta.bie_version),
+            ("rules_version", meta.rules_version),
+            ("web_version", meta.web_version),
+            ("vocabulary_version", meta.vocabulary_version),
         ):
             self.put_row(ws, r, [self.w(s, key), value], [_LABEL, {"align": "right"}])
             r += 1
@@ -1739,9 +1572,7 @@ class _Book:
                         sheets=", ".join(f"« {x} »" if self.lang == "fr" else f'"{x}"' for x in names[1:]),
                     )
                 )
-        unbalanced = [
-            str(f.get("file")) for f in self.audit.reconciliation.get("files", []) if not f.get("balanced")
-        ]
+        unbalanced = [f.file for f in self.model.reconciliation.files if not f.balanced]
         if unbalanced:
             out.append(
                 self.w(

@@ -1,14 +1,16 @@
-"""The HTML report: one self-contained, accessible, printable page built from an audit (see docs/rapport.md).
+"""The HTML report: one self-contained, accessible, printable page laid out from the report model of an audit
+(:class:`bie.report.model.AuditReport`; see docs/rapport.md). It reads nothing else: every figure and every
+word about the data is decided in the model; this module only adds the page's own words and layout.
 
-    html = render_html(audit, "fr")      # what Audit.to_html() returns
+    html = render_html(audit, "fr")      # what Audit.to_html() returns (audit.report("fr") laid out)
 
 How the page stays safe with hostile input (titles such as ``<script>…`` or ``=HYPERLINK(…)``):
 
 * Jinja2 autoescaping is on for every template and for strings, undefined names raise (``StrictUndefined``),
   and no template uses ``|safe``. Every word and figure reaches the template as a plain ``str``.
 * The only :class:`~markupsafe.Markup` inserted as is: the SVG charts of :mod:`bie.report.charts` (built
-  from escaped text, see its docstring) and the web drawing returned by :meth:`bie.audit.Audit.web_svg`,
-  bie's own code, which is also checked by :func:`checked_svg` (no script, event handler, link, external
+  from escaped text, see its docstring) and the web drawing of the model (:attr:`WebSection.svg`, drawn by
+  bie's own code), which is also checked by :func:`checked_svg` (no script, event handler, link, external
   reference or foreign object) and left out when the check fails (its text alternative and table remain).
 * Data never goes into ``href``, ``src``, ``style`` or ``on*`` attributes: links point only to the fixed ids
   of the report's own sections; the sort values of the actions table are numbers in ``data-value``.
@@ -34,20 +36,17 @@ import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from bie._version import __version__
 from bie.analysis import AMOUNT, CATEGORIES
 from bie.i18n import Numbers as BaseNumbers
-from bie.i18n import check_lang, fmt, fmt_in
+from bie.i18n import check_lang, fmt_in
 from bie.report import charts
-from bie.report.model import AuditReport, ReportSource, action_label, basis_label
+from bie.report.model import AuditReport, HasReport, action_label, reason_texts, report_of, review_why
 from bie.resources import load_data, templates_dir
 
 #: Actions shown in the inline table (the largest amounts first); the Excel and JSON reports have them all.
 CAP_ACTIONS = 2000
 #: Rows of the smaller lists (declaration mismatches, actions to review).
 CAP_LIST = 50
-#: Examples shown per issue code.
-EXAMPLES = 3
 SECTIONS = (
     "key-figures",
     "findings",
@@ -161,13 +160,6 @@ def content_security_policy(script: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------- tables
-def load_rule_titles(lang: str) -> dict[str, str]:
-    """The built-in rules' titles in ``lang`` (the reasons quote rule ids; readers need their meaning)."""
-    from bie.tagging import load_rules
-
-    return load_rules().rule_titles(lang)
-
-
 def cell(text: str = "", kind: str = "text", **extra: Any) -> dict[str, Any]:
     """A table cell for the ``table`` macro. ``kind``: text, num, cat, bar, reasons, list, code, flag."""
     out: dict[str, Any] = {
@@ -253,19 +245,15 @@ class _Tables:
 
 # ------------------------------------------------------------------------------------------- the page
 class _Page:
-    """Builds the template context of one audit in one language."""
+    """Builds the template context of one report model (in its language)."""
 
-    def __init__(self, audit: ReportSource, lang: str) -> None:
-        self.audit = audit
-        self.lang = lang
-        self.model: AuditReport = audit.report(lang)
-        self.rule_titles: dict[str, str] = load_rule_titles(lang)
-        self.t = Words(lang)
-        self.n = Numbers(lang, self.t("page.na"))
+    def __init__(self, report: AuditReport) -> None:
+        self.report = report
+        self.lang = report.lang
+        self.t = Words(self.lang)
+        self.n = Numbers(self.lang, self.t("page.na"))
         self.tables = _Tables(self.t("page.scroll_hint"))
-        self.summary: Mapping[str, Any] = audit.summary
-        self.web: dict[str, Any] = audit.web_dict(lang)
-        self.multi_file = len(audit.meta["inputs"]) > 1
+        self.multi_file = report.meta.several
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -283,20 +271,10 @@ class _Page:
         )
 
     def basis_label(self) -> str:
-        return self.model.basis_label
-
-    def model_funder(self) -> str | None:
-        name = self.summary.get("amount_basis_name") or self.audit.meta.get("funder")
-        return None if name is None else str(name)
+        return self.report.basis_label
 
     def n_actions(self, count: int) -> str:
         return self.t("page.n_action" if count == 1 else "page.n_actions", n=self.n.integer(count))
-
-    def element_label(self, element: Mapping[str, Any]) -> str:
-        return str(element.get(f"label_{self.lang}") or element.get("label") or element.get("id") or "")
-
-    def element_labels(self) -> dict[str, str]:
-        return {str(e.get("id")): self.element_label(e) for e in self.web.get("elements", [])}
 
     def row_ref(self, file: Any, sheet_row: Any) -> str:
         shown = str(sheet_row) if sheet_row is not None else ""  # spreadsheet rows: no thousands separator
@@ -307,41 +285,41 @@ class _Page:
         )
 
     def title_of(self) -> str:
-        return self.model.title
+        return self.report.title
 
     # ------------------------------------------------------------------ sections
     def key_figures(self) -> dict[str, Any]:
-        s, t, n = self.summary, self.t, self.n
-        by = s["by_category"]
-        benef = self.model.beneficiaries
+        r, t, n = self.report, self.t, self.n
+        review = r.category("to_review")
+        benef = r.beneficiaries
         tiles = [
             {
                 "label": t("key.total"),
-                "value": n.money(s["amount_total"]),
+                "value": n.money(r.amount_total),
                 "sub": t(
-                    "key.total_sub_one" if s["actions"] == 1 else "key.total_sub",
-                    n=n.integer(s["actions"]),
+                    "key.total_sub_one" if r.actions == 1 else "key.total_sub",
+                    n=n.integer(r.actions),
                     basis=self.basis_label(),
                 ),
-                "extra": t("key.without_amount", n=n.integer(s["actions_without_amount"]))
-                if s.get("actions_without_amount")
+                "extra": t("key.without_amount", n=n.integer(r.actions_without_amount))
+                if r.actions_without_amount
                 else "",
                 "cls": "wide",
             },
             self._headline_tile(),
             {
                 "label": t("key.review"),
-                "value": n.integer(by["to_review"]["count"]),
+                "value": n.integer(review.count),
                 "sub": t(
                     "key.review_sub",
-                    amount=n.money(by["to_review"]["amount"]),
-                    share=n.pct(by["to_review"]["share_count"]),
+                    amount=n.money(review.amount),
+                    share=n.pct(review.share_count),
                 ),
                 "extra": "",
                 "cls": "",
             },
         ]
-        if benef is not None and benef.available:
+        if benef.available:
             tiles.append(
                 {
                     "label": t("key.coverage"),
@@ -349,7 +327,7 @@ class _Page:
                     "sub": t(
                         "key.coverage_sub",
                         n=n.integer(benef.actions_with_counts),
-                        total=n.integer(s["actions"]),
+                        total=n.integer(r.actions),
                         share_amount=n.pct(benef.share_amount),
                     ),
                     "extra": "",
@@ -368,18 +346,18 @@ class _Page:
             )
         cards = [
             {
-                "cat": cat,
-                "label": t.category(cat),
-                "swatch": charts.swatch(cat, 18),
-                "share": n.pct(by[cat]["share"]),
-                "amount": n.money(by[cat]["amount"]),
+                "cat": c.category,
+                "label": c.label,
+                "swatch": charts.swatch(c.category, 18),
+                "share": n.pct(c.share),
+                "amount": n.money(c.amount),
                 "count": t(
-                    "key.cat_count_one" if by[cat]["count"] == 1 else "key.cat_count",
-                    n=n.integer(by[cat]["count"]),
-                    share=n.pct(by[cat]["share_count"]),
+                    "key.cat_count_one" if c.count == 1 else "key.cat_count",
+                    n=n.integer(c.count),
+                    share=n.pct(c.share_count),
                 ),
             }
-            for cat in CATEGORIES
+            for c in map(r.category, CATEGORIES)
         ]
         return {
             "intro": t("key.intro", basis=self.basis_label()),
@@ -392,7 +370,7 @@ class _Page:
     def _headline_tile(self) -> dict[str, Any]:
         """The EU-weighted equality spend, the unweighted one beside it; when no action could be judged, no
         money (0,00 € would read as a verdict) and the reason (:class:`bie.report.model.Headline`)."""
-        h, t, n = self.model.headline, self.t, self.n
+        h, t, n = self.report.headline, self.t, self.n
         if not h.shown:
             return {"label": t("key.weighted"), "value": n.na, "sub": h.note, "extra": "", "cls": "headline"}
         return {
@@ -407,11 +385,7 @@ class _Page:
 
     def caveat(self) -> str:
         """The caveat of a file where most actions could not be judged (empty otherwise)."""
-        judged = self.summary.get("judged") or {}
-        caveat = judged.get("caveat") if isinstance(judged, Mapping) else None
-        if not isinstance(caveat, Mapping):
-            return ""
-        return str(caveat.get(self.lang) or "")
+        return self.report.judged.caveat
 
     def findings(self) -> dict[str, Any]:
         items = [
@@ -422,18 +396,17 @@ class _Page:
                 "refs": [
                     {"id": r, "label": self.t(f"sections.{r}")}
                     for r in f.refs
-                    if r in SECTIONS and (r != "stages" or self.audit.stages)
+                    if r in SECTIONS and (r != "stages" or self.report.stages is not None)
                 ],
             }
-            for f in self.model.findings
+            for f in self.report.findings
         ]
         return {"items": items}
 
     def money(self) -> dict[str, Any]:
-        s, t, n = self.summary, self.t, self.n
-        by = s["by_category"]
+        r, t, n = self.report, self.t, self.n
         rows = []
-        for figures in self.model.categories:
+        for figures in r.categories:
             cat, weight, weighted = figures.category, figures.eu_weight, figures.weighted_amount
             rows.append(
                 row(
@@ -453,12 +426,12 @@ class _Page:
             row(
                 cell(t("page.total")),
                 [
-                    cell(n.integer(s["actions"]), "num"),
-                    cell(n.pct(1.0 if s["actions"] else None, 1), "num"),
-                    cell(n.money(s["amount_total"]), "num"),
-                    cell(n.pct(1.0 if s["amount_total"] else None, 1), "num"),
+                    cell(n.integer(r.actions), "num"),
+                    cell(n.pct(1.0 if r.actions else None, 1), "num"),
+                    cell(n.money(r.amount_total), "num"),
+                    cell(n.pct(1.0 if r.amount_total else None, 1), "num"),
                     cell("", "num"),
-                    cell(n.money(s["weighted_equality_spend"]["amount"]), "num"),
+                    cell(n.money(r.headline.weighted_amount), "num"),
                 ],
                 cls="total",
             )
@@ -478,14 +451,15 @@ class _Page:
             rows,
             foot=foot,
         )
+        cats = [r.category(c) for c in CATEGORIES]
         bars = [
             charts.Bar(
                 t("money.bar_money"),
-                [charts.Segment(c, by[c]["share"], n.pct(by[c]["share"])) for c in CATEGORIES],
+                [charts.Segment(c.category, c.share, n.pct(c.share)) for c in cats],
             ),
             charts.Bar(
                 t("money.bar_count"),
-                [charts.Segment(c, by[c]["share_count"], n.pct(by[c]["share_count"])) for c in CATEGORIES],
+                [charts.Segment(c.category, c.share_count, n.pct(c.share_count)) for c in cats],
             ),
         ]
         chart = charts.stacked_bars(
@@ -495,9 +469,9 @@ class _Page:
             desc=t("money.chart_desc") + " " + self._money_desc(),
         )
         notes = []
-        if s.get("actions_without_amount"):
-            notes.append(t("money.without_amount", n=n.integer(s["actions_without_amount"])))
-        if not self.audit.stages:
+        if r.actions_without_amount:
+            notes.append(t("money.without_amount", n=n.integer(r.actions_without_amount)))
+        if r.stages is None:
             notes.append(t("money.no_stages"))
         return {
             "intro": t("money.intro", basis=self.basis_label()),
@@ -507,19 +481,18 @@ class _Page:
         }
 
     def _money_desc(self) -> str:
-        by, n = self.summary["by_category"], self.n
+        n = self.n
+        sep = " : " if self.lang == "fr" else ": "
         return " ; ".join(
-            f"{self.t.category(c)} : {n.pct(by[c]['share'])} / {n.pct(by[c]['share_count'])}"
-            if self.lang == "fr"
-            else f"{self.t.category(c)}: {n.pct(by[c]['share'])} / {n.pct(by[c]['share_count'])}"
-            for c in CATEGORIES
+            f"{c.label}{sep}{n.pct(c.share)} / {n.pct(c.share_count)}"
+            for c in map(self.report.category, CATEGORIES)
         )
 
     def breakdowns(self) -> dict[str, Any]:
         t, n = self.t, self.n
         groups = []
         for dim in DIMENSIONS:
-            breakdown = self.model.breakdown(dim)
+            breakdown = self.report.breakdown(dim)
             if breakdown is None or not breakdown.groups:
                 continue
             dim_label = t.shared_word("dimensions", dim)
@@ -587,7 +560,7 @@ class _Page:
         }
 
     def stages(self) -> dict[str, Any] | None:
-        st = self.model.stages
+        st = self.report.stages
         if st is None:
             return None
         t, n = self.t, self.n
@@ -653,20 +626,21 @@ class _Page:
 
     def beneficiaries(self) -> dict[str, Any]:
         t, n = self.t, self.n
-        b = self.model.beneficiaries
-        method = self.method_text("beneficiaries")
+        b = self.report.beneficiaries
+        section = self.report.method_section("beneficiaries")
+        method = section.text if section is not None else ""
         out: dict[str, Any] = {
-            "available": bool(b and b.available),
+            "available": b.available,
             "warning": method,
             "tiles": [],
             "chart": None,
             "tables": [],
             "notes": [],
         }
-        if b is None or not b.available:
+        if not b.available:
             out["notes"].append(t("beneficiaries.unavailable"))
             return out
-        total_actions = self.summary["actions"]
+        total_actions = self.report.actions
         out["tiles"] = [
             {
                 "label": t("beneficiaries.women_share"),
@@ -771,48 +745,26 @@ class _Page:
         return out
 
     def web_section(self) -> dict[str, Any]:
-        t, n = self.t, self.n
-        labels = self.element_labels()
-        elements = list(self.web.get("elements", []))
-        sphere_names = {
-            str(s.get("id")): str(s.get(f"label_{self.lang}") or s.get("label") or "")
-            for s in self.web.get("spheres", [])
-            if isinstance(s, Mapping)
-        }
-        rows = []
-        for e in elements:
-            sphere = str(e.get("sphere") or "")
-            sphere_label = sphere_names.get(sphere) or self._sphere_word(sphere)
-            score = e.get("score")
-            score_text = (
-                f"{score} — {self.t.shared_word('scores', str(score))}"
-                if score is not None
-                else self.t.shared_word("scores", "unknown")
+        t, n, web = self.t, self.n, self.report.web
+        rows = [
+            row(
+                cell(e.label),
+                [
+                    cell(e.sphere_label),
+                    cell(
+                        e.score_label,
+                        "score",
+                        value=e.score if e.score is not None else -1,
+                        level=e.level if e.level in ("0", "1", "2", "3") else "unknown",
+                    ),
+                    cell(e.source_label),
+                    cell(n.integer(e.actions), "num"),
+                    cell(n.money(e.amount), "num"),
+                    cell(e.explanation),
+                ],
             )
-            source = str(e.get("source") or "none")
-            explanation = e.get("explanation") or ""
-            if isinstance(explanation, Mapping):
-                explanation = explanation.get(self.lang) or ""
-            actions = e.get("actions") or []
-            count = e.get("action_count", len(actions) if isinstance(actions, list) else int(actions or 0))
-            rows.append(
-                row(
-                    cell(self.element_label(e)),
-                    [
-                        cell(sphere_label),
-                        cell(
-                            score_text,
-                            "score",
-                            value=score if isinstance(score, int) else -1,
-                            level=str(score) if str(score) in ("0", "1", "2", "3") else "unknown",
-                        ),
-                        cell(self._source_word(source)),
-                        cell(n.integer(count), "num"),
-                        cell(n.money(e.get("amount")), "num"),
-                        cell(str(explanation)),
-                    ],
-                )
-            )
+            for e in web.elements
+        ]
         table = self.tables.make(
             "web",
             t("web.caption"),
@@ -829,77 +781,42 @@ class _Page:
             cls="web",
             table_id="t-web-elements",
         )
-        weak = [labels.get(str(w), str(w)) for w in self.web.get("weak", [])]
-        broken = [
-            str(x["message"])
-            if isinstance(x, Mapping) and x.get("message")
-            else t("web.link", **{"from": labels.get(a, a), "to": labels.get(b, b)})
-            for x in self.web.get("broken_links", [])
-            for a, b in [self._link(x)]
-        ]
-        raw_svg, text = self._web_drawing()
-        svg = checked_svg(raw_svg) if _DRAWING.search(raw_svg) else None
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
-        all_unknown = all(e.get("score") is None for e in elements)
+        svg = checked_svg(web.svg) if _DRAWING.search(web.svg) else None
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", web.text) if p.strip()]
         return {
             "intro": t("web.intro"),
             "svg": svg,
-            "svg_rejected": svg is None and bool(_DRAWING.search(raw_svg)),
+            "svg_rejected": svg is None and bool(_DRAWING.search(web.svg)),
             "text": paragraphs,
             "table": table,
-            "weak": weak,
-            "broken": broken,
-            "all_unknown": t("web.all_unknown") if all_unknown else "",
+            "weak": list(web.weak),
+            "broken": list(web.broken),
+            "all_unknown": t("web.all_unknown") if web.all_unknown else "",
             "caveat": t("web.caveat", caveat=self.caveat()) if self.caveat() else "",
         }
 
-    def _web_drawing(self) -> tuple[str, str]:
-        """The web's SVG and text alternative; both empty when the web module has no drawing (yet)."""
-        try:
-            return self.audit.web_svg(self.lang), self.audit.web_text(self.lang)
-        except AttributeError:  # a bie.web without render_svg/text_alternative: the table says it all
-            return "", ""
-
-    def _sphere_word(self, sphere: str) -> str:
-        entry = self.t.html["web"]["spheres"].get(sphere)
-        return str(entry[self.lang]) if entry else sphere
-
-    def _source_word(self, source: str) -> str:
-        entry = self.t.html["web"]["sources"].get(source)
-        return str(entry[self.lang]) if entry else source
-
-    @staticmethod
-    def _link(link: Any) -> tuple[str, str]:
-        if isinstance(link, Mapping):
-            a = link.get("from", link.get("source", ""))
-            b = link.get("to", link.get("target", ""))
-            return str(a), str(b)
-        if isinstance(link, list | tuple) and len(link) >= 2:
-            return str(link[0]), str(link[1])
-        return str(link), ""
-
     def data_quality(self) -> dict[str, Any]:
         t, n = self.t, self.n
-        q = self.audit.data_quality
+        q = self.report.quality
         indicators = [
-            ("unparsed_values", n.integer(q["unparsed_values"])),
-            ("placeholders", n.integer(q["placeholders"])),
-            ("missing_beneficiaries", n.integer(q["missing_beneficiaries"])),
-            ("inconsistent_beneficiaries", n.integer(q["inconsistent_beneficiaries"])),
-            ("total_mismatches", n.integer(q["total_mismatches"])),
-            ("declaration_mismatches", n.integer(q["declaration_mismatches"])),
+            ("unparsed_values", n.integer(q.unparsed_values)),
+            ("placeholders", n.integer(q.placeholders)),
+            ("missing_beneficiaries", n.integer(q.missing_beneficiaries)),
+            ("inconsistent_beneficiaries", n.integer(q.inconsistent_beneficiaries)),
+            ("total_mismatches", n.integer(q.total_mismatches)),
+            ("declaration_mismatches", n.integer(q.declaration_mismatches)),
             (
                 "declaration_overstated",
                 t(
                     "quality.overstated_value",
-                    n=n.integer(q["declaration_overstated"]),
-                    share=n.pct(q["declaration_overstated_share"]),
+                    n=n.integer(q.declaration_overstated),
+                    share=n.pct(q.declaration_overstated_share),
                 )
-                if q.get("declaration_overstated_share") is not None
-                else n.integer(q["declaration_overstated"]),
+                if q.declaration_overstated_share is not None
+                else n.integer(q.declaration_overstated),
             ),
-            ("to_review", n.integer(q["to_review"])),
-            ("no_amount", n.integer(q["no_amount"])),
+            ("to_review", n.integer(q.to_review)),
+            ("no_amount", n.integer(q.no_amount)),
         ]
         summary = self.tables.make(
             "quality",
@@ -908,37 +825,22 @@ class _Page:
             [row(cell(t(f"quality.{k}")), [cell(v, "num")]) for k, v in indicators],
             table_id="t-quality-summary",
         )
-        # Issues grouped by code: severity, count, first examples.
-        groups: dict[str, list[tuple[str | None, Any]]] = {}
-        for file, issue in self.audit.issues:
-            groups.setdefault(issue.code, []).append((file, issue))
-        counts: dict[str, int] = dict(q.get("issues_by_code", {}))
-        codes = sorted(
-            set(groups) | set(counts),
-            key=lambda c: (SEVERITY_ORDER.get(groups[c][0][1].severity if c in groups else "info", 3), c),
-        )
-        rows = []
-        for code in codes:
-            found = groups.get(code, [])
-            total = max(counts.get(code, 0), len(found))
-            severity = found[0][1].severity if found else "info"
-            examples = [self._issue_example(file, issue) for file, issue in found[:EXAMPLES]]
-            if total > len(examples) and examples:
-                examples.append(t("quality.more", n=n.integer(total - len(examples))))
-            rows.append(
-                row(
-                    cell(code, "code"),
-                    [
-                        cell(
-                            self.t.shared_word("severity", severity),
-                            "severity",
-                            level=severity if severity in SEVERITY_ORDER else "info",
-                        ),
-                        cell(n.integer(total), "num"),
-                        cell("", "list", items=examples),
-                    ],
-                )
+        # Issues grouped by code (warnings first): severity, count, first examples.
+        rows = [
+            row(
+                cell(g.code, "code"),
+                [
+                    cell(
+                        g.severity_label,
+                        "severity",
+                        level=g.severity if g.severity in SEVERITY_ORDER else "info",
+                    ),
+                    cell(n.integer(g.count), "num"),
+                    cell("", "list", items=list(g.examples)),
+                ],
             )
+            for g in q.groups
+        ]
         issues = self.tables.make(
             "quality",
             t("quality.issues_caption"),
@@ -951,9 +853,7 @@ class _Page:
             rows,
             table_id="t-quality-issues",
         )
-        unmapped_rows = [
-            row(None, [cell(str(u["file"])), cell(str(u["column"]))]) for u in q.get("unmapped_columns", [])
-        ]
+        unmapped_rows = [row(None, [cell(file), cell(col)]) for file, col in q.unmapped]
         unmapped = (
             self.tables.make(
                 "quality",
@@ -974,21 +874,8 @@ class _Page:
             "review": self._review_table(),
         }
 
-    def _issue_example(self, file: str | None, issue: Any) -> str:
-        message = str(issue.message(self.lang))
-        if file and issue.sheet and issue.row is not None:
-            where = self.t("quality.where", file=file, sheet=issue.sheet, row=str(issue.row))
-        elif file and issue.sheet:
-            where = self.t("quality.where_sheet", file=file, sheet=issue.sheet)
-        elif issue.row is not None:
-            where = self.t("quality.where_row", row=str(issue.row))
-        else:
-            where = file or ""
-        sep = " — " if where else ""
-        return f"{where}{sep}{message}"
-
     def _frame(self) -> pl.DataFrame:
-        frame = self.audit.actions
+        frame = self.report.action_rows
         if frame.height == 0:
             return frame
         return frame.sort([AMOUNT, "_file", "_row"], descending=[True, False, False], nulls_last=True)
@@ -1070,32 +957,32 @@ class _Page:
 
     def reconciliation(self) -> dict[str, Any]:
         t, n = self.t, self.n
-        rec = self.audit.reconciliation
+        rec = self.report.reconciliation
         tables = []
-        for f in rec["files"]:
+        for f in rec.files:
             rows = [
                 row(
                     cell(t("reconciliation.actions")),
-                    [cell(n.integer(f["actions"]), "num"), cell(n.money(f["actions_amount"]), "num")],
+                    [cell(n.integer(f.actions), "num"), cell(n.money(f.actions_amount), "num")],
                 )
             ]
-            for reason, ex in f["excluded"].items():
+            for ex in f.excluded:
                 rows.append(
                     row(
-                        cell(t("reconciliation.excluded", reason=self.t.shared_word("reasons", reason))),
-                        [cell(n.integer(ex["rows"]), "num"), cell(n.money(ex["amount"]), "num")],
+                        cell(t("reconciliation.excluded", reason=ex.label)),
+                        [cell(n.integer(ex.rows), "num"), cell(n.money(ex.amount), "num")],
                     )
                 )
             foot = [
                 row(
                     cell(t("reconciliation.input")),
-                    [cell(n.integer(f["rows"]), "num"), cell(n.money(f["input_amount"]), "num")],
+                    [cell(n.integer(f.rows), "num"), cell(n.money(f.input_amount), "num")],
                     cls="total",
                 )
             ]
             table = self.tables.make(
                 "reconciliation",
-                t("reconciliation.caption", file=f["file"]),
+                t("reconciliation.caption", file=f.file),
                 [
                     column(t("reconciliation.line")),
                     column(t("reconciliation.rows"), num=True),
@@ -1107,78 +994,57 @@ class _Page:
             tables.append(
                 {
                     "table": table,
-                    "balanced": bool(f["balanced"]),
-                    "status": t("reconciliation.balanced")
-                    if f["balanced"]
-                    else t("reconciliation.unbalanced"),
+                    "balanced": f.balanced,
+                    "status": t("reconciliation.balanced") if f.balanced else t("reconciliation.unbalanced"),
                     "status_short": t("reconciliation.status_ok")
-                    if f["balanced"]
+                    if f.balanced
                     else t("reconciliation.status_ko"),
                 }
             )
         return {
             "intro": t("reconciliation.intro"),
             "files": tables,
-            "balanced": bool(rec["balanced"]),
+            "balanced": rec.balanced,
             "overall": t("reconciliation.all_balanced")
-            if rec["balanced"]
+            if rec.balanced
             else t("reconciliation.some_unbalanced"),
         }
 
-    def method_text(self, section_id: str) -> str:
-        for s in load_data("method.yaml")["sections"]:
-            if s["id"] == section_id:
-                return self._fill(s[self.lang])
-        return ""
-
-    def _fill(self, text: str) -> str:
-        meta = self.audit.meta
-        return fmt(
-            text,
-            basis=self.basis_label(),
-            rules_version=meta["rules_version"],
-            web_version=meta["web_version"],
-            vocabulary_version=meta["vocabulary_version"],
-        )
-
     def method(self) -> dict[str, Any]:
         t, n = self.t, self.n
-        meta = self.audit.meta
+        meta = self.report.meta
         versions = [
-            ("method.bie_version", __version__),
-            ("method.rules_version", meta["rules_version"]),
-            ("method.web_version", meta["web_version"]),
-            ("method.vocabulary_version", meta["vocabulary_version"]),
-            ("method.generated_at", f"{n.date(meta['generated_at'], t)} ({meta['generated_at']})"),
+            ("method.bie_version", meta.bie_version),
+            ("method.rules_version", meta.rules_version),
+            ("method.web_version", meta.web_version),
+            ("method.vocabulary_version", meta.vocabulary_version),
+            ("method.generated_at", f"{n.date(meta.generated_at, t)} ({meta.generated_at})"),
             ("method.basis", self.basis_label()),
         ]
-        if meta.get("funder"):
-            versions.append(("method.funder", str(meta["funder"])))
+        if meta.funder:
+            versions.append(("method.funder", meta.funder))
         vt = self.tables.make(
             "method",
             t("method.versions_caption"),
             [column(t("method.item")), column(t("method.value"))],
-            [row(cell(t(k)), [cell(str(v))]) for k, v in versions],
+            [row(cell(t(k)), [cell(v)]) for k, v in versions],
             table_id="t-method-versions",
         )
-        inputs = []
-        for i in meta["inputs"]:
-            basis = basis_label(str(i.get("amount_basis")), self.lang, self.model_funder())
-            header_rows = ", ".join(n.integer(r) for r in (i.get("header_rows") or []))
-            inputs.append(
-                row(
-                    cell(str(i["file"]), sha=str(i.get("sha256") or "")),
-                    [
-                        cell(str(i.get("format") or "")),
-                        cell(str(i.get("sheet") or "")),
-                        cell(header_rows, "num"),
-                        cell(n.integer(i.get("rows")), "num"),
-                        cell(n.integer(i.get("actions")), "num"),
-                        cell(basis),
-                        cell(str(i.get("encoding") or "")),
-                    ],
-                )
+        inputs = [
+            row(
+                cell(i.name, sha=i.sha256),
+                [
+                    cell(i.format),
+                    cell(i.sheet or ""),
+                    cell(", ".join(n.integer(r) for r in i.header_rows), "num"),
+                    cell(n.integer(i.rows), "num"),
+                    cell(n.integer(i.actions), "num"),
+                    cell(i.basis_label),
+                    cell(i.encoding or ""),
+                ],
             )
+            for i in meta.inputs
+        ]
         it = self.tables.make(
             "method",
             t("method.inputs_caption"),
@@ -1195,21 +1061,15 @@ class _Page:
             inputs,
             table_id="t-method-inputs",
         )
-        spec = load_data("method.yaml")
         sections = [
-            {
-                "id": f"method-{s['id']}",
-                "title": s["title"][self.lang],
-                "text": self._fill(s[self.lang]),
-                "limits": s["id"] == "limits",
-            }
-            for s in spec["sections"]
+            {"id": f"method-{m.id}", "title": m.title, "text": m.text, "limits": m.id == "limits"}
+            for m in self.report.method
         ]
         return {
             "versions": vt,
             "inputs": it,
             "sections": sections,
-            "sources": [str(s) for s in spec["sources"]],
+            "sources": list(self.report.method_sources),
         }
 
     def _title(self, r: Mapping[str, Any]) -> str:
@@ -1217,43 +1077,20 @@ class _Page:
         description), else « (sans intitulé) »."""
         return action_label(r, self.t("actions.untitled"))
 
-    def _why(self, r: Mapping[str, Any]) -> str:
-        """Why the action has its category, in words: the « à examiner » reason, or for an action without
-        any reason, that no equality evidence was found."""
-        reason = r.get("review_reason")
-        if r.get("category") == "to_review" and reason:
-            entry = load_data("labels.yaml")["review_reasons"].get(str(reason))
-            if entry:
-                return str(entry[self.lang])
-        if r.get("category") == "not_integrated" and not r.get("reasons"):
-            return self.t("actions.no_evidence")
-        return ""
-
     def _reasons(self, reasons: Any) -> list[dict[str, str]]:
-        fields = load_data("columns.yaml")["fields"]
-        out = []
-        for r in reasons or []:
-            field = str(r.get("field") or "")
-            entry = fields.get(field)
-            field_label = (
-                str(entry[f"label_{self.lang}"])
-                if isinstance(entry, Mapping) and entry.get(f"label_{self.lang}")
-                else field
-            )
-            words = str(r.get("match") or "")
-            rule = str(r.get("rule") or "")
-            title = self.rule_titles.get(rule, "")
-            text = self.t("actions.reason_field", field=field_label, words=words) if words else field_label
-            out.append({"rule": rule, "text": f"{title} — {text}" if title and title != rule else text})
-        return out
+        """An action's reasons for the template: rule id and « rule title — field : « words » »."""
+        return [
+            {"rule": rule, "text": text}
+            for rule, text in reason_texts(reasons, self.lang, self.report.rule_titles)
+        ]
 
     def actions(self) -> dict[str, Any]:
         t, n = self.t, self.n
         frame = self._frame()
         total = frame.height
         shown = frame.head(CAP_ACTIONS)
-        labels = self.element_labels()
-        files = {str(i["file"]): k for k, i in enumerate(self.audit.meta["inputs"])}
+        labels = self.report.web.labels
+        files = {i.name: k for k, i in enumerate(self.report.meta.inputs)}
         overrides = "override" in frame.columns and frame.get_column("override").null_count() < frame.height
         rows = []
         for r in shown.iter_rows(named=True):
@@ -1276,7 +1113,7 @@ class _Page:
                             t("actions.no_reason"),
                             "reasons",
                             items=self._reasons(r.get("reasons")),
-                            why=self._why(r),
+                            why=review_why(r, self.lang),
                         ),
                         cell("", "list", items=elements),
                         self.cat_cell(r.get("declared_category"), short=True),
@@ -1323,35 +1160,34 @@ class _Page:
     def method_links(self) -> dict[str, dict[str, str]]:
         sep = " : " if self.lang == "fr" else ": "
         return {
-            s["id"]: {
-                "id": f"method-{s['id']}",
-                "label": f"{self.t('page.method_link')}{sep}{s['title'][self.lang]}",
-            }
-            for s in load_data("method.yaml")["sections"]
+            m.id: {"id": f"method-{m.id}", "label": f"{self.t('page.method_link')}{sep}{m.title}"}
+            for m in self.report.method
         }
 
     # ------------------------------------------------------------------ context
     def context(self, script: str) -> dict[str, Any]:
-        meta = self.audit.meta
+        meta = self.report.meta
         t = self.t
         stages = self.stages()
         toc = [{"id": s, "label": t(f"sections.{s}")} for s in SECTIONS if s != "stages" or stages]
-        names = ", ".join(str(i["file"]) for i in meta["inputs"])
+        names = ", ".join(i.name for i in meta.inputs)
         return {
             "lang": self.lang,
             "t": t,
             "csp": content_security_policy(script),
             "title": self.title_of(),
-            "generated": t("page.generated", date=self.n.date(meta["generated_at"], t), version=__version__),
-            "generated_at": meta["generated_at"],
+            "generated": t(
+                "page.generated", date=self.n.date(meta.generated_at, t), version=meta.bie_version
+            ),
+            "generated_at": meta.generated_at,
             "versions": t(
                 "page.versions",
-                rules=meta["rules_version"],
-                web=meta["web_version"],
-                vocabulary=meta["vocabulary_version"],
+                rules=meta.rules_version,
+                web=meta.web_version,
+                vocabulary=meta.vocabulary_version,
             ),
             "files": t("page.files", names=names),
-            "funder": t("page.funder_filter", funder=meta["funder"]) if meta.get("funder") else "",
+            "funder": t("page.funder_filter", funder=meta.funder) if meta.funder else "",
             "toc": toc,
             "patterns": charts.pattern_defs(),
             "legend": [{"label": t.category(c), "swatch": charts.swatch(c)} for c in CATEGORIES],
@@ -1367,14 +1203,18 @@ class _Page:
             "method": self.method(),
             "actions": self.actions(),
             "method_links": self.method_links(),
-            "version": __version__,
+            "version": meta.bie_version,
         }
 
 
-def render_html(audit: ReportSource, lang: str = "fr", *, templates: str | Path | None = None) -> str:
-    """The report of ``audit`` as one self-contained HTML page (French by default, ``lang="en"``: English)."""
+def render_html(
+    source: AuditReport | HasReport, lang: str | None = None, *, templates: str | Path | None = None
+) -> str:
+    """The report as one self-contained HTML page: ``source`` is a report model, or an audit whose model in
+    ``lang`` (``fr`` or ``en``; the audit's own language when None) is laid out."""
+    report = report_of(source, None if lang is None else check_lang(lang))
     env = environment(str(templates) if templates else None)
     script = script_source(env)
-    page = _Page(audit, check_lang(lang))
+    page = _Page(report)
     html = env.get_template(TEMPLATE).render(page.context(script))
     return html if html.endswith("\n") else html + "\n"

@@ -20,7 +20,7 @@ What is decided here, for every output alike:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import polars as pl
@@ -29,6 +29,7 @@ from bie.i18n import Numbers, check_lang, fmt_in
 from bie.issues import Issue
 from bie.model import ReadResult
 from bie.resources import load_data
+from bie.tagging.rules import RulePack, load_rules
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -38,17 +39,34 @@ __all__ = [
     "AuditReport",
     "Beneficiaries",
     "Breakdown",
+    "CategoryCell",
     "CategoryFigures",
+    "ExcludedLine",
+    "FileReconciliation",
     "Finding",
     "Group",
+    "HasReport",
     "Headline",
+    "InputInfo",
+    "IssueGroup",
     "Judged",
-    "ReportSource",
+    "MethodSection",
+    "Quality",
+    "Reconciliation",
+    "ReportIssue",
+    "ReportMeta",
+    "SexGroup",
+    "StageRow",
     "Stages",
+    "WebElement",
+    "WebSection",
     "action_label",
     "basis_label",
     "build",
     "category_label",
+    "reason_texts",
+    "report_of",
+    "review_why",
 ]
 
 SCHEMA_VERSION = "1.0"
@@ -62,7 +80,8 @@ SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 0, "info": 1}
 
 
 class AuditData(Protocol):
-    """What the report model needs from an audit (:class:`bie.audit.Audit` has it)."""
+    """What the report model is built from (:class:`bie.audit.Audit` has it). Typed here so that nothing
+    under ``bie.report`` imports the audit: the renderers read only the :class:`AuditReport`."""
 
     @property
     def summary(self) -> Mapping[str, Any]: ...
@@ -79,11 +98,6 @@ class AuditData(Protocol):
     @property
     def n_actions(self) -> int: ...
 
-
-class ReportSource(AuditData, Protocol):
-    """What the renderers read from an audit besides the model: the per-row tables and the sections not
-    yet in the model (:class:`bie.audit.Audit` has it). Typed here so that no renderer imports the audit."""
-
     @property
     def actions(self) -> pl.DataFrame: ...
 
@@ -91,39 +105,47 @@ class ReportSource(AuditData, Protocol):
     def excluded(self) -> pl.DataFrame: ...
 
     @property
-    def breakdowns(self) -> dict[str, Any]: ...
+    def breakdowns(self) -> Mapping[str, Any]: ...
 
     @property
-    def beneficiaries(self) -> dict[str, Any] | None: ...
+    def beneficiaries(self) -> Mapping[str, Any] | None: ...
 
     @property
-    def data_quality(self) -> dict[str, Any]: ...
+    def data_quality(self) -> Mapping[str, Any]: ...
 
     @property
-    def reconciliation(self) -> dict[str, Any]: ...
+    def reconciliation(self) -> Mapping[str, Any]: ...
 
     @property
-    def issues(self) -> list[tuple[str | None, Issue]]: ...
+    def issues(self) -> Sequence[tuple[str | None, Issue]]: ...
 
     @property
-    def inputs(self) -> list[ReadResult]: ...
+    def inputs(self) -> Sequence[ReadResult]: ...
 
     @property
-    def input_names(self) -> list[str]: ...
+    def pack(self) -> RulePack | None: ...
 
-    @property
-    def lang(self) -> str: ...
-
-    @property
-    def web(self) -> dict[str, Any]: ...
-
-    def web_dict(self, lang: str) -> dict[str, Any]: ...
+    def web_dict(self, lang: str) -> Mapping[str, Any]: ...
 
     def web_svg(self, lang: str | None = None) -> str: ...
 
     def web_text(self, lang: str | None = None) -> str: ...
 
+
+class HasReport(Protocol):
+    """Anything that gives its report model in a language (:class:`bie.audit.Audit` does)."""
+
     def report(self, lang: str | None = None) -> AuditReport: ...
+
+
+def report_of(source: AuditReport | HasReport, lang: str | None = None) -> AuditReport:
+    """``source`` itself when it is a report model (its language must then be ``lang`` if given), else
+    ``source.report(lang)``."""
+    if isinstance(source, AuditReport):
+        if lang is not None and check_lang(lang) != source.lang:
+            raise ValueError(f"the report model is in {source.lang!r}, not {lang!r}")
+        return source
+    return source.report(lang)
 
 
 @dataclass(frozen=True)
@@ -292,6 +314,200 @@ class Beneficiaries:
     by_theme: tuple[SexGroup, ...]
 
 
+# ------------------------------------------------------------------------------------------ sources, web
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """One file read: how it was read, and its source table for the reports that show it (the Excel
+    Actions sheet joins each action to its source row).
+
+    ``header_fields``: each source header and the fields bie mapped it to (``funding:<co-funder>`` for a
+    co-funder's column); a header mapped to exactly one numeric or date field is typed in Excel."""
+
+    name: str
+    format: str
+    sheet: str | None
+    header_rows: tuple[int, ...]
+    rows: int
+    actions: int
+    basis: str
+    basis_label: str
+    encoding: str | None
+    sha256: str
+    original: pl.DataFrame = field(compare=False, repr=False)
+    header_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What the report was made from and with: versions, date, co-funder, files."""
+
+    generated_at: str
+    bie_version: str
+    rules_version: str
+    web_version: str
+    vocabulary_version: str
+    funder: str | None
+    inputs: tuple[InputInfo, ...]
+
+    @property
+    def several(self) -> bool:
+        """More than one file: rows are then named with their file."""
+        return len(self.inputs) > 1
+
+
+@dataclass(frozen=True)
+class ReportIssue:
+    """One problem met while reading or tagging, in the reader's words: ``where`` says the file, sheet and
+    row it concerns (or ""), ``text`` is « where — message »."""
+
+    file: str | None
+    code: str
+    severity: str
+    severity_label: str
+    sheet: str | None
+    row: int | None
+    message: str
+    where: str
+    #: The column it concerns: a field in the reader's words (« Égalité déclarée »), a source header as is.
+    column: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.where} — {self.message}" if self.where else self.message
+
+
+@dataclass(frozen=True)
+class IssueGroup:
+    """The issues of one code: how many, and the first few (``examples``, ending with « … et n autres »
+    when there are more)."""
+
+    code: str
+    severity: str
+    severity_label: str
+    count: int
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Data quality in figures, the issues grouped by code (errors first, then warnings) and the columns bie
+    did not use."""
+
+    unparsed_values: int
+    placeholders: int
+    missing_beneficiaries: int
+    inconsistent_beneficiaries: int
+    total_mismatches: int
+    declaration_mismatches: int
+    declaration_overstated: int
+    declaration_overstated_share: float | None
+    to_review: int
+    no_amount: int
+    issues_by_code: Mapping[str, int]
+    unmapped: tuple[tuple[str, str], ...]
+    groups: tuple[IssueGroup, ...]
+    issues: tuple[ReportIssue, ...]
+
+    @property
+    def issue_count(self) -> int:
+        return sum(self.issues_by_code.values())
+
+
+@dataclass(frozen=True)
+class ExcludedLine:
+    """Rows of one file left out for one reason (``label``: the reason in the reader's words)."""
+
+    reason: str
+    label: str
+    rows: int
+    amount: float
+
+
+@dataclass(frozen=True)
+class FileReconciliation:
+    """Every row and euro of one file: actions + excluded rows by reason = what the file holds."""
+
+    file: str
+    rows: int
+    input_amount: float
+    actions: int
+    actions_amount: float
+    excluded: tuple[ExcludedLine, ...]
+    excluded_amount: float
+    implausible_amounts: int
+    balanced: bool
+    #: Source rows holding an amount (actions or not); actions kept after ``--funder`` (None: not known).
+    rows_with_amount: int | None = None
+    audited_actions: int | None = None
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    files: tuple[FileReconciliation, ...]
+    balanced: bool
+
+
+@dataclass(frozen=True)
+class WebElement:
+    """One element of the web of institutionalisation as every report shows it."""
+
+    id: str
+    label: str
+    sphere: str
+    sphere_label: str
+    score: int | None
+    score_label: str
+    level: str
+    source: str
+    source_label: str
+    actions: int
+    amount: float
+    evidence: tuple[str, ...]
+    explanation: str
+    #: The score in words alone (« moyen », « inconnu »), for a table that gives the number beside it.
+    level_label: str = ""
+    #: :attr:`evidence` with up to ``WEB_ACTIONS_LISTED`` actions and hints (a table with room for them).
+    evidence_long: tuple[str, ...] = ()
+
+    @property
+    def weak(self) -> bool:
+        return self.score is not None and self.score <= 1
+
+
+@dataclass(frozen=True)
+class WebSection:
+    """The territory on the web: elements in model order, weak elements and broken links in words, the
+    drawing and its text alternative. ``data``: the JSON object (``web`` key), in the report's language."""
+
+    version: str
+    elements: tuple[WebElement, ...]
+    weak: tuple[str, ...]
+    broken: tuple[str, ...]
+    svg: str
+    text: str
+    data: Mapping[str, Any] = field(compare=False, repr=False)
+
+    @property
+    def all_unknown(self) -> bool:
+        return all(e.score is None for e in self.elements)
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """Element id → label, for the action rows' web column."""
+        return {e.id: e.label for e in self.elements}
+
+
+@dataclass(frozen=True)
+class MethodSection:
+    """One section of the method note, its version and basis placeholders filled in."""
+
+    id: str
+    title: str
+    text: str
+
+
 EVEN_GAP = 0.01
 """A gap between the rates kept smaller than one point is « no difference »."""
 
@@ -311,12 +527,28 @@ class AuditReport:
     headline: Headline
     judged: Judged
     findings: tuple[Finding, ...]
-    breakdowns: tuple[Breakdown, ...] = ()
-    stages: Stages | None = None
-    beneficiaries: Beneficiaries | None = None
+    breakdowns: tuple[Breakdown, ...]
+    stages: Stages | None
+    beneficiaries: Beneficiaries
+    meta: ReportMeta
+    quality: Quality
+    reconciliation: Reconciliation
+    web: WebSection
+    method: tuple[MethodSection, ...]
+    method_sources: tuple[str, ...]
+    #: What each reason id means in the reader's words (rule titles, review reasons, carriers).
+    rule_titles: Mapping[str, str] = field(compare=False, repr=False)
+    #: One row per action, as the audit tagged it (the renderers sort and label it with
+    #: :func:`action_label`, :func:`reason_texts`, :func:`review_why`).
+    action_rows: pl.DataFrame = field(compare=False, repr=False)
+    #: One row per source row left out, with its reason (``file, sheet, row, reason, text, amount``).
+    excluded_rows: pl.DataFrame = field(compare=False, repr=False)
 
     def breakdown(self, dimension: str) -> Breakdown | None:
         return next((b for b in self.breakdowns if b.dimension == dimension), None)
+
+    def method_section(self, section_id: str) -> MethodSection | None:
+        return next((m for m in self.method if m.id == section_id), None)
 
     def category(self, category: str) -> CategoryFigures:
         for c in self.categories:
@@ -447,7 +679,7 @@ def _categories(summary: Mapping[str, Any], lang: str) -> tuple[CategoryFigures,
 
 def _breakdowns(data: AuditData, lang: str) -> tuple[Breakdown, ...]:
     words = _words(lang)
-    raw: Mapping[str, Sequence[Mapping[str, Any]]] = getattr(data, "breakdowns", None) or {}
+    raw: Mapping[str, Sequence[Mapping[str, Any]]] = data.breakdowns
     out = []
     for dim, entries in raw.items():
         groups = []
@@ -494,7 +726,7 @@ def _breakdowns(data: AuditData, lang: str) -> tuple[Breakdown, ...]:
 
 
 def _beneficiaries(data: AuditData, lang: str) -> Beneficiaries:
-    b: Mapping[str, Any] = getattr(data, "beneficiaries", None) or {"available": False}
+    b: Mapping[str, Any] = data.beneficiaries or {"available": False}
     cov: Mapping[str, Any] = b.get("coverage") or {}
     sport: Mapping[str, Any] = b.get("sport") or {}
     not_given = _words(lang)["not_given"]
@@ -559,6 +791,324 @@ def _stages(data: AuditData, lang: str) -> Stages | None:
     )
 
 
+def _meta(data: AuditData, lang: str, funder: str | None) -> ReportMeta:
+    meta = data.meta
+    results = list(data.inputs)
+    infos = []
+    for k, item in enumerate(meta.get("inputs") or []):
+        result = results[k] if k < len(results) else None
+        header_fields: dict[str, tuple[str, ...]] = {}
+        original = pl.DataFrame()
+        if result is not None:
+            original = result.original
+            mapping = result.mapping
+            for fld, col in mapping.fields.items():
+                header = mapping.headers.get(col)
+                if header is not None:
+                    header_fields[header] = (*header_fields.get(header, ()), fld)
+            for f in mapping.funding:
+                header_fields[f.header] = (*header_fields.get(f.header, ()), f"funding:{f.funder}")
+        basis = str(item.get("amount_basis") or "none")
+        infos.append(
+            InputInfo(
+                name=str(item["file"]),
+                format=str(item.get("format") or ""),
+                sheet=None if item.get("sheet") is None else str(item["sheet"]),
+                header_rows=tuple(int(r) for r in item.get("header_rows") or ()),
+                rows=int(item.get("rows") or 0),
+                actions=int(item.get("actions") or 0),
+                basis=basis,
+                basis_label=basis_label(basis, lang, funder),
+                encoding=None if item.get("encoding") is None else str(item["encoding"]),
+                sha256=str(item.get("sha256") or ""),
+                original=original,
+                header_fields={h: tuple(dict.fromkeys(f)) for h, f in header_fields.items()},
+            )
+        )
+    from bie._version import __version__
+
+    return ReportMeta(
+        generated_at=str(meta.get("generated_at") or ""),
+        bie_version=__version__,
+        rules_version=str(meta.get("rules_version") or ""),
+        web_version=str(meta.get("web_version") or ""),
+        vocabulary_version=str(meta.get("vocabulary_version") or ""),
+        funder=None if not meta.get("funder") else str(meta["funder"]),
+        inputs=tuple(infos),
+    )
+
+
+def _word(group: str, key: str, lang: str) -> str:
+    """A word of ``labels.yaml`` (group, key) in ``lang``; the key itself when the group does not have it."""
+    entry = load_data("labels.yaml")[group].get(key)
+    return str(entry[lang]) if isinstance(entry, Mapping) else key
+
+
+def _issues(data: AuditData, lang: str) -> tuple[ReportIssue, ...]:
+    from bie.vocabulary import field_label
+
+    words = _words(lang)
+    out = []
+    for file, issue in data.issues:
+        if file and issue.sheet and issue.row is not None:
+            where = fmt_in(lang, words["where"], file=file, sheet=issue.sheet, row=str(issue.row))
+        elif file and issue.sheet:
+            where = fmt_in(lang, words["where_sheet"], file=file, sheet=issue.sheet)
+        elif issue.row is not None:
+            where = fmt_in(lang, words["where_row"], row=str(issue.row))
+        else:
+            where = file or ""
+        out.append(
+            ReportIssue(
+                file=file,
+                code=issue.code,
+                severity=issue.severity,
+                severity_label=_word("severity", issue.severity, lang),
+                sheet=issue.sheet,
+                row=issue.row,
+                message=str(issue.message(lang)),
+                where=where,
+                column=None if issue.column is None else field_label(issue.column, lang),
+            )
+        )
+    return tuple(out)
+
+
+EXAMPLES = 3
+"""Issues of one code shown as examples in the quality section (the count gives them all)."""
+
+ISSUE_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+"""Issue groups are listed errors first (they may make a figure wrong), then warnings, then information."""
+
+
+def _quality(data: AuditData, lang: str, issues: tuple[ReportIssue, ...]) -> Quality:
+    q: Mapping[str, Any] = data.data_quality
+    counts = {str(k): int(v) for k, v in (q.get("issues_by_code") or {}).items()}
+    by_code: dict[str, list[ReportIssue]] = {}
+    for i in issues:
+        by_code.setdefault(i.code, []).append(i)
+
+    def severity(code: str) -> str:
+        found = by_code.get(code)
+        return found[0].severity if found else "info"
+
+    codes = sorted(set(by_code) | set(counts), key=lambda c: (ISSUE_ORDER.get(severity(c), 3), c))
+    groups = []
+    for code in codes:
+        found = by_code.get(code, [])
+        total = max(counts.get(code, 0), len(found))
+        examples = [i.text for i in found[:EXAMPLES]]
+        if total > len(examples) and examples:
+            more = Numbers(lang).integer(total - len(examples))
+            examples.append(fmt_in(lang, _words(lang)["more"], n=more))
+        sev = severity(code)
+        groups.append(IssueGroup(code, sev, _word("severity", sev, lang), total, tuple(examples)))
+
+    def count(key: str) -> int:
+        return int(q.get(key) or 0)
+
+    share = q.get("declaration_overstated_share")
+    return Quality(
+        unparsed_values=count("unparsed_values"),
+        placeholders=count("placeholders"),
+        missing_beneficiaries=count("missing_beneficiaries"),
+        inconsistent_beneficiaries=count("inconsistent_beneficiaries"),
+        total_mismatches=count("total_mismatches"),
+        declaration_mismatches=count("declaration_mismatches"),
+        declaration_overstated=count("declaration_overstated"),
+        declaration_overstated_share=None if share is None else float(share),
+        to_review=count("to_review"),
+        no_amount=count("no_amount"),
+        issues_by_code=counts,
+        unmapped=tuple((str(u["file"]), str(u["column"])) for u in q.get("unmapped_columns") or []),
+        groups=tuple(groups),
+        issues=issues,
+    )
+
+
+def _reconciliation(data: AuditData, lang: str) -> Reconciliation:
+    rec: Mapping[str, Any] = data.reconciliation
+    files = tuple(
+        FileReconciliation(
+            file=str(f["file"]),
+            rows=int(f["rows"]),
+            input_amount=float(f["input_amount"]),
+            actions=int(f["actions"]),
+            actions_amount=float(f["actions_amount"]),
+            excluded=tuple(
+                ExcludedLine(
+                    str(reason), _word("reasons", str(reason), lang), int(ex["rows"]), float(ex["amount"])
+                )
+                for reason, ex in (f.get("excluded") or {}).items()
+            ),
+            excluded_amount=float(f.get("excluded_amount") or 0.0),
+            implausible_amounts=int(f.get("implausible_amounts") or 0),
+            balanced=bool(f["balanced"]),
+            rows_with_amount=None if f.get("rows_with_amount") is None else int(f["rows_with_amount"]),
+            audited_actions=None if f.get("audited_actions") is None else int(f["audited_actions"]),
+        )
+        for f in rec.get("files") or []
+    )
+    return Reconciliation(files=files, balanced=bool(rec.get("balanced", True)))
+
+
+WEB_ACTIONS_SHOWN = 5
+"""Actions listed as evidence of one web element (the count gives them all)."""
+
+WEB_ACTIONS_LISTED = 20
+"""The same in a table that has room for more (the Excel workbook: :attr:`WebElement.evidence_long`)."""
+
+
+def _web_evidence(
+    e: Mapping[str, Any], lang: str, several: bool, shown_max: int = WEB_ACTIONS_SHOWN
+) -> tuple[str, ...]:
+    """The evidence of one element, one item per line: the actions that strengthen it (source row and
+    title), the questionnaire answer, the rules, the hints not counted (at most ``shown_max`` actions and
+    hint titles, then « … et n autres actions »)."""
+    words = _words(lang)
+    lines: list[str] = []
+    acts = [a for a in e.get("actions") or [] if isinstance(a, Mapping)]
+    for act in acts[:shown_max]:
+        where = f"{act.get('file')}, " if several and act.get("file") else ""
+        row = fmt_in(lang, words["web_row"], row=act.get("row"))
+        lines.append(f"{where}{row} — {act.get('title') or act.get('id') or ''}".rstrip(" —"))
+    total = int(e.get("action_count") or len(acts))
+    shown = min(len(acts), shown_max)
+    if total > shown:
+        lines.append(fmt_in(lang, words["web_more_actions"], n=total - shown))
+    evidence: Mapping[str, Any] = e.get("evidence") or {}
+    answer = evidence.get("questionnaire")
+    if isinstance(answer, Mapping) and any(answer.values()):
+        parts = [str(answer[k]) for k in ("answer", "comment") if answer.get(k)]
+        cell = f" ({answer['cell']})" if answer.get("cell") else ""
+        lines.append(fmt_in(lang, words["web_questionnaire"], answer=" — ".join(parts)) + cell)
+    rules = evidence.get("rules")
+    if rules:
+        lines.append(fmt_in(lang, words["web_rules"], rules=", ".join(str(r) for r in rules)))
+    hints = [h for h in evidence.get("hints") or [] if isinstance(h, Mapping)]
+    if hints:
+        titles = [str(h.get("title") or h.get("id") or "") for h in hints]
+        shown_titles = "; ".join(x for x in titles[:shown_max] if x)
+        n = int(evidence.get("hint_count") or len(hints))
+        lines.append(fmt_in(lang, words["web_hints"], n=n, titles=shown_titles))
+    return tuple(line for line in lines if line)
+
+
+def _web(data: AuditData, lang: str, several: bool) -> WebSection:
+    web: Mapping[str, Any] = data.web_dict(lang)
+    spheres = {
+        str(s["id"]): str(s.get(f"label_{lang}") or s["id"]) for s in web.get("spheres") or [] if s.get("id")
+    }
+    elements = []
+    for e in web.get("elements") or []:
+        score = e.get("score")
+        known = isinstance(score, int) and not isinstance(score, bool)
+        level = str(score) if known else "unknown"
+        score_word = _word("scores", level, lang)
+        source = str(e.get("source") or "none")
+        sphere = str(e.get("sphere") or "")
+        elements.append(
+            WebElement(
+                id=str(e["id"]),
+                label=str(e.get(f"label_{lang}") or e["id"]),
+                sphere=sphere,
+                sphere_label=spheres.get(sphere, sphere),
+                score=score if known else None,
+                score_label=f"{score} — {score_word}" if known else score_word,
+                level=level,
+                source=source,
+                source_label=_word("web_sources", source, lang),
+                actions=int(e.get("action_count") or 0),
+                amount=float(e.get("amount") or 0.0),
+                evidence=_web_evidence(e, lang, several),
+                explanation=str(e.get("explanation") or ""),
+                level_label=score_word,
+                evidence_long=_web_evidence(e, lang, several, WEB_ACTIONS_LISTED),
+            )
+        )
+    labels = {e.id: e.label for e in elements}
+    words = _words(lang)
+    broken = tuple(
+        str(x.get("message"))
+        if x.get("message")
+        else fmt_in(
+            lang,
+            words["web_link"],
+            **{
+                "from": labels.get(str(x["from"]), str(x["from"])),
+                "to": labels.get(str(x["to"]), str(x["to"])),
+            },
+        )
+        for x in web.get("broken_links") or []
+    )
+    try:
+        svg, text = data.web_svg(lang), data.web_text(lang)
+    except (AttributeError, TypeError):  # no profile to draw (an audit built by hand): the table says it all
+        svg, text = "", ""
+    return WebSection(
+        version=str(web.get("version") or data.meta.get("web_version") or ""),
+        elements=tuple(elements),
+        weak=tuple(labels.get(str(w), str(w)) for w in web.get("weak") or []),
+        broken=broken,
+        svg=svg,
+        text=text,
+        data=web,
+    )
+
+
+def _method(meta: ReportMeta, basis: str, lang: str) -> tuple[tuple[MethodSection, ...], tuple[str, ...]]:
+    spec = load_data("method.yaml")
+    sections = tuple(
+        MethodSection(
+            id=str(s["id"]),
+            title=str(s["title"][lang]),
+            text=fmt_in(
+                lang,
+                str(s[lang]),
+                basis=basis,
+                rules_version=meta.rules_version,
+                web_version=meta.web_version,
+                vocabulary_version=meta.vocabulary_version,
+            ),
+        )
+        for s in spec["sections"]
+    )
+    return sections, tuple(str(s) for s in spec["sources"])
+
+
+# ------------------------------------------------------------------------------------------ action rows
+
+
+def review_why(row: Mapping[str, Any], lang: str) -> str:
+    """Why an action has its category, in words, when its reasons do not say it: the « à examiner » reason,
+    or for an action « non prise en compte » without any reason, that no equality evidence was found."""
+    reason = row.get("review_reason")
+    if row.get("category") == "to_review" and reason:
+        entry = load_data("labels.yaml")["review_reasons"].get(str(reason))
+        if entry:
+            return str(entry[lang])
+    if row.get("category") == "not_integrated" and not row.get("reasons"):
+        return _words(lang)["no_evidence"]
+    return ""
+
+
+def reason_texts(reasons: Any, lang: str, rule_titles: Mapping[str, str]) -> list[tuple[str, str]]:
+    """An action's reasons as (rule id, « rule title — field : « words » ») in the reader's words."""
+    from bie.vocabulary import field_label
+
+    words = _words(lang)
+    out = []
+    for r in reasons or []:
+        fld = str(r.get("field") or "")
+        label = field_label(fld, lang) if fld else ""
+        matched = str(r.get("match") or "")
+        rule = str(r.get("rule") or "")
+        title = rule_titles.get(rule, "")
+        text = fmt_in(lang, words["reason_field"], field=label, words=matched) if matched else label
+        out.append((rule, f"{title} — {text}" if title and title != rule else text))
+    return out
+
+
 def build(data: AuditData, lang: str) -> AuditReport:
     """The report of ``data`` in ``lang`` (``fr`` or ``en``)."""
     check_lang(lang)
@@ -579,11 +1129,15 @@ def build(data: AuditData, lang: str) -> AuditReport:
     )
     basis = str(s.get("amount_basis") or "none")
     funder = s.get("amount_basis_name") or data.meta.get("funder")
+    funder_name = None if funder is None else str(funder)
+    meta = _meta(data, lang, funder_name)
+    label = basis_label(basis, lang, funder_name)
+    method, sources = _method(meta, label, lang)
     return AuditReport(
         lang=lang,
         title=report_title(data.meta, lang),
         basis=basis,
-        basis_label=basis_label(basis, lang, None if funder is None else str(funder)),
+        basis_label=label,
         actions=int(s["actions"]),
         actions_without_amount=int(s.get("actions_without_amount") or 0),
         amount_total=float(s["amount_total"]),
@@ -594,6 +1148,15 @@ def build(data: AuditData, lang: str) -> AuditReport:
         breakdowns=_breakdowns(data, lang),
         stages=_stages(data, lang),
         beneficiaries=_beneficiaries(data, lang),
+        meta=meta,
+        quality=_quality(data, lang, _issues(data, lang)),
+        reconciliation=_reconciliation(data, lang),
+        web=_web(data, lang, meta.several),
+        method=method,
+        method_sources=sources,
+        rule_titles=(data.pack or load_rules()).rule_titles(lang),
+        action_rows=data.actions,
+        excluded_rows=data.excluded,
     )
 
 
