@@ -12,6 +12,7 @@ import math
 import os
 import re
 import shutil
+import string
 import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -25,6 +26,7 @@ import pytest
 import bie
 import bie.web.questionnaire as questionnaire_module
 from bie.errors import ConfigError, OutputError, QuestionnaireError, RulesError
+from bie.resources import load_data
 from bie.web import (
     Questionnaire,
     WebModel,
@@ -39,6 +41,7 @@ from bie.web import (
     write_questionnaire,
 )
 from bie.web.cases import load_web_cases, run_web_cases
+from bie.web.profile import CRITERIA_ORDER
 from bie.web.questionnaire import KIND, META_SHEET, answer_choices, parse_answer
 from bie.web.tags import REASON_DTYPE
 
@@ -231,6 +234,36 @@ def test_model_without_sources_is_refused(tmp_path: Path) -> None:
         ConfigError, match=r"lien experience → policy : « sources » doit être une liste non vide"
     ):
         load_model(bad)
+
+
+#: The English message of each of MODEL_BREAKAGES, in the same order.
+MODEL_BREAKAGES_EN = [
+    'element experience: unknown sphere "citoyens"; values: citizens, delivery, organisation, policy',
+    'link experience → nowhere: unknown element "nowhere"',
+    'thresholds default: level 3: unknown criterion "budget"',
+    '"version" must be written YYYY.N in quotes (found 2026.2)',
+    "unknown \"evidence\" 'association'; values: action, institution",
+    'element delivery: "funding_evidence" must be true or false',
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "french", "english"),
+    [(*b, en) for b, en in zip(MODEL_BREAKAGES, MODEL_BREAKAGES_EN, strict=True)],
+    ids=[f"breakage{i}" for i in range(len(MODEL_BREAKAGES))],
+)
+def test_invalid_model_message_in_the_readers_language(
+    tmp_path: Path, old: str, new: str, french: str, english: str
+) -> None:
+    text = (DATA / "web.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "web.yaml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_model(bad)
+    en = info.value.message("en")
+    assert en.startswith(f"{bad}: invalid configuration file (") and english in en
+    assert "«" not in en and " doit " not in en and "élément" not in en
+    assert french in info.value.message("fr") and english not in info.value.message("fr")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -598,12 +631,12 @@ def test_thresholds_for_delivery_and_resources(model: WebModel) -> None:
     p = profile(frame(rows), model)
     assert p.score("delivery") == 2  # 20 % of the actions
     assert p.score("resources") == 1  # 20 % of the money, weighted at 40 %: 8 %
-    assert "8\u00a0% des crédits" in p.element("resources").explanation_fr
+    assert "8\u202f% des crédits" in p.element("resources").explanation_fr
     rows[0] = {**rows[0], "_amount": 10_000.0}
     p = profile(frame(rows), model)
     assert p.score("delivery") == 2  # still 20 % of the actions: money is not counted twice
     assert p.score("resources") == 0  # 80 € weighted out of 10,900 € is below 1 %
-    assert "0,7\u00a0%" in p.element("resources").explanation_fr
+    assert "0,7\u202f%" in p.element("resources").explanation_fr
 
 
 def test_resources_scored_from_the_weighted_share(model: WebModel) -> None:
@@ -731,8 +764,35 @@ def test_golden_profile_with_a_questionnaire(
     assert any(b.source == "experience" and b.target == "policy" for b in p.broken_links)
 
 
-# --------------------------------------------------------------------------------------------------
-# the questionnaire
+def test_explanation_words_live_in_web_words_yaml() -> None:
+    """Every entry of web_words.yaml is written in both languages with the same placeholders, counts agree
+    with their words ({n:plural:…}), and bie.web.profile uses every entry and no other."""
+    words = load_data("web_words.yaml")
+    assert words["version"] == 1
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+    for key, entry in words["words"].items():
+        assert set(entry) == {"fr", "en"}, key
+        assert fields(entry["fr"]) == fields(entry["en"]), key
+        assert not re.search(r"[a-zé]\(s\)", entry["fr"] + entry["en"]), key
+    source = (ROOT / "src" / "bie" / "web" / "profile.py").read_text(encoding="utf-8")
+    used = set(re.findall(r'_say\(\s*lang,\s*"(\w+)"', source))
+    used |= {f"criterion_{k}" for k in CRITERIA_ORDER if k != "actions"}
+    assert used == set(words["words"])
+    assert 'lang == "fr"' not in source.replace('explanation_fr if lang == "fr"', "")
+
+
+def test_english_explanations_write_numbers_the_english_way(
+    fixture_frame: pl.DataFrame, model: WebModel
+) -> None:
+    d = profile(fixture_frame, model).to_dict("en")
+    texts = [e["explanation"] for e in d["elements"]] + [s["explanation"] for s in d["spheres"]]
+    assert any(re.search(r"\(€\d{1,3}(,\d{3})*\.\d\d\)", t) for t in texts)
+    assert any(re.search(r"\d%", t) for t in texts)
+    for t in texts:
+        assert "\u202f" not in t and "«" not in t and " €" not in t, t
 
 
 @pytest.mark.parametrize(
@@ -1219,7 +1279,7 @@ def test_a_titles_only_file_has_no_absent_element(model: WebModel) -> None:
     assert all(e.score != 0 for e in p.elements), p.scores
     assert p.score("experience") == 1  # an action still proves presence (a minimum)
     assert p.score("constituencies") is None
-    assert "80\u00a0% des actions sont à examiner" in p.element("constituencies").explanation_fr
+    assert "80\u202f% des actions sont à examiner" in p.element("constituencies").explanation_fr
     assert (
         "le tableau ne permet pas de dire que l'élément est absent"
         in p.element("constituencies").explanation_fr

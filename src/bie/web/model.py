@@ -313,37 +313,61 @@ class WebModel:
 # validation helpers
 
 
-def _err(path: str | Path, where: str | None, detail: str | Text) -> ConfigError:
-    prefix = f"{where} : " if where else ""
-    return ConfigError(path, detail=f"{prefix}{detail}")
+def _err(path: str | Path, where: str | Text | None, detail: Text) -> ConfigError:
+    """A model-file error naming the file and, when known, the entry (``where``: a key of the file, the same
+    in both languages, or a :class:`Text` such as « élément staff »); ``detail`` in French and English."""
+    if not where:
+        return ConfigError(path, detail=detail)
+    place = where if isinstance(where, Text) else Text(where, where)
+    return ConfigError(path, detail=Text(f"{place.fr} : {detail.fr}", f"{place.en}: {detail.en}"))
 
 
-def _str(raw: Mapping[str, Any], key: str, path: str | Path, where: str | None) -> str:
+_BAD_ID = Text("identifiant invalide (minuscules ASCII)", "invalid id (lower-case ASCII)")
+
+
+def _bad_pattern(pattern: str, exc: re.error) -> Text:
+    return Text(f"motif invalide « {pattern} » : {exc}", f'invalid pattern "{pattern}": {exc}')
+
+
+def _str(raw: Mapping[str, Any], key: str, path: str | Path, where: str | Text | None) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise _err(path, where, f"« {key} » doit être un texte non vide")
+        raise _err(
+            path, where, Text(f"« {key} » doit être un texte non vide", f'"{key}" must be a non-empty text')
+        )
     return " ".join(value.split())
 
 
-def _str_list(raw: Mapping[str, Any], key: str, path: str | Path, where: str | None) -> tuple[str, ...]:
+def _str_list(
+    raw: Mapping[str, Any], key: str, path: str | Path, where: str | Text | None
+) -> tuple[str, ...]:
     value = raw.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _err(path, where, f"« {key} » doit être une liste de textes non vide")
+        raise _err(
+            path,
+            where,
+            Text(
+                f"« {key} » doit être une liste de textes non vide",
+                f'"{key}" must be a non-empty list of texts',
+            ),
+        )
     return tuple(" ".join(v.split()) for v in value)
 
 
 def _keys(
-    raw: Any, required: frozenset[str], optional: frozenset[str], path: str | Path, where: str | None
+    raw: Any, required: frozenset[str], optional: frozenset[str], path: str | Path, where: str | Text | None
 ) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise _err(path, where, "un objet (clé: valeur) est attendu")
+        raise _err(
+            path, where, Text("un objet (clé: valeur) est attendu", "an object (key: value) is expected")
+        )
     problem = key_problem(raw, required, optional)
     if problem is not None:
         raise _err(path, where, problem)
     return raw
 
 
-def _date(value: Any, path: str | Path, where: str | None, key: str) -> str:
+def _date(value: Any, path: str | Path, where: str | Text | None, key: str) -> str:
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -353,28 +377,69 @@ def _date(value: Any, path: str | Path, where: str | None, key: str) -> str:
             return dt.date.fromisoformat(value).isoformat()
         except ValueError:
             pass
-    raise _err(path, where, f"« {key} » doit être une date AAAA-MM-JJ (trouvé {value!r})")
+    raise _err(
+        path,
+        where,
+        Text(
+            f"« {key} » doit être une date AAAA-MM-JJ (trouvé {value!r})",
+            f'"{key}" must be a YYYY-MM-DD date (found {value!r})',
+        ),
+    )
 
 
-def parse_sources(raw: Any, path: str | Path, where: str | None) -> tuple[Source, ...]:
+def parse_sources(raw: Any, path: str | Path, where: str | Text | None) -> tuple[Source, ...]:
     """Validate a non-empty list of sources (``title`` and ``href`` or ``file``; ``date``, ``section``)."""
     if not isinstance(raw, list) or not raw:
-        raise _err(path, where, "« sources » doit être une liste non vide")
+        raise _err(
+            path,
+            where,
+            Text("« sources » doit être une liste non vide", '"sources" must be a non-empty list'),
+        )
     out: list[Source] = []
     for item in raw:
         if not isinstance(item, dict):
-            raise _err(path, where, "chaque source est un objet {title, href ou file, date, section}")
+            raise _err(
+                path,
+                where,
+                Text(
+                    "chaque source est un objet {title, href ou file, date, section}",
+                    "each source is an object {title, href or file, date, section}",
+                ),
+            )
         unknown = set(item) - _SOURCE_KEYS
         if unknown:
-            raise _err(path, where, f"clé(s) de source inconnue(s) : {', '.join(sorted(map(str, unknown)))}")
+            keys = ", ".join(sorted(map(str, unknown)))
+            raise _err(
+                path, where, Text(f"clé(s) de source inconnue(s) : {keys}", f"unknown source key(s): {keys}")
+            )
         title = _str(item, "title", path, where)
         href, file = item.get("href"), item.get("file")
         if not href and not file:
-            raise _err(path, where, f"la source « {title} » n'a ni « href » ni « file »")
+            raise _err(
+                path,
+                where,
+                Text(
+                    f"la source « {title} » n'a ni « href » ni « file »",
+                    f'source "{title}" has neither "href" nor "file"',
+                ),
+            )
         if href is not None and (not isinstance(href, str) or not re.match(r"^https?://", href)):
-            raise _err(path, where, f"la source « {title} » a un « href » qui n'est pas une adresse http(s)")
+            raise _err(
+                path,
+                where,
+                Text(
+                    f"la source « {title} » a un « href » qui n'est pas une adresse http(s)",
+                    f'source "{title}" has an "href" that is not an http(s) address',
+                ),
+            )
         if file is not None and not isinstance(file, str):
-            raise _err(path, where, f"la source « {title} » a un « file » invalide")
+            raise _err(
+                path,
+                where,
+                Text(
+                    f"la source « {title} » a un « file » invalide", f'source "{title}" has an invalid "file"'
+                ),
+            )
         date = item.get("date")
         section = item.get("section")
         out.append(
@@ -391,7 +456,11 @@ def parse_sources(raw: Any, path: str | Path, where: str | None) -> tuple[Source
 
 def _parse_scale(raw: Any, path: Path) -> tuple[ScaleLevel, ...]:
     if not isinstance(raw, list):
-        raise _err(path, "scale", "une liste de 4 niveaux (0 à 3) est attendue")
+        raise _err(
+            path,
+            "scale",
+            Text("une liste de 4 niveaux (0 à 3) est attendue", "a list of 4 levels (0 to 3) is expected"),
+        )
     levels = []
     for item in raw:
         entry = _keys(item, _SCALE_KEYS, frozenset(), path, "scale")
@@ -405,58 +474,118 @@ def _parse_scale(raw: Any, path: Path) -> tuple[ScaleLevel, ...]:
             )
         )
     if [lv.score for lv in levels] != [0, 1, 2, 3]:
-        raise _err(path, "scale", "les niveaux doivent être exactement 0, 1, 2, 3, dans cet ordre")
+        raise _err(
+            path,
+            "scale",
+            Text(
+                "les niveaux doivent être exactement 0, 1, 2, 3, dans cet ordre",
+                "the levels must be exactly 0, 1, 2, 3, in this order",
+            ),
+        )
     return tuple(levels)
 
 
 def _parse_thresholds(raw: Any, path: Path) -> tuple[Thresholds, ...]:
     if not isinstance(raw, dict) or not raw:
-        raise _err(path, "thresholds", "un objet {nom: {levels, description_fr, description_en}} est attendu")
+        raise _err(
+            path,
+            "thresholds",
+            Text(
+                "un objet {nom: {levels, description_fr, description_en}} est attendu",
+                "an object {name: {levels, description_fr, description_en}} is expected",
+            ),
+        )
     out = []
     for name, body in raw.items():
-        where = f"seuils {name}"
+        where = Text(f"seuils {name}", f"thresholds {name}")
         entry = _keys(
             body, frozenset({"levels", "description_fr", "description_en"}), _THRESHOLD_KEYS, path, where
         )
         levels_raw = entry["levels"]
         if not isinstance(levels_raw, list) or not levels_raw:
-            raise _err(path, where, "« levels » doit être une liste non vide")
+            raise _err(
+                path,
+                where,
+                Text("« levels » doit être une liste non vide", '"levels" must be a non-empty list'),
+            )
         levels: list[Level] = []
         for lv in levels_raw:
             lv_entry = _keys(lv, frozenset({"score", "any"}), frozenset(), path, where)
             score = lv_entry["score"]
             if score not in (1, 2, 3) or isinstance(score, bool):
-                raise _err(path, where, f"« score » doit valoir 1, 2 ou 3 (trouvé {score!r})")
+                raise _err(
+                    path,
+                    where,
+                    Text(
+                        f"« score » doit valoir 1, 2 ou 3 (trouvé {score!r})",
+                        f'"score" must be 1, 2 or 3 (found {score!r})',
+                    ),
+                )
             alts_raw = lv_entry["any"]
             if not isinstance(alts_raw, list) or not alts_raw:
-                raise _err(path, where, f"niveau {score} : « any » doit être une liste non vide")
+                raise _err(
+                    path,
+                    where,
+                    Text(
+                        f"niveau {score} : « any » doit être une liste non vide",
+                        f'level {score}: "any" must be a non-empty list',
+                    ),
+                )
             alts: list[tuple[tuple[str, float], ...]] = []
             for alt in alts_raw:
                 if not isinstance(alt, dict) or not alt:
                     raise _err(
-                        path, where, f"niveau {score} : chaque alternative est un objet {{critère: seuil}}"
+                        path,
+                        where,
+                        Text(
+                            f"niveau {score} : chaque alternative est un objet {{critère: seuil}}",
+                            f"level {score}: each alternative is an object {{criterion: threshold}}",
+                        ),
                     )
                 crits: list[tuple[str, float]] = []
                 for key, value in sorted(alt.items()):
                     if key not in CRITERIA:
+                        values = ", ".join(CRITERIA)
                         raise _err(
                             path,
                             where,
-                            f"niveau {score} : critère inconnu « {key} » ; valeurs : {', '.join(CRITERIA)}",
+                            Text(
+                                f"niveau {score} : critère inconnu « {key} » ; valeurs : {values}",
+                                f'level {score}: unknown criterion "{key}"; values: {values}',
+                            ),
                         )
                     if isinstance(value, bool) or not isinstance(value, int | float):
-                        raise _err(path, where, f"niveau {score} : « {key} » doit être un nombre")
+                        raise _err(
+                            path,
+                            where,
+                            Text(
+                                f"niveau {score} : « {key} » doit être un nombre",
+                                f'level {score}: "{key}" must be a number',
+                            ),
+                        )
                     if key == "actions" and (not isinstance(value, int) or value < 1):
-                        raise _err(path, where, f"niveau {score} : « actions » doit être un entier ≥ 1")
+                        raise _err(
+                            path,
+                            where,
+                            Text(
+                                f"niveau {score} : « actions » doit être un entier ≥ 1",
+                                f'level {score}: "actions" must be an integer ≥ 1',
+                            ),
+                        )
                     if key != "actions" and not 0 < value <= 1:
                         raise _err(
-                            path, where, f"niveau {score} : « {key} » doit être une part entre 0 (exclu) et 1"
+                            path,
+                            where,
+                            Text(
+                                f"niveau {score} : « {key} » doit être une part entre 0 (exclu) et 1",
+                                f'level {score}: "{key}" must be a share between 0 (excluded) and 1',
+                            ),
                         )
                     crits.append((str(key), float(value)))
                 alts.append(tuple(crits))
             levels.append(Level(score=score, alternatives=tuple(alts)))
         if len({lv.score for lv in levels}) != len(levels):
-            raise _err(path, where, "deux niveaux ont le même score")
+            raise _err(path, where, Text("deux niveaux ont le même score", "two levels have the same score"))
         sources = parse_sources(entry["sources"], path, where) if "sources" in entry else ()
         out.append(
             Thresholds(
@@ -472,14 +601,16 @@ def _parse_thresholds(raw: Any, path: Path) -> tuple[Thresholds, ...]:
 
 def _parse_spheres(raw: Any, path: Path) -> tuple[Sphere, ...]:
     if not isinstance(raw, list) or not raw:
-        raise _err(path, "spheres", "une liste de sphères est attendue")
+        raise _err(
+            path, "spheres", Text("une liste de sphères est attendue", "a list of spheres is expected")
+        )
     spheres = []
     for item in raw:
         sid = item.get("id") if isinstance(item, dict) else None
-        where = f"sphère {sid}"
+        where = Text(f"sphère {sid}", f"sphere {sid}")
         entry = _keys(item, _SPHERE_KEYS, frozenset(), path, where)
         if not isinstance(sid, str) or not _ID_RE.match(sid):
-            raise _err(path, where, "identifiant invalide (minuscules ASCII)")
+            raise _err(path, where, _BAD_ID)
         spheres.append(
             Sphere(
                 id=sid,
@@ -494,7 +625,7 @@ def _parse_spheres(raw: Any, path: Path) -> tuple[Sphere, ...]:
         )
     ids = [s.id for s in spheres]
     if len(set(ids)) != len(ids):
-        raise _err(path, "spheres", "identifiant de sphère en double")
+        raise _err(path, "spheres", Text("identifiant de sphère en double", "sphere id given twice"))
     return tuple(spheres)
 
 
@@ -502,34 +633,61 @@ def _parse_elements(
     raw: Any, path: Path, spheres: Sequence[Sphere], thresholds: Sequence[Thresholds]
 ) -> tuple[Element, ...]:
     if not isinstance(raw, list) or not raw:
-        raise _err(path, "elements", "une liste d'éléments est attendue")
+        raise _err(
+            path, "elements", Text("une liste d'éléments est attendue", "a list of elements is expected")
+        )
     sphere_ids = {s.id for s in spheres}
     by_name = {t.id: t for t in thresholds}
     elements = []
     for item in raw:
         eid = item.get("id") if isinstance(item, dict) else None
-        where = f"élément {eid}"
+        where = Text(f"élément {eid}", f"element {eid}")
         entry = _keys(item, _ELEMENT_REQUIRED, _ELEMENT_OPTIONAL, path, where)
         if not isinstance(eid, str) or not _ID_RE.match(eid):
-            raise _err(path, where, "identifiant invalide (minuscules ASCII)")
+            raise _err(path, where, _BAD_ID)
         if entry["sphere"] not in sphere_ids:
+            values = ", ".join(sorted(sphere_ids))
             raise _err(
                 path,
                 where,
-                f"sphère inconnue « {entry['sphere']} » ; valeurs : {', '.join(sorted(sphere_ids))}",
+                Text(
+                    f"sphère inconnue « {entry['sphere']} » ; valeurs : {values}",
+                    f'unknown sphere "{entry["sphere"]}"; values: {values}',
+                ),
             )
         if not isinstance(entry["funding_evidence"], bool):
-            raise _err(path, where, "« funding_evidence » doit valoir true ou false")
+            raise _err(
+                path,
+                where,
+                Text(
+                    "« funding_evidence » doit valoir true ou false",
+                    '"funding_evidence" must be true or false',
+                ),
+            )
         t_name = entry.get("thresholds", "default")
         if t_name not in by_name:
-            raise _err(path, where, f"seuils inconnus « {t_name} » ; valeurs : {', '.join(sorted(by_name))}")
+            values = ", ".join(sorted(by_name))
+            raise _err(
+                path,
+                where,
+                Text(
+                    f"seuils inconnus « {t_name} » ; valeurs : {values}",
+                    f'unknown thresholds "{t_name}"; values: {values}',
+                ),
+            )
         questions_fr = _str_list(entry, "questions_fr", path, where)
         questions_en = _str_list(entry, "questions_en", path, where)
         notes = entry.get("notes")
         evidence = entry.get("evidence", "action")
         if evidence not in EVIDENCE_LEVELS:
+            values = ", ".join(EVIDENCE_LEVELS)
             raise _err(
-                path, where, f"« evidence » inconnu {evidence!r} ; valeurs : {', '.join(EVIDENCE_LEVELS)}"
+                path,
+                where,
+                Text(
+                    f"« evidence » inconnu {evidence!r} ; valeurs : {values}",
+                    f'unknown "evidence" {evidence!r}; values: {values}',
+                ),
             )
         elements.append(
             Element(
@@ -551,36 +709,66 @@ def _parse_elements(
     ids = [e.id for e in elements]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
-        raise _err(path, "elements", f"identifiant(s) d'élément en double : {', '.join(dup)}")
+        ids_text = ", ".join(dup)
+        raise _err(
+            path,
+            "elements",
+            Text(
+                f"identifiant(s) d'élément en double : {ids_text}", f"element id(s) given twice: {ids_text}"
+            ),
+        )
     empty = [s.id for s in spheres if not any(e.sphere == s.id for e in elements)]
     if empty:
-        raise _err(path, "elements", f"sphère(s) sans élément : {', '.join(empty)}")
+        names = ", ".join(empty)
+        raise _err(
+            path,
+            "elements",
+            Text(f"sphère(s) sans élément : {names}", f"sphere(s) without any element: {names}"),
+        )
     return tuple(elements)
 
 
 def _parse_links(raw: Any, path: Path, ids: Sequence[str]) -> tuple[Link, ...]:
     if not isinstance(raw, list):
         raise _err(
-            path, "links", "une liste de liens {from, to, message_fr, message_en, sources} est attendue"
+            path,
+            "links",
+            Text(
+                "une liste de liens {from, to, message_fr, message_en, sources} est attendue",
+                "a list of links {from, to, message_fr, message_en, sources} is expected",
+            ),
         )
     known = set(ids)
     links: list[Link] = []
     seen: set[tuple[str, str]] = set()
     for item in raw:
-        where = f"lien {item.get('from')} → {item.get('to')}" if isinstance(item, dict) else "lien"
+        ends = f" {item.get('from')} → {item.get('to')}" if isinstance(item, dict) else ""
+        where = Text(f"lien{ends}", f"link{ends}")
         entry = _keys(item, _LINK_REQUIRED, _LINK_OPTIONAL, path, where)
         src, dst = entry["from"], entry["to"]
         for end in (src, dst):
             if end not in known:
-                raise _err(path, where, f"élément inconnu « {end} »")
+                raise _err(path, where, Text(f"élément inconnu « {end} »", f'unknown element "{end}"'))
         if src == dst:
-            raise _err(path, where, "un lien relie deux éléments différents")
+            raise _err(
+                path,
+                where,
+                Text("un lien relie deux éléments différents", "a link joins two different elements"),
+            )
         if (src, dst) in seen:
-            raise _err(path, where, "lien en double")
+            raise _err(path, where, Text("lien en double", "link given twice"))
         seen.add((src, dst))
         kind = entry.get("kind", "default")
         if kind not in _LINK_KINDS:
-            raise _err(path, where, f"« kind » inconnu {kind!r} ; valeurs : {', '.join(sorted(_LINK_KINDS))}")
+            values = ", ".join(sorted(_LINK_KINDS))
+            raise _err(
+                path,
+                where,
+                Text(
+                    f"« kind » inconnu {kind!r} ; valeurs : {values}",
+                    f'unknown "kind" {kind!r}; values: {values}',
+                ),
+            )
         links.append(
             Link(
                 source=str(src),
@@ -598,15 +786,33 @@ def _parse_layout(raw: Any, path: Path, ids: Sequence[str], elements: Sequence[E
     if raw is None:
         return tuple(ids)
     if not isinstance(raw, dict) or set(raw) != {"ring"}:
-        raise _err(path, "layout", "un objet {ring: [identifiants]} est attendu")
+        raise _err(
+            path,
+            "layout",
+            Text("un objet {ring: [identifiants]} est attendu", "an object {ring: [ids]} is expected"),
+        )
     ring = raw["ring"]
     if not isinstance(ring, list) or sorted(map(str, ring)) != sorted(ids) or len(ring) != len(ids):
-        raise _err(path, "layout", "« ring » doit citer chaque élément exactement une fois")
+        raise _err(
+            path,
+            "layout",
+            Text(
+                "« ring » doit citer chaque élément exactement une fois",
+                '"ring" must name every element exactly once',
+            ),
+        )
     sphere_of = {e.id: e.sphere for e in elements}
     runs = [sphere_of[str(r)] for r in ring]
     changes = sum(1 for a, b in zip(runs, runs[1:] + runs[:1], strict=True) if a != b)
     if changes > len({e.sphere for e in elements}):
-        raise _err(path, "layout", "« ring » doit garder ensemble les éléments d'une même sphère")
+        raise _err(
+            path,
+            "layout",
+            Text(
+                "« ring » doit garder ensemble les éléments d'une même sphère",
+                '"ring" must keep the elements of one sphere together',
+            ),
+        )
     return tuple(str(r) for r in ring)
 
 
@@ -633,14 +839,21 @@ def _parse_carriers(raw: Any, path: Path) -> Carriers:
     commissioned: list[tuple[str, tuple[str, ...]]] = []
     raw_commissioned = entry.get("commissioned_patterns") or {}
     if not isinstance(raw_commissioned, dict):
-        raise _err(path, "carriers", "« commissioned_patterns » : un objet {élément ou all: [motifs]}")
+        raise _err(
+            path,
+            "carriers",
+            Text(
+                "« commissioned_patterns » : un objet {élément ou all: [motifs]}",
+                '"commissioned_patterns": an object {element or all: [patterns]}',
+            ),
+        )
     for key in raw_commissioned:
         patterns = _str_list(raw_commissioned, key, path, "carriers")
         for pattern in patterns:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise _err(path, "carriers", f"motif invalide « {pattern} » : {exc}") from exc
+                raise _err(path, "carriers", _bad_pattern(pattern, exc)) from exc
         commissioned.append((str(key), patterns))
     for key in (
         "institution_patterns",
@@ -656,7 +869,7 @@ def _parse_carriers(raw: Any, path: Path) -> Carriers:
                 try:
                     re.compile(pattern)
                 except re.error as exc:
-                    raise _err(path, "carriers", f"motif invalide « {pattern} » : {exc}") from exc
+                    raise _err(path, "carriers", _bad_pattern(pattern, exc)) from exc
     reason = entry.get("women_organisation_reason")
     women_reason: tuple[str, str] | None = None
     if reason is not None:
@@ -674,11 +887,14 @@ def _checked_carriers(carriers: Carriers, path: Path, elements: Sequence[Element
     known = {e.id for e in elements if e.institutional} | {"all"}
     bad = sorted(k for k, _ in carriers.commissioned_patterns if k not in known)
     if bad:
+        names = ", ".join(bad)
         raise _err(
             path,
             "carriers",
-            f"« commissioned_patterns » : {', '.join(bad)} n'est pas un élément de niveau "
-            "institution ni « all »",
+            Text(
+                f"« commissioned_patterns » : {names} n'est pas un élément de niveau institution ni « all »",
+                f'"commissioned_patterns": {names} is neither an institution-level element nor "all"',
+            ),
         )
     return carriers
 
@@ -688,7 +904,14 @@ def _load(path: Path) -> WebModel:
     top = _keys(raw, _TOP_REQUIRED, _TOP_OPTIONAL, path, None)
     version = top["version"]
     if not isinstance(version, str) or not _VERSION_RE.match(version):
-        raise _err(path, None, f"« version » doit s'écrire AAAA.N entre guillemets (trouvé {version!r})")
+        raise _err(
+            path,
+            None,
+            Text(
+                f"« version » doit s'écrire AAAA.N entre guillemets (trouvé {version!r})",
+                f'"version" must be written YYYY.N in quotes (found {version!r})',
+            ),
+        )
     unknown = _keys(
         top["unknown"],
         frozenset({"fr", "en", "description_fr", "description_en"}),

@@ -21,7 +21,6 @@ except to list the evidence of each element.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import polars as pl
 
 from bie.errors import QuestionnaireError, Text
+from bie.i18n import Numbers, fmt_in
 from bie.resources import load_data
 from bie.tagging.normalize import normalize_expr
 from bie.web.model import Carriers, Element, Level, Link, WebModel, load_model
@@ -286,47 +286,38 @@ def _round(value: float | None) -> float | None:
 
 
 # --------------------------------------------------------------------------------------------------
-# formatting
+# formatting: every word comes from ``bie/data/web_words.yaml``, every number from :class:`bie.i18n.Numbers`
+
+
+def _say(lang: str, key: str, **params: Any) -> str:
+    """The entry ``key`` of ``web_words.yaml`` in ``lang``, filled with ``params`` (plural forms agree)."""
+    return fmt_in(lang, load_data("web_words.yaml")["words"][key][lang], **params)
 
 
 def _money(cents: int, lang: str) -> str:
-    euros = round(cents / 100)
-    if lang == "fr":
-        return f"{euros:,}".replace(",", "\u202f") + "\u00a0€"
-    return f"€{euros:,}"
+    return Numbers(lang).money(cents / 100)
 
 
 def _pct(share: float, lang: str) -> str:
-    value = math.floor(share * 1000 + 0.5) / 10
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{text.replace('.', ',')}\u00a0%" if lang == "fr" else f"{text}%"
+    """A share to one decimal, none when that is a whole percentage (« 12,5 % », « 40 % », « 1 % » for
+    0.996 %)."""
+    shown = float(f"{share * 100:.1f}")
+    return Numbers(lang).pct(shown / 100, 0 if shown.is_integer() else 1)
 
 
-def _n_actions(n: int, lang: str) -> str:
-    if lang == "fr":
-        return f"{n} action{'s' if n > 1 else ''}"
-    return f"{n} action{'s' if n != 1 else ''}"
+def _count(n: int, lang: str) -> str:
+    return Numbers(lang).integer(n)
 
 
 def _criterion(key: str, value: float, lang: str) -> str:
     if key == "actions":
         n = int(value)
         return (
-            (f"au moins {_n_actions(n, 'fr')}" if lang == "fr" else f"at least {_n_actions(n, 'en')}")
+            _say(lang, "criterion_actions", n=_count(n, lang))
             if n > 1
-            else ("une action" if lang == "fr" else "one action")
+            else _say(lang, "criterion_one_action")
         )
-    what = {
-        ("equality_action_share", "fr"): "des actions qui intègrent l'égalité",
-        ("equality_action_share", "en"): "of actions building equality in",
-        ("equality_money_share", "fr"): "des crédits à ces actions",
-        ("equality_money_share", "en"): "of the money to these actions",
-        ("element_share", "fr"): "des actions de la programmation",
-        ("element_share", "en"): "of the programme's actions",
-        ("weighted_money_share", "fr"): "de dépense égalité pondérée",
-        ("weighted_money_share", "en"): "weighted equality spend",
-    }[(key, lang)]
-    return f"{_pct(value, lang)} {what}"
+    return _say(lang, f"criterion_{key}", share=_pct(value, lang))
 
 
 def _explain_actions(
@@ -341,101 +332,49 @@ def _explain_actions(
     lang: str,
 ) -> str:
     """The action part of the explanation (no final full stop)."""
-    fr = lang == "fr"
-    money = f" ({_money(cents, lang)})" if has_money and n else ""
+    amount = _say(lang, "amount", amount=_money(cents, lang)) if has_money and n else ""
+    count = _count(n, lang)
+    clause = _say(lang, "clause")
     shares = ""
     used = element.thresholds.criteria
     parts = []
     a_share, m_share = criteria.get("equality_action_share"), criteria.get("equality_money_share")
     if a_share is not None and "equality_action_share" in used:
-        parts.append(_pct(a_share, lang) + (" des actions" if fr else " of the actions"))
+        parts.append(_say(lang, "share_actions", share=_pct(a_share, lang)))
     if m_share is not None and "equality_money_share" in used:
-        parts.append(_pct(m_share, lang) + (" des crédits" if fr else " of the money"))
+        parts.append(_say(lang, "share_money", share=_pct(m_share, lang)))
     if parts:
-        shares = (
-            " ; les actions spécifiques ou transversales font " + " et ".join(parts) + " de la programmation"
-            if fr
-            else "; specific or transversal actions make " + " and ".join(parts) + " of the programme"
-        )
+        shares = clause + _say(lang, "shares", shares=_say(lang, "and").join(parts))
     w_share = criteria.get("weighted_money_share")
     if "weighted_money_share" in used:
         if w_share is not None:
-            shares += (
-                f" ; la dépense égalité pondérée (100 % des actions spécifiques, 40 % des transversales) "
-                f"fait {_pct(w_share, 'fr')} des crédits"
-                if fr
-                else f"; the weighted equality spend (100 % of specific actions, 40 % of transversal ones) "
-                f"makes {_pct(w_share, 'en')} of the money"
-            )
+            shares += clause + _say(lang, "weighted_share", share=_pct(w_share, lang))
         else:
-            shares += " ; les montants ne sont pas connus" if fr else "; the amounts are not known"
-    if element.institutional and n:
-        plural = n > 1
-        head = (
-            f"{_n_actions(n, 'fr')} portée{'s' if plural else ''} par la collectivité, l'EPCI ou l'État, "
-            f"ou subvention à une organisation de défense des droits des femmes, "
-            f"renforce{'nt' if plural else ''} cet élément{money}"
-            if fr and element.id == COMMITMENT_ELEMENT
-            else f"{_n_actions(n, 'fr')} portée{'s' if plural else ''} par la collectivité, l'EPCI ou "
-            f"l'État renforce{'nt' if plural else ''} cet élément{money}"
-            if fr
-            else f"{_n_actions(n, 'en')} carried by the local authority, the EPCI or the State"
-            + (", or a grant to a women's rights organisation," if element.id == COMMITMENT_ELEMENT else "")
-            + f" strengthen{'' if plural else 's'} this element{money}"
-        )
+            shares += clause + _say(lang, "no_amounts")
+    if element.institutional and n and element.id == COMMITMENT_ELEMENT:
+        head = _say(lang, "head_institution_commitment", n=count, amount=amount)
+    elif element.institutional and n:
+        head = _say(lang, "head_institution", n=count, amount=amount)
     elif element.institutional and "weighted_money_share" not in used:
-        head = (
-            "aucune action portée par la collectivité, l'EPCI ou l'État ne renforce cet élément, et un "
-            "tableau de financement ne peut pas montrer son absence"
-            if fr
-            else "no action carried by the local authority, the EPCI or the State strengthens this "
-            "element, and a funding table cannot show its absence"
-        )
+        head = _say(lang, "head_institution_none_unknown")
     elif element.institutional:
-        head = (
-            "aucune action de budget intégrant l'égalité portée par la collectivité ou l'État"
-            if fr
-            else "no gender budgeting action carried by the local authority or the State"
-        )
+        head = _say(lang, "head_institution_none_weighted")
     elif n:
-        plural = n > 1
-        head = (
-            f"{_n_actions(n, 'fr')} spécifique{'s' if plural else ''} ou transversale{'s' if plural else ''} "
-            f"renforce{'nt' if plural else ''} cet élément{money}"
-            if fr
-            else f"{_n_actions(n, 'en')}, specific or transversal, strengthen{'' if plural else 's'} "
-            f"this element{money}"
-        )
+        head = _say(lang, "head_actions", n=count, amount=amount)
     elif parts:
-        head = (
-            "aucune action financée ne vise directement cet élément"
-            if fr
-            else "no funded action targets this element directly"
-        )
+        head = _say(lang, "head_none_direct")
     elif element.funding_evidence:
-        head = (
-            "aucune action spécifique ou transversale financée ne renforce cet élément"
-            if fr
-            else "no funded specific or transversal action strengthens this element"
-        )
+        head = _say(lang, "head_none")
     else:
-        head = (
-            "aucune action financée ne renforce cet élément, et un tableau de financement ne peut "
-            "pas montrer son absence"
-            if fr
-            else "no funded action strengthens this element, and a funding table cannot show its absence"
-        )
+        head = _say(lang, "head_none_unknown")
     head += shares
     if action_score is None:
         return head
     label = model.scale_label(action_score, lang)
     if action_score == 0:
-        return head + (f" : score 0 ({label})" if fr else f": score 0 ({label})")
-    joiner = " et " if fr else " and "
-    why = joiner.join(_criterion(k, v, lang) for k, v in reached)
-    if fr:
-        return head + f" : score {action_score} ({label}), seuil atteint : {why}"
-    return head + f": score {action_score} ({label}), threshold reached: {why}"
+        return _say(lang, "action_score_zero", head=head, label=label)
+    why = _say(lang, "and").join(_criterion(k, v, lang) for k, v in reached)
+    return _say(lang, "action_score", head=head, score=action_score, label=label, reached=why)
 
 
 def _explain_hints(
@@ -447,27 +386,12 @@ def _explain_hints(
     lang: str,
 ) -> str:
     """Hints (association practices, never scored) and the caveat of a file mostly not judged."""
-    fr = lang == "fr"
+    clause = _say(lang, "clause")
     out = ""
     if n_hints:
-        plural = n_hints > 1
-        out += (
-            f" ; {_n_actions(n_hints, 'fr')} d'associations ou d'autres porteurs en "
-            f"donne{'nt' if plural else ''} des indices, montrés mais jamais comptés dans le score "
-            "(l'élément parle de la collectivité)"
-            if fr
-            else f"; {_n_actions(n_hints, 'en')} by associations or other carriers give"
-            f"{'' if plural else 's'} hints, shown but never counted in the score (the element is about "
-            "the institution)"
-        )
+        out += clause + _say(lang, "hints", n=_count(n_hints, lang))
     if coverage_low and level == 0 and to_review_share is not None:
-        out += (
-            f" ; {_pct(to_review_share, 'fr')} des actions sont à examiner : le tableau ne permet pas "
-            "de dire que l'élément est absent"
-            if fr
-            else f"; {_pct(to_review_share, 'en')} of the actions are to review: the table cannot show "
-            "that the element is absent"
-        )
+        out += clause + _say(lang, "coverage_low", share=_pct(to_review_share, lang))
     return out
 
 
@@ -481,46 +405,24 @@ def _explain(
     lang: str,
 ) -> str:
     """One sentence: the action part, the questionnaire part, and how they combine."""
-    fr = lang == "fr"
     q = answer.score if answer is not None else None
     q_text = ""
     if answer is not None and q is not None:
-        label = model.scale_label(q, lang)
-        comment = ""
-        if answer.comment:
-            comment = f" — « {answer.comment} »" if fr else f' — "{answer.comment}"'
-        q_text = (
-            f"réponse au questionnaire : {q} ({label}){comment}"
-            if fr
-            else f"questionnaire answer: {q} ({label}){comment}"
-        )
+        comment = _say(lang, "answer_comment", comment=answer.comment) if answer.comment else ""
+        q_text = _say(lang, "answer", score=q, label=model.scale_label(q, lang), comment=comment)
     elif answer is not None:
-        q_text = "questionnaire : « ne sait pas »" if fr else 'questionnaire: "don\'t know"'
-    sep = " ; " if fr else "; "
+        q_text = _say(lang, "answer_unknown")
+    sep = _say(lang, "clause")
     if score is None:
-        tail = (
-            "élément inconnu, jamais compté comme absent"
-            if fr
-            else "unknown element, never counted as absent"
-        )
+        tail = _say(lang, "unknown")
         return _sentence(_capital(sep.join(p for p in (action_part, q_text, tail) if p)))
     if action_score is not None and q is not None:
-        kept = model.scale_label(score, lang)
-        rule = (
-            f"score retenu, le plus haut des deux : {score} ({kept})"
-            if fr
-            else f"score kept, the higher of the two: {score} ({kept})"
-        )
+        rule = _say(lang, "kept", score=score, label=model.scale_label(score, lang))
         return _sentence(_capital(sep.join((action_part, q_text, rule))))
     if q is not None:
-        note = ""
         if not element.funding_evidence:
-            note = (
-                " (un tableau de financement ne montre pas cet élément)"
-                if fr
-                else " (a funding table does not show this element)"
-            )
-        return _sentence(_capital(q_text + note))
+            q_text = _say(lang, "answer_only_unseen", answer=q_text)
+        return _sentence(_capital(q_text))
     return _sentence(_capital(sep.join(p for p in (action_part, q_text) if p)))
 
 
@@ -933,22 +835,20 @@ def _sphere(
     sphere = model.sphere(sphere_id)
     texts = {}
     for lang in ("fr", "en"):
-        fr = lang == "fr"
         if not values:
-            body = "aucun élément connu" if fr else "no known element"
+            summary = _say(lang, "sphere_none")
         else:
-            mean_text = f"{mean:.1f}".replace(".", ",") if fr else f"{mean:.1f}"
-            body = (
-                f"{len(values)} élément{'s' if len(values) > 1 else ''} "
-                f"connu{'s' if len(values) > 1 else ''} "
-                f"sur {len(ids)}, moyenne {mean_text} sur 3"
-                if fr
-                else f"{len(values)} of {len(ids)} elements known, mean {mean_text} out of 3"
+            summary = _say(
+                lang,
+                "sphere_known",
+                known=_count(len(values), lang),
+                total=_count(len(ids), lang),
+                mean=Numbers(lang).decimal(mean, 1),
             )
             if weak:
                 names = ", ".join(by_id[i].element.label(lang) for i in weak)
-                body += f" ; faibles ou absents : {names}" if fr else f"; weak or absent: {names}"
-        texts[lang] = _sentence(f"{sphere.title(lang)} : {body}" if fr else f"{sphere.title(lang)}: {body}")
+                summary += _say(lang, "clause") + _say(lang, "sphere_weak", names=names)
+        texts[lang] = _sentence(_say(lang, "sphere", title=sphere.title(lang), summary=summary))
     return SphereSummary(
         id=sphere_id,
         elements=ids,
