@@ -19,6 +19,7 @@ from click.testing import CliRunner
 import bie
 from bie import outputs
 from bie.errors import OutputError, OutputIsInput, OutputLocked
+from bie.report.model import AuditReport
 from bie_cli.main import cli
 from tests.conftest import FIXTURES, REAL
 
@@ -176,9 +177,9 @@ def test_the_xlsx_temporary_folder_is_inside_the_run_folder(
     seen: list[Path] = []
     real = excel._Book.__init__
 
-    def spy(self: excel._Book, audit: bie.Audit, path: Path, lang: str, tmpdir: Path) -> None:
+    def spy(self: excel._Book, report: AuditReport, path: Path, tmpdir: Path) -> None:
         seen.append(tmpdir)
-        real(self, audit, path, lang, tmpdir)
+        real(self, report, path, tmpdir)
 
     monkeypatch.setattr(excel._Book, "__init__", spy)
     bie.audit(folder / "prog.csv").write(folder, formats=["xlsx"])
@@ -441,3 +442,28 @@ def test_cleaning_never_removes_an_input_named_like_a_leftover(folder: Path) -> 
     before = digest(odd)
     assert run("audit", str(odd), "-o", str(folder), "-f", "json")[0] == 0
     assert odd.exists() and digest(odd) == before
+
+
+def test_tag_json_keys_and_csv_decimals_follow_the_reader(tmp_path: Path) -> None:
+    """The JSON of ``bie tag`` is for tools: the same keys in every language (the source row is
+    ``source_row``); the CSV is for readers: bie's decimals (weight, confidence) with the reader's mark
+    (« 0,83 » / "0.83"), the file's own cells as they were."""
+    source = tmp_path / "prog.csv"
+    source.write_text(
+        "Intitulé;Montant accordé\nAtelier d'autodéfense pour les femmes;1234,5\nSoutien scolaire;800\n",
+        encoding="utf-8",
+    )
+    keys = {}
+    for lang in ("fr", "en"):
+        tagged = bie.tag_file(source, lang=lang)
+        out = tagged.write(tmp_path / f"tags_{lang}.json")
+        records = json.loads(out.read_text(encoding="utf-8"))
+        keys[lang] = list(records[0])
+        assert records[0]["source_row"] == 2
+        csv_text = tagged.write(tmp_path / f"tags_{lang}.csv").read_text(encoding="utf-8-sig")
+        last = csv_text.splitlines()[-1].split(";")
+        assert last[:3] == ["3", "Soutien scolaire", "800"]
+        decimals = [c for c in last[3:] if c[:1].isdigit() and ("," in c or "." in c)]
+        assert decimals, last
+        assert all(("," in c) == (lang == "fr") and ("." in c) == (lang == "en") for c in decimals), last
+    assert keys["fr"] == keys["en"]

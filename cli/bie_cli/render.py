@@ -357,7 +357,4 @@ def render_audit_summary(console: Console, audit: object, written: list[Path], l
         console.print(f"{t('written', lang)}{sep}[bold]{safe(path)}[/]", soft_wrap=True)
     html = [p for p in written if p.suffix == ".html"]
     if html:
-        hint = (
-            "Ouvrez le rapport dans votre navigateur" if lang == "fr" else "Open the report in your browser"
-        )
-        console.print(f"{hint}{sep}{safe(html[0].resolve().as_uri())}", soft_wrap=True)
+        console.print(f"{t('open_report', lang)}{sep}{safe(html[0].resolve().as_uri())}", soft_wrap=True)

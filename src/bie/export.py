@@ -89,13 +89,18 @@ def sheet_name(name: str, fallback: str = "Feuille") -> str:
     return clean or fallback
 
 
-def csv_cell(value: Any) -> str:
+def csv_cell(value: Any, lang: str = "fr") -> str:
+    """One CSV cell: a decimal number with the reader's decimal mark (« 12,50 » in French, "12.50" in
+    English), a text that a spreadsheet would run as a formula prefixed with « ' »."""
     if value is None:
         return ""
     if isinstance(value, bool):  # only with ``bie tag --codes``: readers get words (TaggedFile.readable)
         return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:.2f}".replace(".", ",") if value != int(value) or abs(value) < 1e15 else str(value)
+        if value != int(value) or abs(value) < 1e15:
+            text = f"{value:.2f}"
+            return text.replace(".", ",") if lang == "fr" else text
+        return str(value)
     text = str(value)
     return "'" + text if risky(text) else text
 
@@ -179,14 +184,15 @@ def flatten(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-def write_csv(frame: pl.DataFrame, path: Path) -> None:
-    """``;``-separated UTF-8 with a byte-order mark (what Excel in French opens correctly)."""
+def write_csv(frame: pl.DataFrame, path: Path, lang: str = "fr") -> None:
+    """``;``-separated UTF-8 with a byte-order mark (what Excel opens correctly), decimals written with the
+    reader's decimal mark (:func:`csv_cell`)."""
     flat = flatten(frame)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([csv_cell(c) for c in flat.columns])
+    writer.writerow([csv_cell(c, lang) for c in flat.columns])
     for row in flat.iter_rows():
-        writer.writerow([csv_cell(v) for v in row])
+        writer.writerow([csv_cell(v, lang) for v in row])
     path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
 
 

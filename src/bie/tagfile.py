@@ -33,6 +33,9 @@ TAG_COLUMNS = (
     "override",
 )
 OUTPUT_FORMATS = (".xlsx", ".csv", ".json")
+#: The key of the source row in :attr:`TaggedFile.table` (the JSON and ``--codes`` outputs), the same in every
+#: language; readers see it as « Ligne » / "Row" (:meth:`TaggedFile.readable`).
+SOURCE_ROW = "source_row"
 #: The tag columns a reader sees (``bie tag`` without ``--codes``), each with the labels that turn its ids
 #: into words (a section of ``labels.yaml``; ``None``: the value is kept). Headers: ``labels_excel.yaml``,
 #: ``actions``, the words of the Excel report's Actions sheet.
@@ -126,7 +129,7 @@ class TaggedFile:
                 money = [c for c in frame.columns if c.startswith(("Montant", "montant"))]
                 export.write_xlsx(frame, tmp, "Actions", money)
             elif suffix == ".csv":
-                export.write_csv(frame, tmp)
+                export.write_csv(frame, tmp, self.lang)
             else:
                 export.write_json(frame, tmp)
         return target
@@ -161,7 +164,7 @@ def tag_file(
             .replace_strict({k: v[lang] for k, v in labels["review_reasons"].items()}, default=None)
             .alias("review_reason_label")
         )
-    source_row = "ligne source" if lang == "fr" else "source row"
+    source_row = SOURCE_ROW
     tags = frame.select(pl.col("_row"), *[pl.col(c) for c in TAG_COLUMNS if c in frame.columns])
     table = result.original.join(tags, on="_row", how="left", maintain_order="left").rename(
         {"_row": source_row}
