@@ -766,7 +766,8 @@ def test_golden_profile_with_a_questionnaire(
 
 def test_explanation_words_live_in_web_words_yaml() -> None:
     """Every entry of web_words.yaml is written in both languages with the same placeholders, counts agree
-    with their words ({n:plural:…}), and bie.web.profile uses every entry and no other."""
+    with their words ({n:plural:…}), and bie.web.profile and bie.web.svg together use every entry and no
+    other, with no French/English branch of their own."""
     words = load_data("web_words.yaml")
     assert words["version"] == 1
 
@@ -778,10 +779,13 @@ def test_explanation_words_live_in_web_words_yaml() -> None:
         assert fields(entry["fr"]) == fields(entry["en"]), key
         assert not re.search(r"[a-zé]\(s\)", entry["fr"] + entry["en"]), key
     source = (ROOT / "src" / "bie" / "web" / "profile.py").read_text(encoding="utf-8")
-    used = set(re.findall(r'_say\(\s*lang,\s*"(\w+)"', source))
+    svg_source = (ROOT / "src" / "bie" / "web" / "svg.py").read_text(encoding="utf-8")
+    used = set(re.findall(r'_say\(\s*lang,\s*[\'"](\w+)[\'"]', source + svg_source))
     used |= {f"criterion_{k}" for k in CRITERIA_ORDER if k != "actions"}
+    used |= {f"alt_score_{score}" for score in range(4)}
     assert used == set(words["words"])
     assert 'lang == "fr"' not in source.replace('explanation_fr if lang == "fr"', "")
+    assert 'lang == "fr"' not in svg_source and "\\u00a0" not in svg_source and "_WORDS" not in svg_source
 
 
 def test_english_explanations_write_numbers_the_english_way(
@@ -1094,6 +1098,20 @@ def test_text_alternative(model: WebModel) -> None:
     assert "Volonté politique" in empty and "Aucun lien rompu." in empty
 
 
+def test_english_text_alternative_has_no_french_punctuation(model: WebModel) -> None:
+    rows = [{"title": f"Subvention {i}", "category": "to_review", "_amount": 1000.0} for i in range(8)]
+    rows += [{"title": "Marches exploratoires de femmes", "category": "specific", "_amount": 1000.0}]
+    low = profile(frame(rows), model)  # a caveat with a share
+    assert low.coverage_low
+    for p in (_sample_profile(model), low, profile(frame([]), model)):
+        english = text_alternative(p, "en")
+        assert not re.search(r"[«»\u202f]|\u00a0%|\s[:;!?]", english), english
+        french = text_alternative(p, "fr")
+        assert "\u00a0%" not in french
+    assert re.search(r"\d%", text_alternative(low, "en"))
+    assert re.search(r"\d\u202f%", text_alternative(low, "fr"))
+
+
 @pytest.mark.browser
 def test_svg_renders_in_a_browser(model: WebModel, tmp_path: Path, require_browser: str) -> None:
     svg_path = tmp_path / "toile.svg"
@@ -1286,10 +1304,13 @@ def test_a_titles_only_file_has_no_absent_element(model: WebModel) -> None:
     )
     assert p.score("resources") == 2  # the weighted share is a minimum: 10 % at least
     text = text_alternative(p)
-    assert "Attention : 80\u00a0% des actions n'ont pas pu être jugées" in text
+    assert "Attention : 80\u202f% des actions n'ont pas pu être jugées" in text
     assert "Éléments absents" not in text
     assert p.weak == () and "À renforcer en priorité" not in text  # low scores are minimums here
-    assert "Attention : 80\u00a0% des actions à examiner" in render_svg(p)
+    assert "Attention : 80\u202f% des actions à examiner" in render_svg(p)
+    english = text_alternative(p, "en")
+    assert "Caution: 80% of the actions could not be judged" in english
+    assert "Caution: 80% of the actions to review" in render_svg(p, "en")
     # a questionnaire still says what it says
     q = profile(frame(rows), model, Questionnaire.from_scores({"policy": 0, "constituencies": 3}))
     assert q.score("policy") == 0

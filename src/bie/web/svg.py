@@ -7,6 +7,9 @@ badge; a broken link is thick, dashed and has its own arrowhead — nothing reli
 palette is a sequential blue (light to dark, readable in greyscale and by colour-blind readers) with
 Okabe–Ito vermillion for warnings. No external resource (fonts, images, scripts); every text is
 XML-escaped. ``<title>`` and ``<desc>`` (the text alternative) are referenced by ``aria-labelledby``.
+
+Every word comes from ``bie/data/web_words.yaml`` (entries ``picture_*`` and ``alt_*``), every number from
+:class:`bie.i18n.Numbers`, as in the report.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape, quoteattr
 
+from bie.i18n import Numbers
 from bie.web.model import LANGS
-from bie.web.profile import ElementScore, WebProfile
+from bie.web.profile import ElementScore, WebProfile, _say
 
 __all__ = ["render_svg", "text_alternative"]
 
@@ -35,28 +39,6 @@ MUTED = "#4b5563"
 # Quadrant tints (one hue per sphere, very light) and their label colours.
 TINTS = ("#fdf1e3", "#eaf4fb", "#e9f6ee", "#f6edf4")
 TINT_INK = ("#8a4b08", "#0b5a8a", "#1d6b43", "#7a2f67")
-
-_WORDS = {
-    "fr": {
-        "title": "Toile de l'institutionnalisation de l'égalité femmes-hommes",
-        "subtitle": "Modèle {version} · chaque élément noté de 0 (absent) à 3 (fort) · flèche : « renforce »",
-        "legend": "Légende",
-        "unknown": "inconnu",
-        "weak": "faible (≤ 1)",
-        "link": "lien (renforce)",
-        "broken": "lien rompu (départ ≥ 2, arrivée ≤ 1)",
-    },
-    "en": {
-        "title": "Web of institutionalisation of gender equality",
-        "subtitle": "Model {version} · each element scored from 0 (absent) to 3 (strong) · arrow: "
-        "“strengthens”",
-        "legend": "Legend",
-        "unknown": "unknown",
-        "weak": "weak (≤ 1)",
-        "link": "link (strengthens)",
-        "broken": "broken link (start ≥ 2, end ≤ 1)",
-    },
-}
 
 
 def _check(lang: str) -> None:
@@ -170,7 +152,11 @@ def _label(es: ElementScore, x: float, y: float, angle: float, lang: str, profil
     width = 19 if side else 24
     lines = _wrap(es.element.label(lang), width)
     level = profile.model.scale_label(es.score, lang)
-    status = f"{level} ({es.score})" if es.score is not None else f"{_WORDS[lang]['unknown']} (?)"
+    status = (
+        _say(lang, "picture_status", label=level, score=Numbers(lang).integer(es.score))
+        if es.score is not None
+        else _say(lang, "picture_status", label=_say(lang, "picture_unknown"), score="?")
+    )
     size, small, lh = 13.0, 11.5, 15.0
     n = len(lines) + 1
     height = n * lh
@@ -259,14 +245,13 @@ def render_svg(profile: WebProfile, lang: str = "fr", *, id_prefix: str = "bie-w
     ``id_prefix`` makes the ids unique when several pictures share one HTML page.
     """
     _check(lang)
-    words = _WORDS[lang]
     model = profile.model
     p = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in id_prefix) or "bie-web"
     angles = _angles(profile)
     pos = {eid: (CX + RING * math.cos(a), CY + RING * math.sin(a)) for eid, a in angles.items()}
     by_id = {e.id: e for e in profile.elements}
     broken = {(link.source, link.target) for link in profile.broken_links}
-    title = words["title"]
+    title = _say(lang, "picture_title")
     desc = text_alternative(profile, lang)
 
     out: list[str] = [
@@ -284,7 +269,7 @@ def render_svg(profile: WebProfile, lang: str = "fr", *, id_prefix: str = "bie-w
     )
     out.append(
         f'<text x="{WIDTH / 2:g}" y="58" text-anchor="middle" font-size="13" fill="{MUTED}">'
-        f"{escape(words['subtitle'].format(version=model.version))}</text>"
+        f"{escape(_say(lang, 'picture_subtitle', version=model.version))}</text>"
     )
     # quadrants (one sector per sphere, drawn as the part of the frame in that sector)
     top, bottom, left, right = 72.0, 768.0, 16.0, WIDTH - 16.0
@@ -341,16 +326,20 @@ def render_svg(profile: WebProfile, lang: str = "fr", *, id_prefix: str = "bie-w
         a, b = by_id[link.source], by_id[link.target]
         (x1, y1), (x2, y2) = pos[link.source], pos[link.target]
         offset = 12.0 if (link.target, link.source) in pairs else 0.0
-        label = f"{a.element.label(lang)} → {b.element.label(lang)}"
+        source, target = a.element.label(lang), b.element.label(lang)
         if (link.source, link.target) in broken:
             d, head = _link_path(x1, y1, RADIUS[a.score], x2, y2, RADIUS[b.score], offset, head=15.0)
+            label = _say(
+                lang, "picture_broken_link_title", source=source, target=target, message=link.message(lang)
+            )
             out.append(
-                f'<g class="link broken"><title>{escape(label + " : " + link.message(lang))}</title>'
+                f'<g class="link broken"><title>{escape(label)}</title>'
                 f'<path d="{d}" stroke="{WARN}" stroke-width="3.2" stroke-dasharray="10 6"/>'
                 f'<polygon points="{head}" fill="{WARN}"/></g>'
             )
         else:
             d, head = _link_path(x1, y1, RADIUS[a.score], x2, y2, RADIUS[b.score], offset)
+            label = _say(lang, "picture_link_title", source=source, target=target)
             out.append(
                 f'<g class="link" opacity="0.75"><title>{escape(label)}</title>'
                 f'<path d="{d}" stroke="{LINK}" stroke-width="1.4"/><polygon points="{head}" '
@@ -369,12 +358,7 @@ def render_svg(profile: WebProfile, lang: str = "fr", *, id_prefix: str = "bie-w
 
     out.extend(_legend(profile, lang, p))
     if profile.coverage_low and profile.to_review_share is not None:
-        share = _share(profile.to_review_share, lang)
-        caveat = (
-            f"Attention : {share} des actions à examiner — scores tirés des actions = minimums"
-            if lang == "fr"
-            else f"Caution: {share} of the actions to review — scores drawn from actions are minimums"
-        )
+        caveat = _say(lang, "picture_caution", share=Numbers(lang).pct(profile.to_review_share))
         out.append(
             f'<text class="caveat" x="{_f(WIDTH / 2)}" y="22" text-anchor="middle" font-size="15" '
             f'font-weight="700" fill="#9a3412">{escape(caveat)}</text>'
@@ -384,7 +368,13 @@ def render_svg(profile: WebProfile, lang: str = "fr", *, id_prefix: str = "bie-w
 
 
 def _legend(profile: WebProfile, lang: str, p: str) -> list[str]:
-    words = _WORDS[lang]
+    words = {
+        "legend": _say(lang, "picture_legend"),
+        "unknown": _say(lang, "picture_unknown"),
+        "weak": _say(lang, "picture_weak"),
+        "link": _say(lang, "picture_link"),
+        "broken": _say(lang, "picture_broken"),
+    }
     model = profile.model
     y0 = 810.0
     out = [f'<g class="legend" font-size="12.5" fill="{TEXT}">']
@@ -457,92 +447,43 @@ def _names(items: list[ElementScore], lang: str) -> str:
     return ", ".join(e.element.label(lang) for e in items)
 
 
-def _share(value: float, lang: str) -> str:
-    pct = f"{round(value * 100):d}"
-    return f"{pct}\u00a0%" if lang == "fr" else f"{pct}%"
-
-
 def text_alternative(profile: WebProfile, lang: str = "fr") -> str:
     """A plain-language summary of the picture: strong, medium, weak, unknown elements, broken links.
 
     One paragraph per line, for screen readers, reports and the command line.
     """
     _check(lang)
-    fr = lang == "fr"
-    model = profile.model
+    numbers = Numbers(lang)
     by_score: dict[int | None, list[ElementScore]] = {}
     for e in profile.elements:
         by_score.setdefault(e.score, []).append(e)
-    lines = [
-        (
-            f"Toile de l'institutionnalisation de l'égalité femmes-hommes (modèle {model.version}) : "
-            f"{len(profile.elements)} éléments notés de 0 (absent) à 3 (fort)."
-            if fr
-            else f"Web of institutionalisation of gender equality (model {model.version}): "
-            f"{len(profile.elements)} elements scored from 0 (absent) to 3 (strong)."
-        )
-    ]
+    lines = [_say(lang, "alt_intro", version=profile.model.version, n=numbers.integer(len(profile.elements)))]
     if profile.coverage_low and profile.to_review_share is not None:
-        share = _share(profile.to_review_share, lang)
-        lines.append(
-            f"Attention : {share} des actions n'ont pas pu être jugées (« à examiner ») ; aucun élément "
-            "n'est dit absent d'après les actions, et les scores tirés des actions sont des minimums."
-            if fr
-            else f'Caution: {share} of the actions could not be judged ("to review"); no element is called '
-            "absent from the actions, and the scores drawn from actions are minimums."
-        )
+        lines.append(_say(lang, "alt_caution", share=numbers.pct(profile.to_review_share)))
     hinted = [e for e in profile.elements if e.n_hints and e.score is None]
-    labels = {
-        3: ("Éléments forts (3) : ", "Strong elements (3): "),
-        2: ("Éléments moyens (2) : ", "Medium elements (2): "),
-        1: ("Éléments faibles (1) : ", "Weak elements (1): "),
-        0: ("Éléments absents (0) : ", "Absent elements (0): "),
-    }
     for score in (3, 2, 1, 0):
         items = by_score.get(score, [])
         if items:
-            head = labels[score][0 if fr else 1]
-            lines.append(head + _names(items, lang) + ".")
+            lines.append(_say(lang, f"alt_score_{score}", names=_names(items, lang)))
     if hinted:
-        lines_hint = (
-            "Inconnus malgré des indices (pratiques d'associations, jamais comptées pour un élément qui "
-            "parle de la collectivité) : "
-            if fr
-            else "Unknown despite hints (associations' practices, never counted for an element about the "
-            "institution): "
-        )
-        lines.append(lines_hint + _names(hinted, lang) + ".")
+        lines.append(_say(lang, "alt_hinted", names=_names(hinted, lang)))
     unknown = [e for e in by_score.get(None, []) if e not in hinted]
     if unknown:
-        lines.append(
-            "Éléments inconnus (ni les financements ni le questionnaire ne permettent de les noter) : "
-            + _names(unknown, lang)
-            + "."
-            if fr
-            else "Unknown elements (neither funding nor the questionnaire can score them): "
-            + _names(unknown, lang)
-            + "."
-        )
+        lines.append(_say(lang, "alt_unknown", names=_names(unknown, lang)))
     if profile.weak:
-        weak = [profile.element(w) for w in profile.weak]
-        lines.append(
-            (
-                "À renforcer en priorité (faibles ou absents) : "
-                if fr
-                else "To strengthen first (weak or absent): "
-            )
-            + _names(weak, lang)
-            + "."
-        )
+        lines.append(_say(lang, "alt_weak", names=_names([profile.element(w) for w in profile.weak], lang)))
     if profile.broken_links:
-        parts = []
-        for link in profile.broken_links:
-            a = profile.element(link.source).element.label(lang)
-            b = profile.element(link.target).element.label(lang)
-            parts.append(f"{a} → {b} ({link.message(lang)})")
-        lines.append(
-            ("Liens rompus : " if fr else "Broken links: ") + (" ; " if fr else "; ").join(parts) + "."
-        )
+        parts = [
+            _say(
+                lang,
+                "alt_broken_link",
+                source=profile.element(link.source).element.label(lang),
+                target=profile.element(link.target).element.label(lang),
+                message=link.message(lang),
+            )
+            for link in profile.broken_links
+        ]
+        lines.append(_say(lang, "alt_broken", links=_say(lang, "clause").join(parts)))
     else:
-        lines.append("Aucun lien rompu." if fr else "No broken link.")
+        lines.append(_say(lang, "alt_no_broken"))
     return "\n".join(lines)
