@@ -910,6 +910,31 @@ def test_questionnaire_workbook_structure(tmp_path: Path, model: WebModel) -> No
     assert "ne sait pas" in instructions and model.version in instructions
 
 
+def test_questionnaire_words_live_in_questionnaire_words_yaml() -> None:
+    """Every word of the questionnaire workbook is in questionnaire_words.yaml, written in both languages with
+    the same placeholders; bie.web.questionnaire keeps no catalogue nor French/English branch of its own and
+    names every entry it has."""
+    data = load_data("questionnaire_words.yaml")
+    assert data["version"] == 1
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+    entries = list(data["words"].items()) + [
+        (f"instructions[{i}]", e) for i, e in enumerate(data["instructions"])
+    ]
+    for key, entry in entries:
+        langs = {k: v for k, v in entry.items() if k not in ("style", "each")}
+        assert set(langs) == {"fr", "en"}, key
+        assert all(isinstance(v, str) and v.strip() for v in langs.values()), key
+        assert fields(entry["fr"]) == fields(entry["en"]), key
+    assert {e["style"] for e in data["instructions"]} <= {"title", "head", "text"}
+    source = (ROOT / "src" / "bie" / "web" / "questionnaire.py").read_text(encoding="utf-8")
+    assert not re.search(r"\b_WORDS\s*[:=]", source)
+    assert 'lang == "fr"' not in source and "lang == 'fr'" not in source
+    assert all(f'"{key}"' in source for key in data["words"])
+
+
 def test_questionnaire_foreign_workbook(tmp_path: Path) -> None:
     path = tmp_path / "autre.xlsx"
     wb = openpyxl.Workbook()

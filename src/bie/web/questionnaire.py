@@ -3,12 +3,18 @@
 :func:`write_questionnaire` writes a fillable workbook (xlsxwriter, written atomically): a « Mode
 d'emploi » sheet, a « Questionnaire » sheet with one row per element (sphere, label, guiding questions,
 an answer cell with a drop-down list, a comment cell; the element id in a hidden, locked column) and a
-hidden « _bie » sheet that identifies the file and its model version.
+hidden « _bie » sheet that identifies the file and its model version. Every word of the workbook
+(sheet names, headings, prompts, instructions) comes from ``bie/data/questionnaire_words.yaml``.
 
 :func:`read_questionnaire` reads it back (openpyxl, read-only). A blank answer or « ne sait pas » is
 unknown. Answers typed by hand are accepted: « 2 », « moyen », « Moyen », « 2 - moyen », « 2 – moyen »,
 2.0. A workbook not made by bie, a missing or unknown element row, an unreadable answer or another model
 version raise :class:`bie.errors.QuestionnaireError` naming the sheet, the row and the cell.
+
+Other workbooks embed the questionnaire (the workshop's participant workbooks,
+:mod:`bie.workshop.workbook`): :func:`add_questionnaire_sheets` adds the instructions and questionnaire
+sheets to an open xlsxwriter workbook, :func:`read_questionnaire_sheet` reads the questionnaire sheet of an
+open openpyxl workbook.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ from typing import Any
 from bie._version import __version__
 from bie.errors import QuestionnaireError, Text
 from bie.export import sheet_name, write_text
+from bie.i18n import fmt_in
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.io.ziputil import guard_file
+from bie.resources import load_data
 from bie.tagging.normalize import normalize_text
 from bie.web.model import LANGS, WebModel, load_model
 
@@ -32,9 +40,11 @@ __all__ = [
     "META_SHEET",
     "Answer",
     "Questionnaire",
+    "add_questionnaire_sheets",
     "answer_choices",
     "parse_answer",
     "read_questionnaire",
+    "read_questionnaire_sheet",
     "write_questionnaire",
 ]
 
@@ -43,54 +53,30 @@ KIND = "bie-questionnaire-toile"
 
 META_SHEET = "_bie"
 
-_WORDS: dict[str, dict[str, Any]] = {
-    "fr": {
-        "sheet": "Questionnaire",
-        "instructions": "Mode d'emploi",
-        "headers": (
-            "Identifiant",
-            "Sphère",
-            "Élément",
-            "Questions pour guider la réponse",
-            "Réponse",
-            "Commentaire (ce qui fonde la réponse, sources)",
-            "Ce que montre le tableau de financement",
-        ),
-        "funding_yes": (
-            "Les actions financées donnent déjà un score ; votre réponse le complète (bie retient le "
-            "plus haut)."
-        ),
-        "funding_no": "Le tableau de financement n'en dit presque rien : sans votre réponse, l'élément "
-        "reste inconnu.",
-        "unknown": "ne sait pas",
-        "prompt_title": "Réponse",
-        "prompt": "Choisissez de 0 (absent) à 3 (fort), ou « ne sait pas ».",
-        "error_title": "Réponse inattendue",
-        "error": "Réponses possibles : 0 – absent, 1 – faible, 2 – moyen, 3 – fort, ou « ne sait pas ».",
-    },
-    "en": {
-        "sheet": "Questionnaire",
-        "instructions": "Instructions",
-        "headers": (
-            "Id",
-            "Sphere",
-            "Element",
-            "Questions to guide the answer",
-            "Answer",
-            "Comment (what the answer rests on, sources)",
-            "What the funding table shows",
-        ),
-        "funding_yes": "Funded actions already give a score; your answer completes it (bie keeps the "
-        "higher).",
-        "funding_no": "The funding table says almost nothing about it: without your answer, it stays "
-        "unknown.",
-        "unknown": "don't know",
-        "prompt_title": "Answer",
-        "prompt": 'Choose from 0 (absent) to 3 (strong), or "don\'t know".',
-        "error_title": "Unexpected answer",
-        "error": 'Possible answers: 0 – absent, 1 – weak, 2 – medium, 3 – strong, or "don\'t know".',
-    },
-}
+# Every word of the workbook (sheet names, headings, prompts, instructions) is in
+# ``bie/data/questionnaire_words.yaml``, French and English side by side.
+_WORDS_FILE = "questionnaire_words.yaml"
+#: The ``questionnaire_words.yaml`` entries of the headings, column A to G.
+_HEADER_KEYS = (
+    "header_id",
+    "header_sphere",
+    "header_element",
+    "header_questions",
+    "header_answer",
+    "header_comment",
+    "header_funding",
+)
+
+
+def _word(lang: str, key: str) -> str:
+    """The entry ``key`` of ``questionnaire_words.yaml`` in ``lang``."""
+    return str(load_data(_WORDS_FILE)["words"][key][lang])
+
+
+def _headers(lang: str) -> tuple[str, ...]:
+    """The headings of the questionnaire sheet in ``lang``: written, then expected when reading back."""
+    return tuple(_word(lang, key) for key in _HEADER_KEYS)
+
 
 # Columns of the questionnaire sheet (0-based): id, sphere, element, questions, answer, comment, funding.
 _COL_ID, _COL_SPHERE, _COL_ELEMENT, _COL_QUESTIONS, _COL_ANSWER, _COL_COMMENT, _COL_FUNDING = range(7)
@@ -195,7 +181,7 @@ class Questionnaire:
 
 def answer_choices(model: WebModel, lang: str = "fr") -> list[str]:
     """The drop-down list: « 0 – absent », « 1 – faible », … « ne sait pas »."""
-    return [f"{s.score} – {s.label(lang)}" for s in model.scale] + [_WORDS[lang]["unknown"]]
+    return [f"{s.score} – {s.label(lang)}" for s in model.scale] + [_word(lang, "unknown")]
 
 
 def parse_answer(value: Any) -> tuple[bool, int | None]:
@@ -234,219 +220,155 @@ def parse_answer(value: Any) -> tuple[bool, int | None]:
 # writing
 
 
-def _instructions(model: WebModel, lang: str) -> list[tuple[str, str]]:
-    """(style, text) lines of the instructions sheet."""
-    if lang == "fr":
-        lines = [
-            (
-                "title",
-                "Questionnaire territorial — toile de l'institutionnalisation de l'égalité femmes-hommes",
-            ),
-            (
-                "text",
-                f"Modèle bie {model.version} (Caren Levy, 1996 ; adaptation Villes au Carré et L'Être "
-                "Égale).",
-            ),
-            ("head", "À quoi sert ce questionnaire"),
-            (
-                "text",
-                "bie note chacun des 13 éléments de la toile de 0 à 3. Les tableaux de financement montrent "
-                "certains éléments (formation, études, mise en œuvre…) mais presque rien d'autres (volonté "
-                "politique, cadre du contrat de ville, règles et procédures…). Vos réponses complètent "
-                "ce que "
-                "les financements ne montrent pas.",
-            ),
-            ("head", "Comment répondre"),
-            (
-                "text",
-                "Dans la feuille « Questionnaire », choisissez une réponse par ligne dans la liste de la "
-                "colonne "
-                "« Réponse », ou tapez-la : 0, 1, 2, 3, « faible », « moyen », « 2 - moyen »… Laissez "
-                "vide ou "
-                "choisissez « ne sait pas » si vous ne savez pas : l'élément restera inconnu, jamais compté "
-                "comme absent.",
-            ),
-            (
-                "text",
-                "Notez dans « Commentaire » ce qui fonde la réponse (un document, une délibération, une "
-                "personne) : il est repris dans le rapport.",
-            ),
-            (
-                "text",
-                "Quand les actions financées donnent aussi un score, bie retient le plus haut des deux : une "
-                "action financée prouve qu'une pratique existe ; le questionnaire sait ce qui est "
-                "financé ailleurs.",
-            ),
-            ("head", "L'échelle"),
-        ]
-        lines += [("text", f"{s.score} – {s.fr} : {s.description_fr}") for s in model.scale]
-        lines += [
-            ("text", f"« {model.unknown_fr} » : {model.unknown_description_fr}"),
-            ("head", "À ne pas faire"),
-            (
-                "text",
-                "Ne renommez pas les feuilles, ne supprimez ni ne déplacez de ligne ou de colonne : bie "
-                "relit "
-                "le classeur par sa structure. Un questionnaire n'est relu que par la version du modèle qui "
-                "l'a produit ; si bie change de version, produisez-en un nouveau (« bie web "
-                "questionnaire »).",
-            ),
-        ]
-        return lines
-    lines = [
-        ("title", "Territorial questionnaire — web of institutionalisation of gender equality"),
-        (
-            "text",
-            f"bie model {model.version} (Caren Levy, 1996; adapted by Villes au Carré and L'Être Égale).",
-        ),
-        ("head", "What this questionnaire is for"),
-        (
-            "text",
-            "bie scores each of the 13 elements of the web from 0 to 3. Funding tables show some elements "
-            "(training, studies, delivery…) but almost nothing of others (political commitment, policy "
-            "framework, rules and procedures…). Your answers fill in what funding does not show.",
-        ),
-        ("head", "How to answer"),
-        (
-            "text",
-            'In the "Questionnaire" sheet, pick one answer per row from the list in the "Answer" column, '
-            'or type it: 0, 1, 2, 3, "weak", "medium", "2 - medium"… Leave it blank or choose "don\'t '
-            'know" when you do not know: the element stays unknown, never counted as absent.',
-        ),
-        (
-            "text",
-            'Write in "Comment" what the answer rests on (a document, a decision, a person): the report '
-            "shows it.",
-        ),
-        (
-            "text",
-            "When funded actions also give a score, bie keeps the higher of the two: a funded action "
-            "proves a "
-            "practice exists; the questionnaire knows what is funded elsewhere.",
-        ),
-        ("head", "The scale"),
-    ]
-    lines += [("text", f"{s.score} – {s.en}: {s.description_en}") for s in model.scale]
-    lines += [
-        ("text", f'"{model.unknown_en}": {model.unknown_description_en}'),
-        ("head", "Please do not"),
-        (
-            "text",
-            "Do not rename sheets, delete or move rows or columns: bie reads the workbook by its "
-            "structure. A "
-            "questionnaire is read only by the model version that made it; when bie changes version, make a "
-            'new one ("bie web questionnaire").',
-        ),
-    ]
+def _instructions(model: WebModel, lang: str, sheet: str) -> list[tuple[str, str]]:
+    """(style, text) lines of the instructions sheet; ``sheet``: the name of the questionnaire sheet."""
+    unknown = {
+        "unknown": model.scale_label(None, lang),
+        "unknown_description": {"fr": model.unknown_description_fr, "en": model.unknown_description_en}[lang],
+    }
+    lines: list[tuple[str, str]] = []
+    for entry in load_data(_WORDS_FILE)["instructions"]:
+        style, template = str(entry["style"]), str(entry[lang])
+        if entry.get("each") == "score":
+            for s in model.scale:
+                description = {"fr": s.description_fr, "en": s.description_en}[lang]
+                line = fmt_in(lang, template, score=s.score, label=s.label(lang), description=description)
+                lines.append((style, line))
+        else:
+            lines.append((style, fmt_in(lang, template, version=model.version, sheet=sheet, **unknown)))
     return lines
+
+
+def add_questionnaire_sheets(
+    wb: Any,
+    model: WebModel | None = None,
+    lang: str = "fr",
+    *,
+    sheet: str | None = None,
+    instructions: str | None = None,
+) -> str:
+    """Add the instructions sheet and the questionnaire sheet to ``wb``, an open xlsxwriter workbook (made
+    with ``strings_to_formulas`` off), after its existing sheets; returns the questionnaire sheet's name.
+
+    ``sheet`` and ``instructions`` name the two sheets (default: « Questionnaire » and « Mode d'emploi » in
+    ``lang``); the instructions name the questionnaire sheet. Every text goes through
+    :func:`bie.export.write_text`. The caller writes its own metadata sheet."""
+    if lang not in LANGS:
+        raise ValueError(f"unsupported language {lang!r}; use one of {LANGS}")
+    model = model or load_model()
+    sheet = sheet_name(sheet or _word(lang, "sheet"))
+    title = wb.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"})
+    head = wb.add_format({"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"})
+    text = wb.add_format({"text_wrap": True, "valign": "top"})
+    header = wb.add_format(
+        {
+            "bold": True,
+            "text_wrap": True,
+            "valign": "top",
+            "bg_color": "#DCE6F1",
+            "border": 1,
+            "locked": True,
+        }
+    )
+    cell = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "locked": True})
+    bold_cell = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1, "locked": True})
+    answer = wb.add_format(
+        {"valign": "top", "border": 2, "locked": False, "bg_color": "#FFF9DB", "font_size": 12}
+    )
+    comment = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "locked": False})
+    # Every string goes through bie.export.write_text (a model file could hold formula-like text).
+    quoted = wb.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
+
+    def put(ws: Any, r: int, c: int, value: str, style: Any = None) -> None:
+        _put(ws, r, c, value, style, quoted)
+
+    ws_i = wb.add_worksheet(sheet_name(instructions or _word(lang, "instructions")))
+    ws_i.set_column(0, 0, 110)
+    for r, (style, line) in enumerate(_instructions(model, lang, sheet)):
+        put(ws_i, r, 0, line, {"title": title, "head": head, "text": text}[style])
+    ws_i.protect("", {"format_columns": True, "format_rows": True})
+
+    ws = wb.add_worksheet(sheet)
+    ws.set_column(_COL_ID, _COL_ID, 16, None, {"hidden": True})
+    ws.set_column(_COL_SPHERE, _COL_SPHERE, 22)
+    ws.set_column(_COL_ELEMENT, _COL_ELEMENT, 30)
+    ws.set_column(_COL_QUESTIONS, _COL_QUESTIONS, 70)
+    ws.set_column(_COL_ANSWER, _COL_ANSWER, 18)
+    ws.set_column(_COL_COMMENT, _COL_COMMENT, 45)
+    ws.set_column(_COL_FUNDING, _COL_FUNDING, 40)
+    for c, name in enumerate(_headers(lang)):
+        put(ws, 0, c, name, header)
+    ws.set_row(0, 32)
+    ws.freeze_panes(1, 3)
+    for i, element in enumerate(model.elements):
+        r = _FIRST_ROW - 1 + i
+        questions = element.questions(lang)
+        put(ws, r, _COL_ID, element.id, cell)
+        put(ws, r, _COL_SPHERE, model.sphere(element.sphere).title(lang), cell)
+        put(ws, r, _COL_ELEMENT, element.label(lang), bold_cell)
+        put(ws, r, _COL_QUESTIONS, "\n".join(f"• {q}" for q in questions), cell)
+        ws.write_blank(r, _COL_ANSWER, None, answer)
+        ws.write_blank(r, _COL_COMMENT, None, comment)
+        funding = _word(lang, "funding_yes" if element.funding_evidence else "funding_no")
+        put(ws, r, _COL_FUNDING, funding, cell)
+        chars = sum(len(q) for q in questions)
+        ws.set_row(r, max(45, 15 * (len(questions) + chars // 80)))
+    last = _FIRST_ROW - 2 + len(model.elements)
+    ws.data_validation(
+        _FIRST_ROW - 1,
+        _COL_ANSWER,
+        last,
+        _COL_ANSWER,
+        {
+            "validate": "list",
+            "source": answer_choices(model, lang),
+            "input_title": _word(lang, "prompt_title"),
+            "input_message": _word(lang, "prompt"),
+            "error_title": _word(lang, "error_title"),
+            "error_message": _word(lang, "error"),
+            "error_type": "warning",
+        },
+    )
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True})
+    return str(sheet)
+
+
+def _put(ws: Any, r: int, c: int, value: str, style: Any, quoted: Any) -> None:
+    if write_text(ws, r, c, value, style, quoted):
+        raise ValueError(f"xlsxwriter refused cell {r},{c} of {ws.get_name()}")
 
 
 def _build(target: str, model: WebModel, lang: str) -> None:
     import xlsxwriter
 
-    words = _WORDS[lang]
     wb = xlsxwriter.Workbook(
         target, {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
     )
     try:
         wb.set_properties(
             {
-                "title": words["sheet"],
+                "title": _word(lang, "sheet"),
                 "subject": f"{KIND} {model.version}",
                 "author": "bie",
-                "comments": f"bie {__version__}, modèle {model.version}",
+                "comments": f"bie {__version__}; web {model.version}",
             }
         )
-        title = wb.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"})
-        head = wb.add_format({"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"})
-        text = wb.add_format({"text_wrap": True, "valign": "top"})
-        header = wb.add_format(
-            {
-                "bold": True,
-                "text_wrap": True,
-                "valign": "top",
-                "bg_color": "#DCE6F1",
-                "border": 1,
-                "locked": True,
-            }
-        )
-        cell = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "locked": True})
-        bold_cell = wb.add_format(
-            {"bold": True, "text_wrap": True, "valign": "top", "border": 1, "locked": True}
-        )
-        answer = wb.add_format(
-            {"valign": "top", "border": 2, "locked": False, "bg_color": "#FFF9DB", "font_size": 12}
-        )
-        comment = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "locked": False})
-        # Every string goes through bie.export.write_text (a model file could hold formula-like text).
+        sheet = add_questionnaire_sheets(wb, model, lang)
+        wb.get_worksheet_by_name(sheet).activate()
         quoted = wb.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
-
-        def put(sheet: Any, r: int, c: int, value: str, style: Any = None) -> None:
-            if write_text(sheet, r, c, value, style, quoted):
-                raise ValueError(f"xlsxwriter refused cell {r},{c} of {sheet.get_name()}")
-
-        ws_i = wb.add_worksheet(sheet_name(words["instructions"]))
-        ws_i.set_column(0, 0, 110)
-        for r, (style, line) in enumerate(_instructions(model, lang)):
-            put(ws_i, r, 0, line, {"title": title, "head": head, "text": text}[style])
-        ws_i.protect("", {"format_columns": True, "format_rows": True})
-
-        ws = wb.add_worksheet(sheet_name(words["sheet"]))
-        ws.set_column(_COL_ID, _COL_ID, 16, None, {"hidden": True})
-        ws.set_column(_COL_SPHERE, _COL_SPHERE, 22)
-        ws.set_column(_COL_ELEMENT, _COL_ELEMENT, 30)
-        ws.set_column(_COL_QUESTIONS, _COL_QUESTIONS, 70)
-        ws.set_column(_COL_ANSWER, _COL_ANSWER, 18)
-        ws.set_column(_COL_COMMENT, _COL_COMMENT, 45)
-        ws.set_column(_COL_FUNDING, _COL_FUNDING, 40)
-        for c, name in enumerate(words["headers"]):
-            put(ws, 0, c, name, header)
-        ws.set_row(0, 32)
-        ws.freeze_panes(1, 3)
-        for i, element in enumerate(model.elements):
-            r = _FIRST_ROW - 1 + i
-            questions = element.questions(lang)
-            put(ws, r, _COL_ID, element.id, cell)
-            put(ws, r, _COL_SPHERE, model.sphere(element.sphere).title(lang), cell)
-            put(ws, r, _COL_ELEMENT, element.label(lang), bold_cell)
-            put(ws, r, _COL_QUESTIONS, "\n".join(f"• {q}" for q in questions), cell)
-            ws.write_blank(r, _COL_ANSWER, None, answer)
-            ws.write_blank(r, _COL_COMMENT, None, comment)
-            put(ws, r, _COL_FUNDING, words["funding_yes" if element.funding_evidence else "funding_no"], cell)
-            chars = sum(len(q) for q in questions)
-            ws.set_row(r, max(45, 15 * (len(questions) + chars // 80)))
-        last = _FIRST_ROW - 2 + len(model.elements)
-        ws.data_validation(
-            _FIRST_ROW - 1,
-            _COL_ANSWER,
-            last,
-            _COL_ANSWER,
-            {
-                "validate": "list",
-                "source": answer_choices(model, lang),
-                "input_title": words["prompt_title"],
-                "input_message": words["prompt"],
-                "error_title": words["error_title"],
-                "error_message": words["error"],
-                "error_type": "warning",
-            },
-        )
-        ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True})
-        ws.activate()
-
         meta = wb.add_worksheet(META_SHEET)
         entries = [
             ("kind", KIND),
             ("model", model.name),
             ("model_version", model.version),
             ("lang", lang),
-            ("sheet", words["sheet"]),
+            ("sheet", sheet),
             ("elements", ",".join(model.ids)),
             ("bie_version", __version__),
         ]
         for r, (key, value) in enumerate(entries):
-            put(meta, r, 0, key)
-            put(meta, r, 1, value)
+            _put(meta, r, 0, key, None, quoted)
+            _put(meta, r, 1, value, None, quoted)
         meta.hide()
     finally:
         wb.close()
@@ -562,98 +484,147 @@ def _read(wb: Any, p: Path, model: WebModel) -> Questionnaire:
                 f"sheet “{META_SHEET}”: unknown language “{lang}”",
             ),
         )
-    sheet = meta.get("sheet") or _WORDS[lang]["sheet"]
+    sheet = meta.get("sheet") or _word(lang, "sheet")
+    q = read_questionnaire_sheet(wb, sheet, lang, model, path=p)
+    return Questionnaire(version=version, answers=q.answers, path=str(p), lang=lang)
+
+
+def read_questionnaire_sheet(
+    wb: Any,
+    sheet: str,
+    lang: str,
+    model: WebModel | None = None,
+    *,
+    path: str | Path | None = None,
+    problems: list[Text] | None = None,
+) -> Questionnaire:
+    """Read the questionnaire sheet ``sheet`` of ``wb``, an open openpyxl workbook, written in ``lang``.
+
+    Without ``problems``, the first problem raises :class:`QuestionnaireError` naming ``path``. With a list,
+    every problem found is appended to it (« feuille « Questionnaire », ligne 5, cellule E5 … ») and the
+    answers that could be read are returned: they are only meaningful when nothing was appended. A formula in
+    an answer or comment cell is a problem (only seen when ``wb`` was opened with ``data_only=False``)."""
+    model = model or load_model()
+    found: list[Text] = []
+    answers = _read_sheet(wb, sheet, lang, model, found)
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise QuestionnaireError(path, detail=found[0])
+    ordered = {e: answers[e] for e in model.ids if e in answers}
+    return Questionnaire(
+        version=model.version, answers=ordered, path=None if path is None else str(path), lang=lang
+    )
+
+
+def _read_sheet(wb: Any, sheet: str, lang: str, model: WebModel, problems: list[Text]) -> dict[str, Answer]:
     if sheet not in wb.sheetnames:
-        raise QuestionnaireError(
-            p,
-            detail=Text(
+        problems.append(
+            Text(
                 f"feuille « {sheet} » absente (renommée ou supprimée ?)",
                 f"sheet “{sheet}” missing (renamed or deleted?)",
-            ),
+            )
         )
+        return {}
     ws = wb[sheet]
-    rows = ws.iter_rows(min_row=1, max_col=_COL_FUNDING + 1, values_only=True)
-    header = next(rows, None)
-    expected = _WORDS[lang]["headers"]
+    rows = ws.iter_rows(min_row=1, max_col=_COL_FUNDING + 1)
+    first = next(rows, None)
+    header = [c.value for c in first] if first is not None else None
+    expected = _headers(lang)
     for col in (_COL_ID, _COL_ANSWER, _COL_COMMENT):
         got = _text_value(header[col]) if header is not None and len(header) > col else None
         if got != expected[col]:
             letter = _col_letter(col)
-            raise QuestionnaireError(
-                p,
-                detail=Text(
+            problems.append(
+                Text(
                     f"feuille « {sheet} », cellule {letter}1 : en-tête « {expected[col]} » attendu, trouvé "
                     f"« {got or ''} » (colonnes déplacées ou supprimées ?)",
                     f"sheet “{sheet}”, cell {letter}1: heading “{expected[col]}” expected, found "
                     f"“{got or ''}” (columns moved or deleted?)",
-                ),
+                )
             )
+            return {}
     known = set(model.ids)
     answers: dict[str, Answer] = {}
     seen_rows: dict[str, int] = {}
-    for r, row in enumerate(rows, start=2):
-        values = list(row) + [None] * (_COL_FUNDING + 1 - len(row))
+    for r, cells in enumerate(rows, start=2):
+        row = [c.value for c in cells]
+        values = row + [None] * (_COL_FUNDING + 1 - len(row))
         element_id = _text_value(values[_COL_ID])
         raw, note = values[_COL_ANSWER], _text_value(values[_COL_COMMENT])
         if element_id is None:
             if raw not in (None, "") or note:
-                raise QuestionnaireError(
-                    p,
-                    detail=Text(
+                problems.append(
+                    Text(
                         f"feuille « {sheet} », ligne {r}, cellule A{r} : réponse sans identifiant d'élément "
                         "(ligne ajoutée ou identifiant effacé)",
                         f"sheet “{sheet}”, row {r}, cell A{r}: answer without an element id "
                         "(row added or id erased)",
-                    ),
+                    )
                 )
             continue
         if element_id not in known:
-            raise QuestionnaireError(
-                p,
-                detail=Text(
+            problems.append(
+                Text(
                     f"feuille « {sheet} », ligne {r}, cellule A{r} : élément inconnu « {element_id} »",
                     f"sheet “{sheet}”, row {r}, cell A{r}: unknown element “{element_id}”",
-                ),
+                )
             )
+            continue
         if element_id in seen_rows:
-            raise QuestionnaireError(
-                p,
-                detail=Text(
+            problems.append(
+                Text(
                     f"feuille « {sheet} », ligne {r} : l'élément « {element_id} » a déjà une ligne "
                     f"(ligne {seen_rows[element_id]})",
                     f"sheet “{sheet}”, row {r}: element “{element_id}” already has a row "
                     f"(row {seen_rows[element_id]})",
-                ),
+                )
             )
+            continue
         seen_rows[element_id] = r
+        element = model.element(element_id)
+        formulas = [
+            col
+            for col in (_COL_ANSWER, _COL_COMMENT)
+            if col < len(cells) and getattr(cells[col], "data_type", None) == "f"
+        ]
+        for col in formulas:
+            ref = f"{_col_letter(col)}{r}"
+            problems.append(
+                Text(
+                    f"feuille « {sheet} », ligne {r}, cellule {ref} ({element.label_fr}) : formule refusée "
+                    "(tapez la réponse elle-même)",
+                    f"sheet “{sheet}”, row {r}, cell {ref} ({element.label_en}): formula refused "
+                    "(type the answer itself)",
+                )
+            )
+        if formulas:
+            continue
         cell_ref = f"{_col_letter(_COL_ANSWER)}{r}"
         valid, score = parse_answer(raw)
         if not valid:
-            raise QuestionnaireError(
-                p,
-                detail=Text(
-                    f"feuille « {sheet} », ligne {r}, cellule {cell_ref} "
-                    f"({model.element(element_id).label_fr}) : "
+            problems.append(
+                Text(
+                    f"feuille « {sheet} », ligne {r}, cellule {cell_ref} ({element.label_fr}) : "
                     f"réponse « {raw} » non reconnue ; réponses possibles : 0, 1, 2, 3 (ou absent, faible, "
                     "moyen, fort), ou « ne sait pas »",
-                    f"sheet “{sheet}”, row {r}, cell {cell_ref} ({model.element(element_id).label_en}): "
+                    f"sheet “{sheet}”, row {r}, cell {cell_ref} ({element.label_en}): "
                     f"answer “{raw}” not recognised; possible answers: 0, 1, 2, 3 (or absent, weak, "
                     "medium, strong), or “don't know”",
-                ),
+                )
             )
+            continue
         answers[element_id] = Answer(
             element=element_id, score=score, text=_text_value(raw), comment=note, cell=f"{sheet}!{cell_ref}"
         )
-    missing = [e for e in model.ids if e not in answers]
+    missing = [e for e in model.ids if e not in seen_rows]
     if missing:
         names_fr = ", ".join(f"{e} ({model.element(e).label_fr})" for e in missing)
         names_en = ", ".join(f"{e} ({model.element(e).label_en})" for e in missing)
-        raise QuestionnaireError(
-            p,
-            detail=Text(
+        problems.append(
+            Text(
                 f"feuille « {sheet} » : ligne(s) d'élément manquante(s) : {names_fr}",
                 f"sheet “{sheet}”: missing element row(s): {names_en}",
-            ),
+            )
         )
-    ordered = {e: answers[e] for e in model.ids}
-    return Questionnaire(version=version, answers=ordered, path=str(p), lang=lang)
+    return answers
