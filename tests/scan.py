@@ -147,6 +147,22 @@ def scan(audit: bie.Audit, lang: str, out_dir: Path, cli_text: str = "") -> list
     return found
 
 
+def scan_files(audit: bie.Audit, lang: str, files: Iterable[Path]) -> list[Finding]:
+    """:func:`scan` on outputs already written (.html, .svg, .xlsx): the workshop kit and its readout."""
+    data = Data(audit)
+    ids = internal_ids()
+    found: list[Finding] = []
+    for path in files:
+        if path.suffix in (".html", ".svg"):
+            for text in html_texts(path.read_text(encoding="utf-8")):
+                found.extend(_scan_text(text, path.name, lang, data, ids))
+        elif path.suffix == ".xlsx":
+            for sheet, text in xlsx_texts(path):
+                if sheet != "_bie":  # the hidden sheet holds ids for bie itself, never shown
+                    found.extend(_scan_text(text, f"{path.name}:{sheet}", lang, data, ids))
+    return found
+
+
 def summary_text(audit: bie.Audit, lang: str) -> str:
     """What ``bie audit`` prints, rendered by the CLI's own function."""
     import io

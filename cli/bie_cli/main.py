@@ -535,5 +535,76 @@ def rules_calibrate(
     render_calibration(_console(), result, lang, output)
 
 
+@cli.group("workshop")
+@click.option("--lang", type=LANG, expose_value=False)
+def workshop_group() -> None:
+    """``bie workshop``: a training workshop built from a territory's own file."""
+
+
+@workshop_group.command("prepare")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option("--actions", "-n", type=click.IntRange(1, 60), default=12, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--participants", "-p", type=click.IntRange(1, 60))
+@click.option("--title")
+@_read_options
+@_rules_option
+@common
+@handle_errors
+def workshop_prepare(
+    files: tuple[Path, ...],
+    output: Path,
+    actions: int,
+    seed: int,
+    participants: int | None,
+    title: str | None,
+    sheet: str | None,
+    mapping: Path | None,
+    rules: tuple[Path, ...],
+    lang: str,
+    debug: bool,
+) -> None:
+    """``bie workshop prepare``: the material of a workshop."""
+    from bie.workshop import prepare
+    from bie_cli.render import audit_progress
+    from bie_cli.render_workshop import render_prepared
+
+    console = _console()
+    with audit_progress(console, lang) as step:
+        prepared = prepare(
+            list(files),
+            output,
+            actions=actions,
+            seed=seed,
+            participants=participants,
+            lang=lang,
+            title=title,
+            sheet=_sheet_arg(sheet),
+            mapping=mapping,
+            rules=rules,
+            progress=step,
+        )
+    render_prepared(console, prepared, lang)
+
+
+@workshop_group.command("score")
+@click.argument("key", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("answers", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), required=True)
+@common
+@handle_errors
+def workshop_score(key: Path, answers: tuple[Path, ...], output: Path, lang: str, debug: bool) -> None:
+    """``bie workshop score``: read the answers out."""
+    from bie.workshop import score
+    from bie_cli.render import audit_progress
+    from bie_cli.render_workshop import render_scored
+
+    console = _console()
+    with audit_progress(console, lang) as step:
+        scored = score(key, list(answers), output, progress=step)
+    render_scored(console, scored, lang)
+
+
 def main() -> None:
     cli(prog_name="bie")

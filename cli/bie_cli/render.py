@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,7 +23,7 @@ from bie.model import ReadResult
 from bie.resources import load_data
 from bie.safetext import printable
 from bie.vocabulary import field_label
-from bie_cli.labels import money, t
+from bie_cli.labels import catalogue, money, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 REASON_ORDER = ("action", "blank", "header", "section", "total", "note", "continuation", "duplicate")
@@ -279,15 +279,8 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
 class audit_progress:
     """A spinner with the current step on a terminal; silent otherwise (tests, pipes)."""
 
-    STEPS: ClassVar[dict[str, dict[str, str]]] = {
-        "read": {"fr": "Lecture de {x}", "en": "Reading {x}"},
-        "tag": {"fr": "Marquage des actions", "en": "Tagging actions"},
-        "web": {"fr": "Toile de l'institutionnalisation", "en": "Web of institutionalisation"},
-        "analyse": {"fr": "Analyse", "en": "Analysis"},
-        "html": {"fr": "Écriture du rapport HTML", "en": "Writing the HTML report"},
-        "xlsx": {"fr": "Écriture du classeur Excel", "en": "Writing the Excel workbook"},
-        "json": {"fr": "Écriture du JSON", "en": "Writing the JSON"},
-    }
+    #: The steps the library reports (``read:<file>``, ``tag``…), worded by ``step_<key>`` in
+    #: labels_cli.yaml; a step without words is shown as is.
 
     def __init__(self, console: Console, lang: str) -> None:
         self.console = console
@@ -302,7 +295,8 @@ class audit_progress:
 
     def step(self, message: str) -> None:
         key, _, arg = message.partition(":")
-        text = self.STEPS.get(key, {}).get(self.lang, safe(key)).format(x=safe(arg))
+        known = f"step_{key}" in catalogue()["words"]
+        text = t(f"step_{key}", self.lang, x=safe(arg)) if known else safe(key)
         if self.status is not None:
             self.status.update(text)
 

@@ -184,6 +184,13 @@ class QuestionnaireError(ConfigError):
     code = "questionnaire-invalid"
 
 
+class WorkshopError(ConfigError):
+    """The workshop's answers (participant workbooks, online form export) or its answer key cannot be read;
+    ``detail`` lists every problem found (file, sheet, cell), nothing is half-read."""
+
+    code = "workshop-invalid"
+
+
 class CorpusError(ConfigError):
     """A labelled corpus given to ``bie rules evaluate`` is invalid (unknown label, missing label column)."""
 
