@@ -74,6 +74,8 @@ class Data:
                 cells.add(" ".join(str(v).split()))
         cells.update(PROPER_NAMES)
         cells.update(str(x) for x in load_data("method.yaml").get("sources", []))
+        # The titles of the documents the « pistes d'actions » cite: quoted as published (bie.workshop).
+        cells.update(str(s["title"]) for s in load_data("practices.yaml")["sources"].values())
         self.cells = {c for c in cells if c}
         self.joined = "\n".join(sorted(self.cells)).casefold()
 

@@ -182,3 +182,24 @@ def test_no_internal_id_and_no_french_in_english_workshop_outputs(lang: str, tmp
     readout.write_readout_workbook(kit, result, book, answers=room)
     found = scan_files(bie.audit([PROG]), lang, [*prepared.written, page, book])
     assert found == [], [(f.where, f.kind, f.word, f.context) for f in found[:10]]
+
+
+def test_the_key_gives_pistes_for_the_files_weak_elements(tmp_path: Path) -> None:
+    """On a real file whose web shows weak elements, the answer key suggests documented practices for each,
+    with their sources; nothing in it is an internal id or, in English, a French word of bie's."""
+    import bie
+    from bie.workshop import prepare
+    from tests.conftest import REAL
+    from tests.scan import scan_files
+
+    source = REAL / "somme_conventions_2018.csv"
+    prepared = prepare([source], tmp_path, actions=6, lang="en")
+    kit = prepared.kit
+    assert kit.weak, "the Somme file's web has weak elements"
+    key = (tmp_path / "trainer_answer_key.html").read_text(encoding="utf-8")
+    assert "Action leads for what the file shows" in key
+    for element in kit.weak:
+        assert f"Weak element: {kit.elements[element]}".replace("'", "&#39;") in key
+    assert "https://www.labo-cites.org/" in key or "http://www.cget.gouv.fr/" in key
+    found = scan_files(bie.audit([source]), "en", list(prepared.written))
+    assert found == [], [(f.where, f.kind, f.word, f.context) for f in found[:10]]

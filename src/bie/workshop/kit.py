@@ -109,6 +109,9 @@ class Kit:
     #: Web element id → bie's score from the file (0–3, None when a funding table cannot show it): what the
     #: readout sets beside the group's diagnosis.
     web_scores: Mapping[str, int | None]
+    #: The weak elements and broken links of the file's web (bie's report): the answer key's « pistes ».
+    weak: tuple[str, ...] = ()
+    broken: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: what the answer key keeps (in a hidden sheet) so that ``score`` needs nothing else."""
@@ -150,6 +153,8 @@ class Kit:
                 participants=tuple(str(x) for x in data["participants"]),
                 elements={str(k): str(v) for k, v in data["elements"]},
                 web_scores={str(k): (None if v is None else int(v)) for k, v in data["web_scores"]},
+                weak=tuple(str(x) for x in data.get("weak", ())),
+                broken=tuple((str(a), str(b)) for a, b in data.get("broken", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a bie workshop kit ({exc.__class__.__name__}: {exc})") from exc
@@ -256,6 +261,8 @@ def build_kit(
         participants=ids,
         elements={e.id: e.label for e in report.web.elements},
         web_scores={e.id: e.score for e in report.web.elements},
+        weak=tuple(str(w) for w in report.web.data.get("weak") or ()),
+        broken=tuple((str(b["from"]), str(b["to"])) for b in report.web.data.get("broken_links") or ()),
     )
 
 

@@ -568,7 +568,34 @@ def render_key(kit: Kit) -> str:
         actions=actions,
         missing=list(kit.missing),
         patterns=charts.pattern_defs(),
+        pistes=_key_pistes(kit),
     )
+
+
+def _key_pistes(kit: Kit) -> list[dict[str, Any]]:
+    """The file's weak elements and broken links, each with its « pistes d'actions » and their sources."""
+    from bie.workshop.practices import suggest
+
+    m = _m(kit.lang)
+    out = []
+    for s in suggest(kit.weak, kit.broken):
+        if s.element is not None:
+            heading = fmt_in(kit.lang, m["key_weak_element"], label=kit.elements.get(s.element, s.element))
+        else:
+            a, b = s.link or ("", "")
+            heading = fmt_in(
+                kit.lang, m["key_broken_link"], source=kit.elements.get(a, a), target=kit.elements.get(b, b)
+            )
+        out.append(
+            {
+                "heading": heading,
+                "practices": [
+                    {"text": p.text(kit.lang), "sources": [f"{src.title} — {src.href}" for src in p.sources]}
+                    for p in s.practices
+                ],
+            }
+        )
+    return out
 
 
 # ------------------------------------------------------------------------------------------- guide
