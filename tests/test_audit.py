@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 import bie
 from bie.resources import data_path
-from tests.conftest import FIXTURES, REAL
+from tests.conftest import FIXTURES, REAL, examples
 from tests.test_properties_read import Table, tables, write_xlsx
 
 SCHEMA = json.loads(data_path("audit.schema.json").read_text(encoding="utf-8"))
@@ -109,7 +109,9 @@ def test_write_is_atomic_and_leaves_no_temp_file(tmp_path: Path, monkeypatch: py
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lot_subventions_2017.bie.json"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(table=tables())
 def test_money_is_conserved_for_generated_workbooks(tmp_path_factory, table: Table) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path_factory.mktemp("audit") / "programmation.xlsx"

@@ -658,7 +658,7 @@ def french_amounts(draw: st.DrawFn) -> tuple[str, int, str | None]:
     return text, cents, status
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(french_amounts(), min_size=1, max_size=40))
 def test_amount_round_trip(examples: list[tuple[str, int, str | None]]) -> None:
     got = run(parse.amount, [text for text, _, _ in examples])
@@ -747,7 +747,7 @@ def test_parsers_never_raise(texts: list[str | None]) -> None:
                 assert status == "empty", (kind, text)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.lists(st.text(alphabet="0123456789", min_size=1, max_size=19), max_size=30))
 def test_luhn_matches_reference(numbers: list[str]) -> None:
     df = pl.DataFrame({"d": numbers}, schema={"d": pl.String})
@@ -777,7 +777,7 @@ def format_date(day: dt.date, fmt: str) -> str:
     return day.strftime(fmt.format(d=day.day, m=day.month))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     st.lists(
         st.tuples(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), st.sampled_from(DATE_FORMATS)),
@@ -819,7 +819,7 @@ def siret_and_typo(draw: st.DrawFn) -> tuple[str, str]:
     return siret, siret[:position] + digit + siret[position + 1 :]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.lists(siret_and_typo(), min_size=1, max_size=20))
 def test_luhn_valid_sirets_pass_and_one_changed_digit_fails(pairs: list[tuple[str, str]]) -> None:
     sirets = [siret for siret, _ in pairs]

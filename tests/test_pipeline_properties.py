@@ -319,7 +319,7 @@ def test_read_keeps_every_row_and_every_euro(
     assert action_rows == {n for n, i in index.items() if p.kinds[i] == "action"}
 
 
-@settings(max_examples=examples(15))
+@settings(max_examples=examples(8))
 @given(p=programmes(), layout=layouts())
 def test_audit_reconciles_every_euro(
     tmp_path_factory: pytest.TempPathFactory, p: Programme, layout: dict[str, Any]
