@@ -32,6 +32,10 @@ GENERATED = (
     "expected/programmation_cdv_2024.json",
     "expected/export_plateforme_2024.json",
     "expected/subventions_scdl_2024.json",
+    # The programmation one year earlier and the comparison's ground truth (tests/test_fixtures_compare.py).
+    "programmation_cdv_2023.xlsx",
+    "expected/programmation_cdv_2023.json",
+    "expected/compare_2023_2024.json",
 )
 STEMS = ("programmation_cdv_2024", "export_plateforme_2024", "subventions_scdl_2024")
 CATEGORIES = {"specific", "transversal", "not_integrated", "to_review"}
