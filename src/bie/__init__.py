@@ -11,6 +11,7 @@ The library does the work; the ``bie`` command is a thin layer over it::
 
 from bie._version import __version__
 from bie.audit import Audit, audit
+from bie.comparison import Comparison, compare
 from bie.errors import BieError
 from bie.io.limits import Limits
 from bie.issues import Issue
@@ -21,12 +22,14 @@ from bie.tagfile import TaggedFile, tag_file
 __all__ = [
     "Audit",
     "BieError",
+    "Comparison",
     "Issue",
     "Limits",
     "ReadResult",
     "TaggedFile",
     "__version__",
     "audit",
+    "compare",
     "read",
     "tag_file",
 ]
