@@ -12,6 +12,7 @@ The library does the work; the ``bie`` command is a thin layer over it::
 from bie._version import __version__
 from bie.audit import Audit, audit
 from bie.comparison import Comparison, compare
+from bie.consolidate import Consolidation, consolidate
 from bie.errors import BieError
 from bie.io.limits import Limits
 from bie.issues import Issue
@@ -23,6 +24,7 @@ __all__ = [
     "Audit",
     "BieError",
     "Comparison",
+    "Consolidation",
     "Issue",
     "Limits",
     "ReadResult",
@@ -30,6 +32,7 @@ __all__ = [
     "__version__",
     "audit",
     "compare",
+    "consolidate",
     "read",
     "tag_file",
 ]

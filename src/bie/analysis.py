@@ -172,7 +172,7 @@ WHOLE_CONTRACT = "(ensemble du contrat)"
 SPECIAL_KEYS = {NOT_GIVEN: "not_given", OTHERS: "others", WHOLE_CONTRACT: "whole_contract"}
 
 
-def _territory_keys(values: pl.Series) -> dict[str, list[str]]:
+def territory_keys(values: pl.Series) -> dict[str, list[str]]:
     """For each distinct territory cell: the groups its action counts in.
 
     QPV codes name a quartier: « QN07632M La Sablière / QN07634M Le Val-Fleuri » counts in both, under
@@ -214,7 +214,7 @@ def _territory_keys(values: pl.Series) -> dict[str, list[str]]:
 
 
 def _group_territories(frame: pl.DataFrame, total_c: int) -> list[dict[str, Any]]:
-    keys = _territory_keys(frame.get_column("territory"))
+    keys = territory_keys(frame.get_column("territory"))
     mapping = pl.DataFrame(
         {"territory": list(keys), "_keys": list(keys.values())},
         schema={"territory": pl.String, "_keys": pl.List(pl.String)},
