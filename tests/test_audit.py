@@ -135,3 +135,25 @@ def test_actions_frame_has_tags_and_web(programmation: bie.Audit) -> None:
         .all()
     )
     assert programmation.actions.schema["web_elements"] == pl.List(pl.String)
+
+
+def test_skip_unreadable_lists_the_file_and_why(tmp_path: Path) -> None:
+    """With ``skip_unreadable`` (many files at once), a file that cannot be read is left out with an error
+    issue naming it and why, listed in the JSON; without it, or when no file can be read, the audit stops."""
+    good = tmp_path / "prog.csv"
+    good.write_text("Intitulé;Montant accordé\nAtelier vélo pour les femmes;1200\n", encoding="utf-8")
+    bad = tmp_path / "notes.xlsx"
+    bad.write_bytes(b"not a workbook at all")
+    with pytest.raises(bie.BieError):
+        bie.audit([good, bad])
+    result = bie.audit([good, bad], skip_unreadable=True)
+    assert result.n_actions == 1
+    codes = [(file, issue.code) for file, issue in result.issues if issue.code == "file-unreadable"]
+    assert codes == [("notes.xlsx", "file-unreadable")]
+    message = next(i for _, i in result.issues if i.code == "file-unreadable").message("en")
+    assert message.startswith('"notes.xlsx" could not be read and is not counted: ')
+    data = result.to_dict("fr", rows=False)
+    assert [s["file"] for s in data["skipped"]] == ["notes.xlsx"]
+    assert data["skipped"][0]["message"] and data["skipped"][0]["code"]
+    with pytest.raises(bie.BieError):
+        bie.audit([bad], skip_unreadable=True)

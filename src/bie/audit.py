@@ -21,7 +21,7 @@ import polars as pl
 
 from bie import analysis
 from bie._version import __version__
-from bie.errors import FunderEmpty, FunderNotFound, Text
+from bie.errors import BieError, FunderEmpty, FunderNotFound, Text
 from bie.i18n import fmt
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.issues import Issue
@@ -213,6 +213,10 @@ class Audit:
             "title": model.title,
             "funder": self.meta["funder"],
             "inputs": self.meta["inputs"],
+            "skipped": [
+                {"file": x["file"], "code": x["code"], "message": x["en" if lang == "en" else "fr"]}
+                for x in self.meta.get("skipped") or []
+            ],
             "summary": summary_for_json(self, model),
             "breakdowns": self.breakdowns,
             "stages": self.stages,
@@ -395,8 +399,14 @@ def audit(
     lang: str = "fr",
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    skip_unreadable: bool = False,
 ) -> Audit:
-    """Audit one or several funding tables: every action tagged, placed on the web, and analysed."""
+    """Audit one or several funding tables: every action tagged, placed on the web, and analysed.
+
+    ``skip_unreadable``: a file that cannot be read (not a table, damaged, refused as hostile…) is left out
+    with an error issue ``file-unreadable`` naming it and why (listed in ``meta["skipped"]``) instead of
+    stopping the audit; when no file can be read, the first error is raised. For many files at once
+    (:func:`bie.consolidate`); one file's audit always stops on it."""
     from bie.tagging import load_overrides, load_rules, tag
 
     web = _web_module()
@@ -422,9 +432,20 @@ def audit(
     all_names = distinct_names(files)
     names: list[str] = []
     seen: dict[str, str] = {}
+    skipped: list[dict[str, str]] = []
+    first_error: BieError | None = None
     for path, name in zip(files, all_names, strict=True):
         step(f"read:{name}")
-        result = read(path, sheet=sheet, mapping=mapping, limits=limits)
+        try:
+            result = read(path, sheet=sheet, mapping=mapping, limits=limits)
+        except BieError as exc:
+            if not skip_unreadable:
+                raise
+            first_error = first_error or exc
+            reason = Text(exc.message("fr"), exc.message("en"))
+            issues.append((name, Issue("file-unreadable", params={"file": name, "reason": reason})))
+            skipped.append({"file": name, "code": exc.code, "fr": reason.fr, "en": reason.en})
+            continue
         if result.sha256 is not None and result.sha256 in seen:
             # The same bytes given twice (same path, a link or a copy): counted once, with a warning.
             twice = Issue("duplicate-input", params={"file": name, "other": seen[result.sha256]})
@@ -467,6 +488,8 @@ def audit(
             }
         )
         issues.extend((name, issue) for issue in result.issues)
+    if not results and first_error is not None:
+        raise first_error
     check_funder_found(funder, results)
     actions = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     step("tag")
@@ -492,6 +515,7 @@ def audit(
         "title": title or _default_title(names, lang),
         "funder": funder,
         "inputs": inputs,
+        "skipped": skipped,
         # Reports are named <stem>.bie.<format>: never the name of an input (see bie.outputs).
         "stem": safe_stem(Path(files[0]).stem) if len(results) == 1 else "audit",
     }
