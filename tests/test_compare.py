@@ -510,9 +510,18 @@ def test_words_in_both_languages_with_the_same_placeholders() -> None:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
     entries: list[tuple[str, object]] = []
+
+    def walk(prefix: str, node: object) -> None:
+        """Every entry (an object with « fr »), however deep its group is nested."""
+        if isinstance(node, dict) and "fr" in node:
+            entries.append((prefix, node))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+
     for group, words in load_data("labels_compare.yaml").items():
         if isinstance(words, dict):
-            entries.extend((f"{group}.{k}", v) for k, v in words.items())
+            walk(str(group), words)
     entries.extend((str(f["id"]), f) for f in load_data("findings_compare.yaml")["findings"])
     assert entries
     for name, entry in entries:

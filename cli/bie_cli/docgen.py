@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from bie_cli import lang_from_argv
-from bie_cli.main import cli, localise
+from bie_cli.main import _forget_help_options, cli, localise
 
 HEADER = """# Référence de la ligne de commande
 
@@ -44,6 +44,9 @@ def render() -> str:
     lang_from_argv(["--lang", "fr"])
     try:
         localise(cli, "fr")
+        # click caches each command's help option with its text translated once: an English run earlier in the
+        # same process would leave « -h, --help » in English here.
+        _forget_help_options(cli)
         parts = [HEADER]
         root = click.Context(cli, info_name="bie", terminal_width=100, **cli.context_settings)
         parts.append("## bie\n\n```text\n" + cli.get_help(root).rstrip() + "\n```\n")

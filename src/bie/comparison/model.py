@@ -26,10 +26,13 @@ Decisions, for every output alike:
 
 from __future__ import annotations
 
+import json
 import math
 import operator
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
@@ -397,6 +400,43 @@ class Comparison:
             "overall": plain(model.overall),
             "pairs": [plain(p) for p in model.pairs],
         }
+
+    def write(
+        self,
+        directory: str | os.PathLike[str] = ".",
+        formats: Sequence[str] = ("html", "xlsx", "json"),
+        lang: str | None = None,
+        stem: str | None = None,
+    ) -> list[Path]:
+        """Write ``<stem>.bie-compare.html``, ``.xlsx``, ``.json`` in ``directory`` (``stem``: the labels
+        joined, « 2023-2024 »), all or nothing and never over an input (:func:`bie.outputs.write_set`)."""
+        from bie.outputs import safe_stem, write_set
+
+        unknown = [f for f in formats if f not in ("html", "xlsx", "json")]
+        if unknown or not formats:
+            raise ValueError(f"unknown format {unknown[0] if unknown else ''!r}; use html, xlsx or json")
+        model = self.in_lang(lang or self.lang)
+        name = safe_stem(stem or "-".join(model.labels))
+
+        def render(fmt: str) -> Callable[[Path], None]:
+            def run(tmp: Path) -> None:
+                if fmt == "json":
+                    text = json.dumps(model.to_dict(), ensure_ascii=False, indent=2) + "\n"
+                    tmp.write_text(text, encoding="utf-8", newline="\n")
+                elif fmt == "html":
+                    from bie.comparison.html import render_comparison_html
+
+                    tmp.write_text(render_comparison_html(model), encoding="utf-8", newline="\n")
+                else:
+                    from bie.comparison.excel import write_comparison_excel
+
+                    write_comparison_excel(model, tmp)
+
+            return run
+
+        renders = [(f"{name}.bie-compare.{f}", render(f)) for f in dict.fromkeys(formats)]
+        inputs = tuple(i for a in self._source.audits for i in a.input_files)
+        return write_set(directory, renders, inputs)
 
 
 # ----------------------------------------------------------------------------------------------- words
