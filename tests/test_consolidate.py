@@ -267,8 +267,34 @@ def test_json_keys_stable_across_languages(by_grantor: Consolidation, tmp_path: 
     for k in ("weighted_equality_spend", "to_review", "beneficiaries", "declaration", "amount", "web"):
         assert k in row
     assert len(row["web"]["elements"]) == len(by_grantor.web_elements)
-    written = by_grantor.write(tmp_path, lang="en")
+    written = by_grantor.write(tmp_path, formats=("json",), lang="en")
     assert [p.name for p in written] == ["consolidation.bie.json"]
     assert json.loads(written[0].read_text(encoding="utf-8")) == en
     with pytest.raises(ValueError, match="format"):
-        by_grantor.write(tmp_path, formats=("html",))
+        by_grantor.write(tmp_path, formats=("pdf",))
+
+
+def test_an_unreadable_file_is_listed_not_fatal(tmp_path: Path) -> None:
+    """One damaged file among many does not stop the consolidation: it is left out, named with why in the
+    JSON, the page and the command's summary; its actions are not counted."""
+    from click.testing import CliRunner
+
+    from bie_cli.main import cli
+
+    folder = tmp_path / "contrats"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "Intitulé;Montant accordé\nAtelier vélo pour les femmes;1200\n", encoding="utf-8"
+    )
+    (folder / "b.csv").write_text("Intitulé;Montant accordé\nFête de quartier;800\n", encoding="utf-8")
+    (folder / "abime.xlsx").write_bytes(b"not a workbook at all")
+    c = bie.consolidate([folder])
+    assert [f for f, _, _ in c.skipped] == ["abime.xlsx"]
+    assert c.totals.actions == 2
+    data = c.to_dict("en")
+    assert data["skipped"][0]["file"] == "abime.xlsx" and data["skipped"][0]["why"]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["consolidate", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 fichier n'a pas pu être lu et n'est pas compté" in result.output
+    assert "abime.xlsx" in (out / "consolidation.bie.html").read_text(encoding="utf-8")

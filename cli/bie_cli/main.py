@@ -386,6 +386,98 @@ def audit(
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option("--labels", "-l")
+@click.option("--format", "-f", "formats", default="html,xlsx,json", show_default=True)
+@_read_options
+@_rules_option
+@common
+@handle_errors
+def compare(
+    files: tuple[Path, ...],
+    output: Path,
+    labels: str | None,
+    formats: str,
+    sheet: str | None,
+    mapping: Path | None,
+    rules: tuple[Path, ...],
+    lang: str,
+    debug: bool,
+) -> None:
+    """``bie compare``: two or more periods of one contrat de ville, side by side."""
+    from bie.comparison import compare as run_compare
+    from bie_cli.render import audit_progress
+    from bie_cli.render_compare import render_comparison_summary
+
+    chosen = _formats(formats)
+    if len(files) < 2:
+        fail(t("compare_two", lang), lang)
+    names = None if labels is None else [x.strip() for x in labels.split(",")]
+    if names is not None and (len(names) != len(files) or not all(names)):
+        fail(t("compare_labels", lang, n=len(names), periods=len(files)), lang)
+    console = _console()
+    with audit_progress(console, lang) as step:
+        result = run_compare(
+            list(files),
+            labels=names,
+            lang=lang,
+            sheet=_sheet_arg(sheet),
+            mapping=mapping,
+            rules=list(rules),
+            progress=step,
+        )
+        written = result.write(output, formats=chosen, lang=lang)
+    render_comparison_summary(console, result, written, lang)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option("--by", type=click.Choice(["file", "grantor", "territory"]), default="file", show_default=True)
+@click.option("--basis", type=click.Choice(["granted", "proposed", "requested", "funders"]))
+@click.option("--format", "-f", "formats", default="html,xlsx,json", show_default=True)
+@_read_options
+@_rules_option
+@common
+@handle_errors
+def consolidate(
+    files: tuple[Path, ...],
+    output: Path,
+    by: str,
+    basis: str | None,
+    formats: str,
+    sheet: str | None,
+    mapping: Path | None,
+    rules: tuple[Path, ...],
+    lang: str,
+    debug: bool,
+) -> None:
+    """``bie consolidate``: many contrats de ville (files or folders) in one view."""
+    from bie.consolidate import consolidate as run_consolidate
+    from bie.consolidate import table_files
+    from bie_cli.render_consolidate import consolidate_progress, render_consolidation_summary
+
+    chosen = _formats(formats)
+    if not table_files(list(files)):
+        fail(t("cons_empty", lang, paths=", ".join(str(f) for f in files)), lang)
+    console = _console()
+    with consolidate_progress(console, lang) as progress:
+        result = run_consolidate(
+            list(files),
+            by=by,
+            lang=lang,
+            progress=progress,
+            basis=basis,
+            sheet=_sheet_arg(sheet),
+            mapping=mapping,
+            rules=list(rules),
+        )
+    written = result.write(output, formats=chosen, lang=lang)
+    render_consolidation_summary(console, result, written, lang)
+
+
+@cli.command()
 @click.option(
     "--output",
     "-o",

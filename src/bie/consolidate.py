@@ -6,7 +6,7 @@
     result.totals                 # every action once; money only from the files on ``basis``
     result.lacking                # the files whose amounts are on another basis (out of the money totals)
     result.reconciliation         # each file's own, and their sum by basis (integer cents)
-    result.write("rapports/")     # consolidation.bie.json, all or nothing
+    result.write("rapports/")     # consolidation.bie.html, .xlsx and .json, all or nothing
 
 How it works: **one** :func:`bie.audit` over every file, then split. Each file is read on its own by the
 audit (its basis, its reconciliation, its issues, the same bytes given twice counted once), and the
@@ -67,6 +67,8 @@ BASIS_ORDER = ("granted", "proposed", "requested", "funders", "funder")
 #: The tables taken from a folder (hidden files, Office lock files and bie's own ``*.bie.*`` are skipped).
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 SCHEMA_VERSION = "1.0"
+#: What :meth:`Consolidation.write` writes: ``consolidation.bie.html``, ``.xlsx``, ``.json``.
+FORMATS = ("html", "xlsx", "json")
 
 #: ``progress(done, total, name)``: called once per file, as it is read (``done`` from 1 to ``total``).
 Progress = Callable[[int, int, str], None]
@@ -311,6 +313,8 @@ class Consolidation:
     web_elements: tuple[tuple[str, str, str, str], ...]
     meta: Mapping[str, str]
     input_files: tuple[InputFile, ...] = ()
+    #: Files that could not be read, left out: (file, why in French, why in English).
+    skipped: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def lacking_groups(self) -> tuple[Group, ...]:
@@ -341,6 +345,7 @@ class Consolidation:
             "funder": self.funder,
             "files": list(self.files),
             "duplicates": [{"file": f, "same_as": o} for f, o in self.duplicates],
+            "skipped": [{"file": f, "why": fr if lang == "fr" else en} for f, fr, en in self.skipped],
             "lacking": [
                 {
                     "file": x.file,
@@ -387,25 +392,37 @@ class Consolidation:
     def to_json(self, lang: str | None = None) -> str:
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
 
-    def report_names(self, formats: Sequence[str] = ("json",), stem: str = "consolidation") -> list[str]:
-        unknown = [f for f in formats if f != "json"]
+    def report_names(
+        self, formats: Sequence[str] = ("html", "xlsx", "json"), stem: str = "consolidation"
+    ) -> list[str]:
+        unknown = [f for f in formats if f not in FORMATS]
         if unknown:
-            raise ValueError(f"unknown format {unknown[0]!r}; the consolidation is written as json for now")
-        return [f"{safe_stem(stem)}.bie.{f}" for f in formats]
+            raise ValueError(f"unknown format {unknown[0]!r}; use one of {FORMATS}")
+        return [f"{safe_stem(stem)}.bie.{f}" for f in dict.fromkeys(formats)]
 
     def write(
         self,
         directory: str | Path = ".",
-        formats: Sequence[str] = ("json",),
+        formats: Sequence[str] = ("html", "xlsx", "json"),
         stem: str = "consolidation",
         lang: str | None = None,
     ) -> list[Path]:
-        """Write ``<stem>.bie.json`` in ``directory``, all or nothing, never over one of the inputs
-        (:func:`bie.outputs.write_set`)."""
+        """Write ``<stem>.bie.html``, ``.xlsx`` and ``.json`` (those of ``formats``) in ``directory``, all or
+        nothing, never over one of the inputs (:func:`bie.outputs.write_set`)."""
+        chosen = check_lang(lang or self.lang)
         names = self.report_names(formats, stem)
 
         def render(tmp: Path) -> None:
-            tmp.write_text(self.to_json(lang), encoding="utf-8", newline="\n")
+            if tmp.suffix == ".html":
+                from bie.consolidate_html import render_consolidation_html
+
+                tmp.write_text(render_consolidation_html(self, chosen), encoding="utf-8", newline="\n")
+            elif tmp.suffix == ".xlsx":
+                from bie.consolidate_excel import write_consolidation_excel
+
+                write_consolidation_excel(self, tmp, chosen)
+            else:
+                tmp.write_text(self.to_json(chosen), encoding="utf-8", newline="\n")
 
         return write_set(directory, [(name, render) for name in names], self.input_files)
 
@@ -648,6 +665,8 @@ def consolidate(
         lang=lang,
         limits=limits,
         progress=step,
+        # One unreadable file out of 200 must not stop the run: it is listed, with why (``skipped``).
+        skip_unreadable=True,
     )
     pack = result.pack or load_rules()
     categories = {c.id: (c.dac_marker, c.eu_weight) for c in pack.categories}
@@ -740,4 +759,5 @@ def consolidate(
             "generated_at": str(result.meta["generated_at"]),
         },
         input_files=result.input_files,
+        skipped=tuple((str(x["file"]), str(x["fr"]), str(x["en"])) for x in result.meta.get("skipped") or []),
     )
