@@ -35,6 +35,7 @@ from bie.comparison.model import (
     MoneyChange,
     PairComparison,
     ShareChange,
+    WebChange,
 )
 from bie.i18n import Numbers, check_lang, fmt_in
 from bie.report import charts
@@ -229,6 +230,120 @@ def flow_chart(
 
 
 # ------------------------------------------------------------------------------------------- the page
+
+
+def web_overlay(
+    chart_id: str,
+    changes: Sequence[WebChange],
+    before: str,
+    after: str,
+    title: str,
+    desc: str,
+) -> Markup:
+    """The two periods' webs on one diagram: one axis per element (numbered as in the table below, in the
+    model's order), rings for levels 0 to 3 (0 at the centre ring), the earlier period as a dashed grey
+    line, the later as a solid blue one with its points; an element unknown in a period has no point there
+    (the line skips it, never drawn as 0). A marker ▲/▼ beside an axis number says the level rose or fell."""
+    import math
+
+    size, centre, inner, ring = 420.0, 210.0, 26.0, 44.0
+    count = max(len(changes), 1)
+
+    def point(k: int, level: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * k / count
+        radius = inner + ring * level
+        return centre + radius * math.cos(angle), centre + radius * math.sin(angle)
+
+    body: list[Markup] = []
+    for level in range(4):
+        body.append(
+            charts._el(
+                "circle",
+                {
+                    "cx": centre,
+                    "cy": centre,
+                    "r": inner + ring * level,
+                    "fill": "none",
+                    "stroke": "#c8ccd2",
+                    "stroke-width": 1,
+                },
+            )
+        )
+        body.append(charts._label(centre + 3, centre - inner - ring * level - 7, str(level), size=11))
+    for k, w in enumerate(changes):
+        x, y = point(k, 3.45)
+        x0, y0 = point(k, 0)
+        x3, y3 = point(k, 3)
+        body.append(charts._el("line", {"x1": x0, "y1": y0, "x2": x3, "y2": y3, "stroke": "#c8ccd2"}))
+        mark = {"better": " ▲", "worse": " ▼"}.get(w.direction, "")
+        anchor = "middle" if abs(x - centre) < 20 else ("start" if x > centre else "end")
+        body.append(
+            charts._label(x, y, f"{k + 1}{mark}", anchor=anchor, cls="lbl strong", size=12, halo=True)
+        )
+
+    def line(attr: str, dashed: bool, colour: str) -> None:
+        runs: list[list[tuple[float, float]]] = [[]]
+        for k, w in enumerate(changes):
+            level = getattr(w, attr)
+            if level is None:
+                runs.append([])
+            else:
+                runs[-1].append(point(k, float(level)))
+        whole = all(getattr(w, attr) is not None for w in changes)
+        for run in runs:
+            if not run:
+                continue
+            coords = " ".join(f"{charts._num(x)},{charts._num(y)}" for x, y in run)
+            attrs: dict[str, str | float | None] = {
+                "points": coords,
+                "fill": colour if whole else "none",
+                "fill-opacity": 0.12 if whole else None,
+                "stroke": colour,
+                "stroke-width": 2.5,
+                "stroke-dasharray": "6 4" if dashed else None,
+            }
+            body.append(charts._el("polygon" if whole else "polyline", attrs))
+            for x, y in run:
+                body.append(
+                    charts._el("circle", {"cx": x, "cy": y, "r": 3.5 if not dashed else 2.5, "fill": colour})
+                )
+
+    line("before", True, "#6b7280")
+    line("after", False, "#0072B2")
+    legend_y = size + 14
+    body.append(
+        charts._el(
+            "line",
+            {
+                "x1": 10,
+                "y1": legend_y,
+                "x2": 40,
+                "y2": legend_y,
+                "stroke": "#6b7280",
+                "stroke-width": 2.5,
+                "stroke-dasharray": "6 4",
+            },
+        )
+    )
+    body.append(charts._label(46, legend_y, before, size=12))
+    x_after = 60 + charts.text_width(before, 12)
+    body.append(
+        charts._el(
+            "line",
+            {
+                "x1": x_after,
+                "y1": legend_y,
+                "x2": x_after + 30,
+                "y2": legend_y,
+                "stroke": "#0072B2",
+                "stroke-width": 2.5,
+            },
+        )
+    )
+    body.append(charts._label(x_after + 36, legend_y, after, size=12))
+    return charts._svg(chart_id, size, size + 28, title, desc, *body, cls="chart web-overlay")
+
+
 class _ComparePage:
     """Builds the template context of one comparison (in its language)."""
 
@@ -732,7 +847,7 @@ class _ComparePage:
     # ------------------------------------------------------------------ web
     def web(self, p: PairComparison, k: int) -> dict[str, Any]:
         t, n = self.t, self.n
-        rows = []
+        rows: list[dict[str, Any]] = []
         counts = {"better": 0, "worse": 0, "same": 0, "unknown": 0}
         for w in p.web:
             counts[w.direction] += 1
@@ -742,7 +857,7 @@ class _ComparePage:
             change = self.signed(w.change) if w.change else ""
             rows.append(
                 row(
-                    cell(w.label, sub=w.sphere_label),
+                    cell(f"{len(rows) + 1}. {w.label}", sub=w.sphere_label),
                     [
                         cell(w.before_label or n.na, "score", level=self._level(w.before)),
                         cell(w.after_label, "score", level=self._level(w.after)),
@@ -771,9 +886,19 @@ class _ComparePage:
             cls="web-compare",
             table_id=f"t-{section}",
         )
+        numbered = [w.label for w in p.web]
+        overlay = web_overlay(
+            f"chart-{section}",
+            p.web,
+            p.before,
+            p.after,
+            t("web.caption", **{"from": p.before, "to": p.after}),
+            ", ".join(f"{i}. {label}" for i, label in enumerate(numbered, start=1)),
+        )
         return {
             "id": section,
             "table": table,
+            "overlay": overlay,
             "legend": [
                 {"label": p.before, "swatch": charts.swatch(BEFORE_FILL)},
                 {"label": p.after, "swatch": charts.swatch(AFTER_FILL)},
