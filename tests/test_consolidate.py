@@ -298,3 +298,22 @@ def test_an_unreadable_file_is_listed_not_fatal(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1 fichier n'a pas pu être lu et n'est pas compté" in result.output
     assert "abime.xlsx" in (out / "consolidation.bie.html").read_text(encoding="utf-8")
+
+
+def test_bie_audit_by_consolidates(tmp_path: Path) -> None:
+    """``bie.audit(paths, by=…)`` is the consolidation (issue 12's API), with the audit's progress words."""
+    folder = tmp_path / "contrats"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "Intitulé;Montant accordé\nAtelier vélo pour les femmes;1200\n", encoding="utf-8"
+    )
+    (folder / "b.csv").write_text("Intitulé;Montant accordé\nFête de quartier;800\n", encoding="utf-8")
+    steps: list[str] = []
+    got = bie.audit([folder], by="file", progress=steps.append)
+    assert isinstance(got, Consolidation)
+    assert got.to_dict("fr") == bie.consolidate([folder]).to_dict("fr") | {
+        "generated_at": got.meta["generated_at"]
+    }
+    assert steps == ["read:a.csv", "read:b.csv"]
+    with pytest.raises(ValueError, match="describes one contract"):
+        bie.audit([folder], by="file", title="Contrat")

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 import polars as pl
 
@@ -41,6 +41,9 @@ from bie.report.model import build as build_report
 from bie.resources import load_data
 from bie.tagging.rules import RulePack
 from bie.vocabulary import fold, vocabulary
+
+if TYPE_CHECKING:
+    from bie.consolidate import Consolidation
 
 FORMATS = ("html", "xlsx", "json")
 Progress = Callable[[str], None]
@@ -386,6 +389,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+@overload
 def audit(
     paths: str | Path | Sequence[str | Path],
     *,
@@ -400,13 +404,76 @@ def audit(
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
     skip_unreadable: bool = False,
-) -> Audit:
+    by: None = None,
+) -> Audit: ...
+
+
+@overload
+def audit(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    sheet: str | int | None = None,
+    mapping: str | Path | None = None,
+    rules: Sequence[str | Path] = (),
+    overrides: str | Path | None = None,
+    questionnaire: str | Path | None = None,
+    funder: str | None = None,
+    title: str | None = None,
+    lang: str = "fr",
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    skip_unreadable: bool = False,
+    by: Literal["file", "grantor", "territory"],
+) -> Consolidation: ...
+
+
+def audit(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    sheet: str | int | None = None,
+    mapping: str | Path | None = None,
+    rules: Sequence[str | Path] = (),
+    overrides: str | Path | None = None,
+    questionnaire: str | Path | None = None,
+    funder: str | None = None,
+    title: str | None = None,
+    lang: str = "fr",
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    skip_unreadable: bool = False,
+    by: Literal["file", "grantor", "territory"] | None = None,
+) -> Audit | Consolidation:
     """Audit one or several funding tables: every action tagged, placed on the web, and analysed.
+
+    ``by``: consolidate many contracts instead (:func:`bie.consolidate`, one view ranked by file, grantor or
+    territory, folders accepted, unreadable files listed): returns a :class:`bie.consolidate.Consolidation`.
+    A questionnaire and a title describe one contract: they are refused with ``by``.
 
     ``skip_unreadable``: a file that cannot be read (not a table, damaged, refused as hostile…) is left out
     with an error issue ``file-unreadable`` naming it and why (listed in ``meta["skipped"]``) instead of
     stopping the audit; when no file can be read, the first error is raised. For many files at once
     (:func:`bie.consolidate`); one file's audit always stops on it."""
+    if by is not None:
+        if questionnaire is not None or title is not None:
+            raise ValueError("a questionnaire or a title describes one contract: not with by=")
+        from bie.consolidate import consolidate
+
+        def count(_done: int, _total: int, name: str) -> None:
+            if progress is not None:
+                progress(f"read:{name}")
+
+        return consolidate(
+            paths,
+            by,
+            lang,
+            count,
+            sheet=sheet,
+            mapping=mapping,
+            rules=rules,
+            overrides=overrides,
+            funder=funder,
+            limits=limits,
+        )
     from bie.tagging import load_overrides, load_rules, tag
 
     web = _web_module()

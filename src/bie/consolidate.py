@@ -634,7 +634,8 @@ def consolidate(
 ) -> Consolidation:
     """Audit every table of ``paths`` (files and folders) and consolidate them ``by`` file, grantor or
     territory. The keyword options are :func:`bie.audit`'s (a questionnaire describes one contract: none
-    here). Raises what :func:`bie.audit` raises (the first file that cannot be read stops the run)."""
+    here). A file that cannot be read is left out and listed in :attr:`Consolidation.skipped` with why;
+    when none can be read, the first error is raised."""
     from bie.audit import audit
     from bie.tagging import load_rules
     from bie.web import load_model, profile
