@@ -21,7 +21,7 @@ from bie.comparison.match import settings as match_settings
 from bie.comparison.model import findings
 from bie.report.model import CATEGORY_ORDER
 from bie.vocabulary import fold
-from conftest import TITLES_ONLY, examples
+from tests.conftest import TITLES_ONLY, examples
 
 HEADER = (
     "Numéro de dossier;Exercice;Porteur;Intitulé de l'action;Description;Pilier;Thématique;Quartiers;"

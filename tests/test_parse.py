@@ -686,7 +686,7 @@ def large_amounts(draw: st.DrawFn) -> tuple[str, int]:
     return text, int(amount * 100)
 
 
-@settings(max_examples=examples(60), deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.lists(large_amounts(), min_size=1, max_size=30))
 def test_amount_exact_to_the_cent_up_to_the_limit(examples: list[tuple[str, int]]) -> None:
     """Every amount up to 10 billion € is read exactly: the float value rounds back to its written cents."""
@@ -729,7 +729,7 @@ CELL_ALPHABET = "0123456789 ,.'’€-–+()%/_:;eETxXnNcCaA?\n\r\t\xa0\u202f"
 cells = st.one_of(st.none(), st.text(), st.text(alphabet=CELL_ALPHABET, max_size=30))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.lists(cells, max_size=60))
 def test_parsers_never_raise(texts: list[str | None]) -> None:
     for kind, parser in parse.PARSERS.items():

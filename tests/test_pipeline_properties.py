@@ -301,7 +301,7 @@ def column_cents(frame: pl.DataFrame, columns: list[str]) -> int:
     return sum(cents(v) for c in columns if c in frame.columns for v in frame.get_column(c).to_list())
 
 
-@settings(max_examples=examples(80))
+@settings(max_examples=examples(40))
 @given(p=programmes(), layout=layouts())
 def test_read_keeps_every_row_and_every_euro(
     tmp_path_factory: pytest.TempPathFactory, p: Programme, layout: dict[str, Any]

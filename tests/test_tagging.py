@@ -37,6 +37,7 @@ from bie.tagging.cases import Case, load_cases, run_cases
 from bie.tagging.doc import rules_markdown
 from bie.tagging.normalize import normalize_text
 from bie.tagging.rules import compile_pattern
+from tests.conftest import examples
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT / "tests" / "rules"
@@ -602,7 +603,7 @@ def test_declaration_issues(pack: RulePack) -> None:
 _CASES = [c for c in _all_cases() if not c.decisions and not c.overlays]
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(5), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.permutations(range(60)))
 def test_results_do_not_depend_on_row_order(pack: RulePack, order: list[int]) -> None:
     from bie.tagging.cases import frame_of_cases
