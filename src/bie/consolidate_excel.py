@@ -17,8 +17,6 @@ written as text), numbers typed with euro and percentage formats.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +26,18 @@ import polars as pl
 import xlsxwriter
 
 from bie.consolidate import Consolidation, Figures
-from bie.errors import OutputError
 from bie.i18n import check_lang, fmt_in
-from bie.outputs import display_name, os_error_detail
-from bie.report.excel import _HEAD, _HEADING, _NOTE, _NUMBER_FORMATS, _TOP, _WRAP, _Book, _parse_date
+from bie.report.excel import (
+    _HEAD,
+    _HEADING,
+    _NOTE,
+    _NUMBER_FORMATS,
+    _TOP,
+    _WRAP,
+    _Book,
+    _parse_date,
+    write_book,
+)
 from bie.report.model import CATEGORY_ORDER, basis_label
 from bie.resources import load_data
 
@@ -44,21 +50,11 @@ def write_consolidation_excel(
     """Write the workbook of ``consolidation`` (in ``lang``, by default its own) to ``path`` (overwritten;
     :meth:`~bie.consolidate.Consolidation.write` writes it all-or-nothing)."""
     chosen = check_lang(lang or consolidation.lang)
-    target = Path(path)
-    try:
-        tmpdir = Path(tempfile.mkdtemp(prefix=".bie-xlsx-", dir=target.parent))
-    except OSError as exc:
-        raise OutputError(display_name(target), detail=os_error_detail(exc)) from exc
-    try:
-        book = _ConsolidationBook(consolidation, chosen, target, tmpdir)
-        try:
-            book.write_all()
-        except BaseException:
-            book.abandon()
-            raise
-        book.close()
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+    write_book(
+        path,
+        lambda target, tmpdir: _ConsolidationBook(consolidation, chosen, target, tmpdir),
+        lambda book: book.write_all(),
+    )
 
 
 @dataclass

@@ -20,8 +20,6 @@ Changes of shares are written in percentage points (0.032 is written 3.2 with a 
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +28,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import xlsxwriter
 
-from bie.errors import OutputError
 from bie.i18n import check_lang, fmt_in
-from bie.outputs import display_name, os_error_detail
 from bie.report.excel import (
     _HEAD,
     _HEADING,
@@ -42,6 +38,7 @@ from bie.report.excel import (
     _WRAP,
     _Book,
     _parse_date,
+    write_book,
 )
 from bie.resources import load_data
 
@@ -75,21 +72,9 @@ def write_comparison_excel(comparison: Comparison, path: str | Path, lang: str |
     """Write the workbook of ``comparison`` (in ``lang``, by default the comparison's) to ``path``
     (overwritten; :meth:`~bie.comparison.model.Comparison.write` writes it all-or-nothing)."""
     model = comparison.in_lang(check_lang(lang or comparison.lang))
-    target = Path(path)
-    try:
-        tmpdir = Path(tempfile.mkdtemp(prefix=".bie-xlsx-", dir=target.parent))
-    except OSError as exc:
-        raise OutputError(display_name(target), detail=os_error_detail(exc)) from exc
-    try:
-        book = _CompareBook(model, target, tmpdir)
-        try:
-            book.write_all()
-        except BaseException:
-            book.abandon()
-            raise
-        book.close()
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+    write_book(
+        path, lambda target, tmpdir: _CompareBook(model, target, tmpdir), lambda book: book.write_all()
+    )
 
 
 @dataclass

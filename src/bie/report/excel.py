@@ -38,10 +38,10 @@ import math
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 import xlsxwriter
@@ -118,19 +118,31 @@ def write_excel(source: AuditReport | HasReport, path: Path, lang: str | None = 
     """Write the Excel report of ``source`` (a report model, or an audit: its model in ``lang``, "fr" or
     "en") to ``path`` (overwritten)."""
     report = report_of(source, lang)
+    write_book(path, lambda target, tmpdir: _Book(report, target, tmpdir), lambda book: book.write())
+
+
+BookT = TypeVar("BookT", bound="_Book")
+
+
+def write_book(path: str | Path, make: Callable[[Path, Path], BookT], fill: Callable[[BookT], None]) -> None:
+    """Write a workbook at ``path`` with the book ``make(target, tmpdir)`` filled by ``fill``: the audit's,
+    the comparison's and the consolidation's workbooks alike (overwritten; their ``write`` methods write
+    all-or-nothing around it).
+
+    constant_memory keeps one temporary file per sheet: they go in a private folder next to the target (same
+    disk as the report, removed whatever happens). The ``write`` methods render the target inside their
+    run's temporary folder (bie.outputs.write_set), so this folder is nested in it and a killed run leaves a
+    single .bie-tmp-* folder, removed by the next run. A book that fails is abandoned, never closed half
+    written."""
     target = Path(path)
-    # constant_memory keeps one temporary file per sheet: keep them in a private folder next to the target
-    # (same disk as the report, removed whatever happens). Audit.write and Audit.to_excel render the target
-    # inside their run's temporary folder (bie.outputs.write_set), so this folder is nested in it and a
-    # killed run leaves a single .bie-tmp-* folder, removed by the next run.
     try:
         tmpdir = Path(tempfile.mkdtemp(prefix=".bie-xlsx-", dir=target.parent))
     except OSError as exc:
         raise OutputError(display_name(target), detail=os_error_detail(exc)) from exc
     try:
-        book = _Book(report, target, tmpdir)
+        book = make(target, tmpdir)
         try:
-            book.write()
+            fill(book)
         except BaseException:
             book.abandon()
             raise
