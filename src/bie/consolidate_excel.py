@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import xlsxwriter
 
 from bie.consolidate import Consolidation, Figures
 from bie.i18n import check_lang, fmt_in
@@ -36,6 +35,7 @@ from bie.report.excel import (
     _WRAP,
     _Book,
     _parse_date,
+    open_workbook,
     write_book,
 )
 from bie.report.model import CATEGORY_ORDER, basis_label
@@ -82,16 +82,7 @@ class _ConsolidationBook(_Book):
         self.marker = str(self.words["truncated_marker"])
         self.truncated = 0
         self._formats = {}
-        self.wb = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "tmpdir": str(tmpdir),
-            },
-        )
+        self.wb = open_workbook(path, tmpdir)
         meta = consolidation.meta
         self.wb.set_properties(
             {

@@ -25,8 +25,9 @@ from typing import Any
 from markupsafe import Markup
 
 from bie.consolidate import Consolidation, Figures, Group
-from bie.i18n import Numbers, check_lang, fmt_in
+from bie.i18n import Numbers, check_lang
 from bie.report import charts
+from bie.report.html import Words as BaseWords
 from bie.report.html import _Tables, cell, column, content_security_policy, environment, row
 from bie.report.model import CATEGORY_ORDER, basis_label
 from bie.resources import load_data
@@ -49,24 +50,11 @@ LEVEL_INK = {"0": "#1a1a1a", "1": "#1a1a1a", "2": "#000000", "3": "#ffffff", "un
 CELL, STEP, SPHERE_GAP = 18.0, 20.0, 6.0
 
 
-class Words:
+class Words(BaseWords):
     """The page's words in one language: ``labels_consolidate.yaml`` and the shared ``labels.yaml``."""
 
     def __init__(self, lang: str) -> None:
-        self.lang = check_lang(lang)
-        self.own: dict[str, Any] = load_data("labels_consolidate.yaml")
-        self.shared: dict[str, Any] = load_data("labels.yaml")
-
-    def __call__(self, key: str, **params: Any) -> str:
-        node: Any = self.own
-        for part in key.split("."):
-            node = node[part]
-        text = str(node[self.lang])
-        return fmt_in(self.lang, text, **params) if params else text
-
-    def shared_word(self, group: str, key: str) -> str:
-        entry = self.shared[group].get(key)
-        return str(entry[self.lang]) if entry else key
+        super().__init__(lang, "labels_consolidate.yaml")
 
     def score(self, score: int | None) -> str:
         return self.shared_word("scores", "unknown" if score is None else str(score))

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import xlsxwriter
 
 from bie.i18n import check_lang, fmt_in
 from bie.report.excel import (
@@ -38,6 +37,7 @@ from bie.report.excel import (
     _WRAP,
     _Book,
     _parse_date,
+    open_workbook,
     write_book,
 )
 from bie.resources import load_data
@@ -109,16 +109,7 @@ class _CompareBook(_Book):
         self.marker = str(self.words["truncated_marker"])
         self.truncated = 0
         self._formats = {}
-        self.wb = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "tmpdir": str(tmpdir),
-            },
-        )
+        self.wb = open_workbook(path, tmpdir)
         meta = self.model.meta
         self.wb.set_properties(
             {

@@ -37,11 +37,11 @@ from bie.comparison.model import (
     ShareChange,
     WebChange,
 )
-from bie.i18n import Numbers, check_lang, fmt_in
+from bie.i18n import Numbers, check_lang
 from bie.report import charts
+from bie.report.html import Words as BaseWords
 from bie.report.html import _Tables, cell, column, content_security_policy, environment, row
 from bie.report.model import CATEGORY_ORDER, SEVERITY_ORDER
-from bie.resources import load_data
 from bie.workshop.readout import _bar as level_bar
 
 __all__ = ["CAP_LIST", "flow_chart", "render_comparison_html"]
@@ -65,23 +65,11 @@ BEFORE_FILL, AFTER_FILL = "stage", "transversal"
 WEB_W, WEB_H = 120.0, 12.0
 
 
-class Words:
-    """The page's words in one language: ``labels_compare.yaml`` (``html_…``) and ``labels.yaml``."""
+class Words(BaseWords):
+    """The page's words in one language: ``labels_compare.yaml`` (groups ``html_…``) and ``labels.yaml``."""
 
     def __init__(self, lang: str) -> None:
-        self.lang = check_lang(lang)
-        self.words: dict[str, Any] = load_data("labels_compare.yaml")
-        self.shared: dict[str, Any] = load_data("labels.yaml")
-
-    def __call__(self, key: str, **params: Any) -> str:
-        """``page.title`` is the entry ``title`` of the group ``html_page``."""
-        group, _, name = key.partition(".")
-        text = str(self.words[f"html_{group}"][name][self.lang])
-        return fmt_in(self.lang, text, **params) if params else text
-
-    def shared_word(self, group: str, key: str) -> str:
-        entry = self.shared[group].get(key)
-        return str(entry[self.lang]) if entry else key
+        super().__init__(lang, "labels_compare.yaml", prefix="html_")
 
     def lower(self, text: str) -> str:
         return text[:1].lower() + text[1:]
@@ -1157,7 +1145,7 @@ class _ComparePage:
         }
 
     def _flow_word(self, key: str) -> str:
-        word = str(self.t.words["flow"][key][self.lang])
+        word = str(self.t.html["flow"][key][self.lang])
         return word[:1].upper() + word[1:]
 
 

@@ -121,6 +121,21 @@ def write_excel(source: AuditReport | HasReport, path: Path, lang: str | None = 
     write_book(path, lambda target, tmpdir: _Book(report, target, tmpdir), lambda book: book.write())
 
 
+def open_workbook(path: Path, tmpdir: Path) -> Any:
+    """An xlsxwriter workbook for a report: rows streamed to ``tmpdir`` (constant memory), and no text
+    ever turned into a formula, a link or a number by xlsxwriter (bie types what it writes itself)."""
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "tmpdir": str(tmpdir),
+        },
+    )
+
+
 BookT = TypeVar("BookT", bound="_Book")
 
 
@@ -215,16 +230,7 @@ class _Book:
         self.marker = str(self.words["truncated_marker"])
         self.truncated = 0
         self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}
-        self.wb = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "tmpdir": str(tmpdir),
-            },
-        )
+        self.wb = open_workbook(path, tmpdir)
         meta = report.meta
         self.generated = _parse_date(meta.generated_at)
         self.wb.set_properties(

@@ -68,16 +68,20 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 # ------------------------------------------------------------------------------------------- words
 class Words:
-    """Every word of the page, in one language, from ``labels_html.yaml`` and ``labels.yaml``."""
+    """Every word of a page, in one language: its own catalogue (``labels_html.yaml`` for the audit report;
+    ``labels_compare.yaml`` with the prefix ``html_`` for the comparison, ``labels_consolidate.yaml`` for the
+    consolidation) and the shared ``labels.yaml``. ``t("page.title")`` is the entry at that dotted path,
+    the prefix added to its first part."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, catalogue: str = "labels_html.yaml", prefix: str = "") -> None:
         self.lang = check_lang(lang)
-        self.html: dict[str, Any] = load_data("labels_html.yaml")
+        self.html: dict[str, Any] = load_data(catalogue)
+        self.prefix = prefix
         self.shared: dict[str, Any] = load_data("labels.yaml")
 
     def __call__(self, key: str, **params: Any) -> str:
         node: Any = self.html
-        for part in key.split("."):
+        for part in f"{self.prefix}{key}".split("."):
             node = node[part]
         text = str(node[self.lang])
         return fmt_in(self.lang, text, **params) if params else text
