@@ -317,3 +317,13 @@ def test_bie_audit_by_consolidates(tmp_path: Path) -> None:
     assert steps == ["read:a.csv", "read:b.csv"]
     with pytest.raises(ValueError, match="describes one contract"):
         bie.audit([folder], by="file", title="Contrat")
+
+
+def test_lacking_files_sentence_agrees_with_its_number() -> None:
+    from bie.i18n import fmt_in
+    from bie.resources import load_data
+
+    entry = load_data("labels_consolidate.yaml")["words"]["lacking_title"]
+    one, three = fmt_in("fr", entry["fr"], n="1"), fmt_in("fr", entry["fr"], n="3")
+    assert one.startswith("1 fichier n'a pas") and "ses actions" in one and "leurs" not in one
+    assert three.startswith("3 fichiers n'ont pas") and "leurs actions" in three
