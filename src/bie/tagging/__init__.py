@@ -16,12 +16,13 @@ polars expressions (:mod:`bie.tagging.engine`). Public API: :class:`RulePack`, :
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from bie.issues import Issue
-from bie.tagging.engine import INPUT_COLUMNS, OUTPUT_COLUMNS, REASON_DTYPE, run
+from bie.tagging.engine import INPUT_COLUMNS, OUTPUT_COLUMNS, REASON_DTYPE, run_chunks
 from bie.tagging.explain import Explanation, explain
 from bie.tagging.overrides import OverrideEntry, Overrides, load_overrides
 from bie.tagging.rules import CATEGORIES, Rule, RulePack, load_rules
@@ -80,13 +81,22 @@ class TagResult:
     rules_version: str = ""
 
 
-def tag(actions: pl.DataFrame, pack: RulePack, overrides: Overrides | None = None) -> TagResult:
+def tag(
+    actions: pl.DataFrame,
+    pack: RulePack,
+    overrides: Overrides | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> TagResult:
     """Tag every action of ``actions`` with ``pack`` (and the manual decisions in ``overrides``).
 
     Input columns (each may be absent: read as null): ``action_id``, ``_sheet``, ``_row``, ``title``,
     ``objectives``, ``description``, ``theme``, ``pillar``, ``carrier``, ``declared_equality``, ``women``,
     ``men``, ``beneficiaries_total``. Output columns: see :data:`OUTPUT_COLUMNS` and ``docs/regles.md``.
     The result does not depend on row order; the same input always gives the same output.
+
+    Actions are tagged by chunks of :data:`bie.tagging.engine.CHUNK_ROWS` (memory stays bounded whatever the
+    number of actions); ``progress(done, total)`` is called after each chunk (actions tagged, actions).
     """
-    frame, _internal, issues = run(actions, pack, overrides)
+    frame, issues = run_chunks(actions, pack, overrides, progress=progress)
     return TagResult(frame=frame, issues=issues, rules_version=pack.version)

@@ -236,24 +236,41 @@ def carrier_decision(frame: pl.DataFrame, base_conf: pl.Expr) -> tuple[pl.DataFr
     Reads the engine's columns ``__bie_carrier_src``, ``__bie_m`` (masked normalised text: the carrier's
     name and the traps are in UPPER CASE there), ``__bie_step`` and ``__bie_cond_*``.
     """
+    from bie.tagging.engine import on_rows
+
     carriers = load_carriers()
     col = pl.col
-    frame = frame.with_columns(match_carriers(col(f"{P}carrier_src"), carriers).alias(f"{P}carrier_hit"))
-    frame = frame.with_columns(
-        col(f"{P}carrier_hit").struct.field("id").alias(f"{P}carrier_org"),
-        col(f"{P}carrier_hit").struct.field("offset").alias(f"{P}carrier_off"),
-        col(f"{P}carrier_hit").struct.field("length").alias(f"{P}carrier_len"),
-    ).drop(f"{P}carrier_hit")
+    # carriers' names repeat (the same associations across many actions): each distinct name is matched once
+    names = frame.select(col(f"{P}carrier_src").unique().drop_nulls())
+    hits = names.select(
+        col(f"{P}carrier_src"), match_carriers(col(f"{P}carrier_src"), carriers).alias("hit")
+    ).select(
+        col(f"{P}carrier_src"),
+        col("hit").struct.field("id").alias(f"{P}carrier_org"),
+        col("hit").struct.field("offset").alias(f"{P}carrier_off"),
+        col("hit").struct.field("length").alias(f"{P}carrier_len"),
+    )
+    frame = frame.join(hits, on=f"{P}carrier_src", how="left", maintain_order="left", nulls_equal=False)
     org = col(f"{P}carrier_org").is_not_null()
     # the action's own words: masked passages (carrier's name, traps) are upper case, set them aside
     own = col(f"{P}m").str.replace_all(r"[A-Z]+", " ")
     rest = own.str.replace_all(carriers.generic_regex, " ")
     step = col(f"{P}step")
     positive = col(f"{P}cond_aim_lead") | col(f"{P}cond_secondary")
+    # read only for the actions of a listed organisation (every use below requires ``org``)
+    frame = on_rows(
+        frame,
+        org,
+        [
+            (~rest.str.contains(r"[a-z]{3,}").fill_null(False)).alias(f"{P}carrier_generic"),
+            own.str.contains(carriers.mission_regex).fill_null(False).alias(f"{P}carrier_mission"),
+            rest.str.count_matches(r"[a-z]{4,}").cast(pl.Int64).fill_null(0).alias(f"{P}carrier_words"),
+        ],
+    )
     frame = frame.with_columns(
-        (~rest.str.contains(r"[a-z]{3,}").fill_null(False)).alias(f"{P}carrier_generic"),
-        own.str.contains(carriers.mission_regex).fill_null(False).alias(f"{P}carrier_mission"),
-        rest.str.count_matches(r"[a-z]{4,}").cast(pl.Int64).fill_null(0).alias(f"{P}carrier_words"),
+        col(f"{P}carrier_generic").fill_null(False),
+        col(f"{P}carrier_mission").fill_null(False),
+        col(f"{P}carrier_words").fill_null(0),
     )
     # an activity reserved to women (audience read by the AUD-F rules) is in these organisations' mission
     women_only = col(f"{P}aud_w") & ~col(f"{P}aud_m") & ~col(f"{P}aud_x")

@@ -29,7 +29,8 @@ Pipeline (no Python loop over rows, no ``map_elements``):
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ from bie.issues import Issue
 from bie.resources import load_data
 from bie.tagging.information import Information, content_words, is_label, load_information
 from bie.tagging.normalize import needs_nfc, normalize_expr, normalize_series
+from bie.tagging.prefilter import required_literals
 from bie.tagging.rules import (
     FIELDS,
     LEAD_ZONES,
@@ -257,8 +259,31 @@ def _int_col(df: pl.DataFrame, name: str) -> pl.Expr:
     return pl.lit(None, pl.Int64)
 
 
+def on_rows(frame: pl.DataFrame, cond: pl.Expr, exprs: Sequence[pl.Expr]) -> pl.DataFrame:
+    """``frame`` with ``exprs`` added, evaluated only on the rows where ``cond`` holds (null elsewhere).
+
+    Polars evaluates every branch of a ``when/then`` on every row: a costly expression (a regex over the
+    whole text) that matters only for a few rows is evaluated on those rows, then scattered back."""
+    picked = frame.select(cond.fill_null(False)).to_series().arg_true()
+    needed = sorted(set().union(*(e.meta.root_names() for e in exprs)))
+    narrow = frame.select(needed) if needed else frame.select(pl.first())
+    sub = narrow[picked].select(exprs) if picked.len() else narrow.clear().select(exprs)
+    cols = []
+    for s in sub.iter_columns():
+        full = pl.repeat(None, frame.height, dtype=s.dtype, eager=True).alias(s.name)
+        cols.append(full.scatter(picked, s) if picked.len() else full)
+    return frame.with_columns(cols)
+
+
 def _nfc(series: pl.Series) -> pl.Series:
-    return series.str.normalize("NFC") if needs_nfc(series) else series
+    """Recompose in NFC the rows that may need it: those with a character from U+0300 on (text made only of
+    earlier characters is already NFC). Row by row, so a row's result never depends on the other rows."""
+    if not needs_nfc(series):
+        picked = series.str.contains(r"[^\x00-\x{2ff}]").fill_null(False).arg_true()
+        if picked.len() == 0:
+            return series
+        return series.scatter(picked, series.gather(picked).str.normalize("NFC"))
+    return series.str.normalize("NFC")
 
 
 def _upper_span(text: pl.Expr, off: pl.Expr, length: pl.Expr) -> pl.Expr:
@@ -274,11 +299,17 @@ def mask_series(series: pl.Series, pattern: str, max_passes: int = 50) -> pl.Ser
     one, and only those rows are touched.
     """
     out = series
+    idx = out.str.contains(pattern).fill_null(False).arg_true()
     for _ in range(max_passes):
-        idx = out.str.contains(pattern).fill_null(False).arg_true()
         if idx.len() == 0:
             break
-        sub = out.gather(idx).to_frame("s")
+        # masking only removes matches: the rows left are among the rows matched at the previous pass
+        rows = out.gather(idx)
+        still = rows.str.contains(pattern).fill_null(False)
+        idx, rows = idx.filter(still), rows.filter(still)
+        if idx.len() == 0:
+            break
+        sub = rows.to_frame("s")
         s = pl.col("s")
         off = s.str.find(pattern).cast(pl.Int64)
         length = s.str.extract(pattern, 0).str.len_chars().cast(pl.Int64)
@@ -290,9 +321,9 @@ def mask_series(series: pl.Series, pattern: str, max_passes: int = 50) -> pl.Ser
 # 1-2. sources and neutralisation
 
 
-def _sources(actions: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+def _sources(actions: pl.DataFrame, comp: _Compiled, offset: int = 0) -> pl.DataFrame:
     base = actions.select(
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias(f"{P}idx"),
+        pl.int_range(offset, offset + pl.len(), dtype=pl.UInt32).alias(f"{P}idx"),
         _text_col(actions, "title").fill_null("").alias(f"{P}t"),
         _text_col(actions, "objectives").fill_null("").alias(f"{P}o"),
         _text_col(actions, "description").fill_null("").alias(f"{P}d"),
@@ -360,7 +391,7 @@ def _sentence_len(text: pl.Expr) -> pl.Expr:
     return text.str.extract(SENTENCE_RE, 0).str.len_chars().cast(pl.Int64).fill_null(0)
 
 
-def _zone_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
+def _zone_stage(frame: pl.DataFrame, comp: _Compiled, exact: bool = False) -> pl.DataFrame:
     """Zones by content, not by column (docs/regles.md, « Zones »).
 
     The action text is one stream: title, objectives, description. Its *first sentence* (zone ``title``:
@@ -494,14 +525,14 @@ def _zone_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
         *[s.cast(pl.Int64).alias(f"{P}s_{z}") for z, (s, _) in geometry.items()],
         *[ln.cast(pl.Int64).alias(f"{P}l_{z}") for z, (_, ln) in geometry.items()],
     )
-    frame = _information_stage(frame, info)
+    frame = _information_stage(frame, info, exact)
     needed = sorted({z for _, z in comp.columns if z in geometry} | set(LEAD_ZONES))
     return frame.with_columns(
         m.str.slice(pl.col(f"{P}s_{z}"), pl.col(f"{P}l_{z}")).alias(f"{P}z_{z}") for z in needed
     )
 
 
-def _information_stage(frame: pl.DataFrame, info: Information) -> pl.DataFrame:
+def _information_stage(frame: pl.DataFrame, info: Information, exact: bool = False) -> pl.DataFrame:
     """``content_words``: the words that say what is funded (the "too little text" gate, docs/regles.md).
 
     Read on every field that is not filler (« NC », « voir dossier »), without the first sentence when it
@@ -536,7 +567,8 @@ def _information_stage(frame: pl.DataFrame, info: Information) -> pl.DataFrame:
         separator="\n",
     )
     sub = frame.select(pl.col(f"{P}idx"), measured.alias("text"), pl.col(f"{P}carrier").alias("carrier"))
-    counts = content_words(sub, f"{P}idx", "text", "carrier", info)
+    at_least = None if exact else info.min_content_words
+    counts = content_words(sub, f"{P}idx", "text", "carrier", info, at_least=at_least)
     return frame.with_columns(counts.get_column("content_words").alias(f"{P}content_words"))
 
 
@@ -562,12 +594,57 @@ def _open_public(found: pl.Expr) -> pl.Expr:
 
 
 def _evidence_stage(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> pl.DataFrame:
-    exprs: list[pl.Expr] = []
+    """One column per rule × zone: the absolute offset of the rule's first match there (null when none).
+
+    A rule with required literals (:mod:`bie.tagging.prefilter`) is run only on the rows whose text contains
+    one of them (one Aho-Corasick scan per rule): the same offsets, a fraction of the regex work."""
+    exprs = _evidence_exprs(frame, comp, debug)
+    if debug:
+        return frame.with_columns(e for _, e in exprs)
+    by_rule: dict[str, list[pl.Expr]] = {}
+    plain: list[pl.Expr] = []
+    rules: dict[str, Rule] = {}
+    for rule, e in exprs:
+        if rule.evidence in ("vague", "declaration") or required_literals(rule.regex) is None:
+            plain.append(e)
+        else:
+            by_rule.setdefault(rule.id, []).append(e)
+            rules[rule.id] = rule
+    masks = frame.select(
+        (pl.col(f"{P}n") if rules[rid].evidence in _MASKING else pl.col(f"{P}m"))
+        .str.contains(_alternation(required_literals(rules[rid].regex) or ()))
+        .fill_null(False)
+        .alias(rid)
+        for rid in by_rule
+    )
+    dense: list[pl.Expr] = []
+    for rid, rule_exprs in by_rule.items():
+        mask = masks.get_column(rid)
+        if mask.sum() > _SPARSE * frame.height:
+            dense.extend(rule_exprs)  # most rows are candidates: picking them costs more than it saves
+        else:
+            frame = on_rows(frame, pl.lit(mask), rule_exprs)
+    return frame.with_columns([*plain, *dense])
+
+
+_SPARSE = 0.4
+"""A rule is run on its candidate rows only when they are at most this share of the rows."""
+
+
+def _alternation(words: Sequence[str]) -> str:
+    """A regex matching any of ``words`` (a literal alternation: the regex engine scans it with SIMD)."""
+    return "|".join(re.escape(w) for w in words)
+
+
+def _evidence_exprs(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> list[tuple[Rule, pl.Expr]]:
+    exprs: list[tuple[Rule, pl.Expr]] = []
     for rule, z in comp.columns:
         if rule.evidence == "vague":
             continue  # read in the zone stage
         if rule.evidence == "declaration":
-            exprs.append(_find_abs(pl.col(f"{P}decl"), pl.lit(0, pl.Int64), rule).alias(_x(rule.id, z)))
+            exprs.append(
+                (rule, _find_abs(pl.col(f"{P}decl"), pl.lit(0, pl.Int64), rule).alias(_x(rule.id, z)))
+            )
             continue
         start = pl.col(f"{P}s_{z}")
         masked = rule.evidence not in _MASKING
@@ -580,13 +657,13 @@ def _evidence_stage(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> pl.Dat
         found = _find_abs(text, start, rule)
         if rule.open_public_only:
             found = _open_public(found)
-        exprs.append(found.alias(_x(rule.id, z)))
+        exprs.append((rule, found.alias(_x(rule.id, z))))
         if debug and masked:
             unmasked = _find_abs(_zone_text(z, masked=False), start, rule)
             if rule.open_public_only:
                 unmasked = _open_public(unmasked)
-            exprs.append(unmasked.alias(_y(rule.id, z)))
-    return frame.with_columns(exprs)
+            exprs.append((rule, unmasked.alias(_y(rule.id, z))))
+    return exprs
 
 
 # --------------------------------------------------------------------------------------------------
@@ -634,6 +711,15 @@ def _decision_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
                 women_heads.append(names_women.alias(f"{P}title_women"))
         frame = frame.with_columns(women_heads)
         title_women = col(f"{P}title_women")
+        # whether the sentence of a later aim opens with an infinitive: a regex over the text before the hit,
+        # read only where it can matter (the title names women and an aim is found after it)
+        later = [r for r, z in comp.columns if r.evidence == "aim" and z == "other"]
+        if later:
+            frame = on_rows(
+                frame,
+                title_women & _any([col(_x(r.id, "other")).is_not_null() for r in later]),
+                [_opens_with_infinitive(col(_x(r.id, "other"))).alias(f"{P}inf__{r.id}") for r in later],
+            )
 
     aim_head: list[pl.Expr] = []
     aim_tail: dict[str, list[pl.Expr]] = {z: [] for z in LEAD_ZONES}
@@ -675,7 +761,10 @@ def _decision_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
                 # … when that sentence states an aim, i.e. opens with an infinitive (« Lutter contre les
                 # violences faites aux femmes »), not when it describes a content (« Une séance sera
                 # consacrée aux droits des femmes » stays secondary)
-                promoted = hit & title_women & _opens_with_infinitive(off)
+                opens = (
+                    col(f"{P}inf__{rule.id}").fill_null(False) if lead_women is not None else pl.lit(False)
+                )
+                promoted = hit & title_women & opens
                 aim_head.append(promoted)
                 lead_strength.append(pl.when(promoted).then(strength))
                 aim_other.append(hit & ~promoted)
@@ -1022,6 +1111,11 @@ def _reasons_stage(frame: pl.DataFrame, comp: _Compiled) -> pl.DataFrame:
 # entry point
 
 
+CHUNK_ROWS = 50_000
+""":func:`run_chunks` tags this many actions at a time: the intermediate columns (about 250, several of them
+copies of the text) of one chunk only are in memory, whatever the number of actions."""
+
+
 def run(
     actions: pl.DataFrame,
     pack: RulePack,
@@ -1033,20 +1127,72 @@ def run(
 
     The internal frame (one row per action, same order) holds every intermediate column; it is used by
     :func:`bie.tagging.explain.explain`. ``debug`` adds the matches on the unmasked text (to show what
-    the traps neutralised).
+    the traps neutralised) and counts every content word exactly.
     """
     from bie.tagging.declaration import declaration_issues
-    from bie.tagging.overrides import Overrides, match_overrides
 
     comp = _compile(pack)
-    frame = _sources(actions, comp)
-    frame = _zone_stage(frame, comp)
+    ov_frame, issues = _match_overrides(actions, overrides)
+    frame = _tag_frame(actions, comp, ov_frame, 0, debug)
+    issues.extend(declaration_issues(frame))
+    return _with_outputs(actions, frame), frame, sorted(issues, key=_issue_key)
+
+
+def run_chunks(
+    actions: pl.DataFrame,
+    pack: RulePack,
+    overrides: Any = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[pl.DataFrame, list[Issue]]:
+    """Same output frame and issues as :func:`run`, tagging ``chunk_rows`` actions at a time (bounded
+    memory); ``progress(done, total)`` after each chunk. Each action is tagged on its own, so the chunks
+    give the same result as one pass (manual decisions are matched on the whole table first)."""
+    from bie.tagging.declaration import declaration_issues
+
+    comp = _compile(pack)
+    ov_frame, issues = _match_overrides(actions, overrides)
+    total = actions.height
+    parts: list[pl.DataFrame] = []
+    for start in range(0, total, max(chunk_rows, 1)) if total else [0]:
+        frame = _tag_frame(actions.slice(start, chunk_rows), comp, ov_frame, start, False)
+        issues.extend(declaration_issues(frame))
+        parts.append(_outputs(frame))
+        del frame
+        if progress is not None:
+            progress(min(start + chunk_rows, total), total)
+    outputs = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    kept = actions.drop([c for c in OUTPUT_COLUMNS if c in actions.columns])
+    return pl.concat([kept, outputs], how="horizontal"), sorted(issues, key=_issue_key)
+
+
+def _match_overrides(actions: pl.DataFrame, overrides: Any) -> tuple[pl.DataFrame | None, list[Issue]]:
+    """Manual decisions matched to actions by id, sheet and row, on the whole table (``idx`` is the row's
+    position in ``actions``)."""
+    from bie.tagging.overrides import Overrides, match_overrides
+
+    if not (isinstance(overrides, Overrides) and overrides.entries):
+        return None, []
+    keys = actions.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias(f"{P}idx"),
+        _text_col(actions, "action_id").alias(f"{P}action_id"),
+        _text_col(actions, "_sheet").alias(f"{P}sheet"),
+        _int_col(actions, "_row").alias(f"{P}row"),
+    )
+    ov_frame, ov_issues = match_overrides(keys, overrides)
+    return ov_frame, list(ov_issues)
+
+
+def _tag_frame(
+    actions: pl.DataFrame, comp: _Compiled, ov_frame: pl.DataFrame | None, offset: int, debug: bool
+) -> pl.DataFrame:
+    """The internal frame of ``actions`` (whose first row is row ``offset`` of the whole table)."""
+    frame = _sources(actions, comp, offset)
+    frame = _zone_stage(frame, comp, exact=debug)
     frame = _evidence_stage(frame, comp, debug)
     frame = _decision_stage(frame, comp)
-    issues: list[Issue] = []
-    if isinstance(overrides, Overrides) and overrides.entries:
-        ov_frame, ov_issues = match_overrides(frame, overrides)
-        issues.extend(ov_issues)
+    if ov_frame is not None:
         frame = frame.join(ov_frame, on=f"{P}idx", how="left", maintain_order="left")
     else:
         frame = frame.with_columns(
@@ -1054,12 +1200,16 @@ def run(
             pl.lit(None, pl.String).alias(f"{P}ov_justification"),
         )
     frame = _finalise(frame, comp)
-    frame = _reasons_stage(frame, comp)
-    issues.extend(declaration_issues(frame))
-    outputs = frame.select([pl.col(name).cast(dtype) for name, dtype in OUTPUT_SCHEMA.items()])
+    return _reasons_stage(frame, comp)
+
+
+def _outputs(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in OUTPUT_SCHEMA.items()])
+
+
+def _with_outputs(actions: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     kept = actions.drop([c for c in OUTPUT_COLUMNS if c in actions.columns])
-    result = pl.concat([kept, outputs], how="horizontal")
-    return result, frame, sorted(issues, key=_issue_key)
+    return pl.concat([kept, _outputs(frame)], how="horizontal")
 
 
 def _issue_key(issue: Issue) -> tuple[str, str, int, str]:

@@ -118,19 +118,55 @@ def is_label(
     return label | ((n_content <= info.label_max_words) & no_action)
 
 
+_PREFIX = 64
+"""Characters read first when only "at least N content words" matters (:func:`content_words`)."""
+
+
 def content_words(
-    frame: pl.DataFrame, idx: str, source: str, carrier: str, info: Information
+    frame: pl.DataFrame,
+    idx: str,
+    source: str,
+    carrier: str,
+    info: Information,
+    *,
+    at_least: int | None = None,
 ) -> pl.DataFrame:
     """``idx`` and ``content_words`` (count) for each row of ``frame``.
 
     ``source``: the text to measure (original case: acronyms are told by their capitals); ``carrier``: the
     carrier's normalised name. Tokens are exploded once (a polars frame, not a loop).
+
+    ``at_least``: only whether a row has at least that many content words matters (the gate): the first
+    :data:`_PREFIX` characters are read first (a word cut at the end left out), and the whole text only for
+    the rows that do not reach ``at_least`` there. Counts of ``at_least`` or more are then lower bounds; the
+    comparison with ``at_least`` is the same as with the exact count. ``None``: exact counts (explanations).
     """
     src = pl.col(source).fill_null("")
+    if at_least is None:
+        return _count_content(frame, idx, src, src, carrier, info)
+    long = src.str.len_chars() > _PREFIX
+    head = pl.when(long).then(src.str.slice(0, _PREFIX).str.replace(r"[\p{L}\p{N}]+$", "")).otherwise(src)
+    first = _count_content(frame, idx, head, src, carrier, info)
+    short = first.filter(pl.col("content_words") < at_least).get_column(idx)
+    if short.len() == 0:
+        return first
+    rest = frame.filter(pl.col(idx).is_in(short.implode()) & long)
+    if rest.height == 0:
+        return first
+    exact = _count_content(rest, idx, src, src, carrier, info).rename({"content_words": "exact"})
+    return first.join(exact, on=idx, how="left", maintain_order="left").select(
+        pl.col(idx), pl.coalesce("exact", "content_words").alias("content_words")
+    )
+
+
+def _count_content(
+    frame: pl.DataFrame, idx: str, text: pl.Expr, whole: pl.Expr, carrier: str, info: Information
+) -> pl.DataFrame:
+    """The content words of ``text``; ``whole``: the row's whole text (mixed case or not)."""
     rows = frame.select(
         pl.col(idx),
-        src.str.contains(r"\p{Ll}").alias("mixed"),
-        src.str.extract_all(r"[\p{L}\p{N}]+").alias("tok"),
+        whole.str.contains(r"\p{Ll}").alias("mixed"),
+        text.str.extract_all(r"[\p{L}\p{N}]+").alias("tok"),
     )
     toks = rows.explode("tok").filter(pl.col("tok").is_not_null())
     toks = toks.with_columns(normalize_expr(pl.col("tok")).str.strip_chars().alias("norm"))

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from bie.tagging.engine import mask_series
+from bie.tagging.engine import mask_series, on_rows
 from bie.tagging.normalize import needs_nfc, normalize_series
 from bie.web.model import WebModel
 from bie.web.rules import ELIGIBLE, TEXT_FIELDS, WebRule, WebRules, load_web_rules
@@ -123,7 +123,7 @@ def element_tags(frame: pl.DataFrame, rules: WebRules | WebModel | None = None) 
     text_fields = [f for f in TEXT_FIELDS if f"{_P}n_{f}" in work.columns]
     all_text = pl.concat_str([pl.col(f"{_P}n_{f}") for f in text_fields], separator="\n")
 
-    finds: list[pl.Expr] = []
+    finds: dict[str, list[pl.Expr]] = {}  # by category: each variant is read on its category's rows only
     plan: list[tuple[int, WebRule, str, str, str]] = []  # (rule index, rule, category, field, column)
     for r_i, rule in enumerate(rules.rules):
         if rule.every_action:
@@ -135,10 +135,10 @@ def element_tags(frame: pl.DataFrame, rules: WebRules | WebModel | None = None) 
             for f in rule.fields:
                 name = f"{_P}x{r_i}_{v_cat}_{f}"
                 found = norm(r_i, rule, f).str.find(regex).cast(pl.Int64)
-                finds.append(pl.when((cat == v_cat) & required).then(found).alias(name))
+                finds.setdefault(v_cat, []).append(pl.when(required).then(found).alias(name))
                 plan.append((r_i, rule, v_cat, f, name))
-    if finds:
-        work = work.with_columns(finds)
+    for v_cat, exprs in finds.items():
+        work = on_rows(work, cat == v_cat, exprs)
 
     parts: list[pl.DataFrame] = []
     for r_i, rule in enumerate(rules.rules):
