@@ -184,3 +184,23 @@ def test_a_row_is_tagged_the_same_whatever_the_other_rows_need() -> None:
     assert alone.select("category", "reasons").equals(both.select("category", "reasons"))
     internal = run(pl.DataFrame(angstrom), pack)[1]
     assert internal[f"{P}src"][0].startswith("Atelier \u00c5ge")
+
+
+def test_shipped_data_is_parsed_like_a_users_file(tmp_path: Path) -> None:
+    # the package's own files take libyaml's fast parser; a user's file the bounded one: same data
+    from bie.resources import data_path, load_yaml_file, load_yaml_text
+
+    for name in ("labels.yaml", "information.yaml", "rules/index.yaml"):
+        text = data_path(name).read_text(encoding="utf-8")
+        assert load_yaml_text(text, name, shipped=True) == load_yaml_text(text, name)
+        copy = tmp_path / name.replace("/", "_")
+        copy.write_text(text, encoding="utf-8")
+        assert load_yaml_file(copy) == load_yaml_file(data_path(name))
+
+
+def test_a_duplicate_key_is_refused_in_shipped_data_too() -> None:
+    from bie.errors import ConfigError
+    from bie.resources import load_yaml_text
+
+    with pytest.raises(ConfigError):
+        load_yaml_text("a: 1\na: 2\n", "x.yaml", shipped=True)
