@@ -1,8 +1,6 @@
 """The tagger's shortcuts for large tables give exactly the result of the plain computation.
 
 - chunks: tagging by chunks (bounded memory) gives the same frame and issues as one pass;
-- required literals: every match of every rule pattern contains one of the rule's literals (the rows
-  without any are skipped);
 - content words: the "at least N" count agrees with the exact count on the gate;
 - ``on_rows``: an expression evaluated on some rows only equals ``when/then`` on every row.
 """
@@ -10,22 +8,16 @@
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from bie.tagging import load_rules, tag
 from bie.tagging.cases import frame_of_cases, load_cases
 from bie.tagging.engine import P, on_rows, run, run_chunks
 from bie.tagging.information import content_words, load_information
-from bie.tagging.normalize import normalize_series
 from bie.tagging.overrides import OverrideEntry, Overrides
-from bie.tagging.prefilter import required_literals
-from tests.conftest import examples
 
 RULES = Path(__file__).parent / "rules"
 
@@ -81,60 +73,6 @@ def test_an_empty_table_is_tagged_by_chunks() -> None:
     frame, issues = run_chunks(empty, load_rules(), chunk_rows=10)
     assert frame.height == 0 and issues == []
     assert "category" in frame.columns
-
-
-def _texts() -> pl.Series:
-    frame = _cases_frame()
-    text = pl.concat_str(
-        [pl.col(c).fill_null("") for c in ("title", "objectives", "description") if c in frame.columns],
-        separator="\n",
-    )
-    return normalize_series(frame.select(text.alias("t")).to_series())
-
-
-def test_every_match_of_every_rule_contains_one_of_its_literals() -> None:
-    texts = _texts()
-    checked = 0
-    for rule in load_rules().rules:
-        words = required_literals(rule.regex)
-        if words is None:
-            continue
-        matched = texts.filter(texts.str.contains(rule.regex).fill_null(False))
-        literal = "|".join(re.escape(w) for w in words)
-        missing = matched.filter(~matched.str.contains(literal))
-        assert missing.len() == 0, (rule.id, missing.head(3).to_list())
-        checked += matched.len()
-    assert checked > 500  # the cases do exercise the rules
-
-
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        (r"(?-u:\b)violences?[\s,]+(?:sexistes?|conjugales?)(?-u:\b)", ("violence",)),
-        (r"(?:femmes|filles)[\s,]+seules", ("seules",)),
-        (r"(?:femmes|filles)[\s,]+(?:seules|isolees)?", ("femmes", "filles")),
-        (r"(?:a|b)(?:[\s,]+[a-z]+){0,3}[\s,]+egalite", ("egalite",)),
-        (r"(?:garde[\s,]+d[\s,]+enfants)|(?:creche)", ("creche", "enfants")),
-        (r"egalite|[a-z]+", None),  # one branch can match any word
-        (r"\p{L}+ femmes", None),  # Unicode classes: not read, no literals
-        (r"(?i)femmes", None),  # inline flags: not read
-        (r"[[:alpha:]]+femmes", None),  # POSIX class: read differently by Python
-        (r"de", None),  # too short to filter anything
-    ],
-)
-def test_required_literals(pattern: str, expected: tuple[str, ...] | None) -> None:
-    assert required_literals(pattern) == expected
-
-
-@given(st.text(alphabet="abcdefs ,.\n", max_size=60))
-@settings(max_examples=examples(200))
-def test_literals_are_contained_in_any_match(text: str) -> None:
-    pattern = r"(?-u:\b)(?:abc|de?f)(?:[\s,]+[a-z]+){0,2}[\s,]+(?:fee|cab)s?(?-u:\b)"
-    words = required_literals(pattern)
-    assert words is not None
-    found = re.search(pattern.replace("(?-u:\\b)", r"\b"), text)
-    if found:
-        assert any(w in found.group(0) for w in words)
 
 
 def test_at_least_count_agrees_with_the_exact_count_on_the_gate() -> None:
