@@ -269,10 +269,10 @@ def test_a_second_run_on_a_locked_folder_stops(folder: Path, monkeypatch: pytest
 
 # ------------------------------------------------------------------------------------- system errors
 def test_disk_full_is_a_clear_output_error(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(self: bie.Audit, lang: str | None = None) -> str:
+    def full(self: bie.Audit, *args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(bie.Audit, "to_json", full)
+    monkeypatch.setattr(bie.Audit, "write_json", full)
     target = folder / "prog.bie.json"
     assert run("audit", str(folder / "prog.csv"), "-o", str(folder)) == (
         1,

@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 from rich.console import Console
@@ -330,15 +330,30 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-def _run_audit(files: list[Path], output: Path, formats: tuple[str, ...], lang: str, **options: Any) -> None:
+def _quiet_option(func: F) -> F:
+    return click.option("--quiet", is_flag=True)(func)
+
+
+def _run_audit(
+    files: list[Path],
+    output: Path,
+    formats: tuple[str, ...],
+    lang: str,
+    quiet: bool = False,
+    json_actions: str = "all",
+    **options: Any,
+) -> None:
     from bie import audit as run_audit
+    from bie.audit import JsonActions
     from bie_cli.render import audit_progress, render_audit_summary
 
+    detail = cast("JsonActions", json_actions)  # one of click's choices
     console = _console()
-    with audit_progress(console, lang) as step:
+    with audit_progress(console, lang, quiet) as step:
         result = run_audit(files, lang=lang, progress=step, **options)
-        written = result.write(output, formats=formats, lang=lang, progress=step)
-    render_audit_summary(console, result, written, lang)
+        written = result.write(output, formats=formats, lang=lang, progress=step, json_actions=detail)
+    if not quiet:
+        render_audit_summary(console, result, written, lang)
 
 
 @cli.command()
@@ -347,18 +362,27 @@ def _run_audit(files: list[Path], output: Path, formats: tuple[str, ...], lang: 
     "--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True
 )
 @click.option("--format", "-f", "formats", default="html,xlsx,json", show_default=True)
+@click.option(
+    "--json-actions",
+    "json_actions",
+    type=click.Choice(["all", "summary", "none"]),
+    default="all",
+    show_default=True,
+)
 @click.option("--funder")
 @click.option("--title")
 @_read_options
 @_rules_option
 @click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False))
 @_questionnaire_option
+@_quiet_option
 @common
 @handle_errors
 def audit(
     files: tuple[Path, ...],
     output: Path,
     formats: str,
+    json_actions: str,
     funder: str | None,
     title: str | None,
     sheet: str | None,
@@ -366,6 +390,7 @@ def audit(
     rules: tuple[Path, ...],
     overrides: Path | None,
     questionnaire: Path | None,
+    quiet: bool,
     lang: str,
     debug: bool,
 ) -> None:
@@ -375,6 +400,8 @@ def audit(
         output,
         _formats(formats),
         lang,
+        quiet,
+        json_actions,
         sheet=sheet,
         mapping=mapping,
         rules=rules,
@@ -392,6 +419,7 @@ def audit(
 @click.option("--format", "-f", "formats", default="html,xlsx,json", show_default=True)
 @_read_options
 @_rules_option
+@_quiet_option
 @common
 @handle_errors
 def compare(
@@ -402,6 +430,7 @@ def compare(
     sheet: str | None,
     mapping: Path | None,
     rules: tuple[Path, ...],
+    quiet: bool,
     lang: str,
     debug: bool,
 ) -> None:
@@ -417,7 +446,7 @@ def compare(
     if names is not None and (len(names) != len(files) or not all(names)):
         fail(t("compare_labels", lang, n=len(names), periods=len(files)), lang)
     console = _console()
-    with audit_progress(console, lang) as step:
+    with audit_progress(console, lang, quiet) as step:
         result = run_compare(
             list(files),
             labels=names,
@@ -428,7 +457,8 @@ def compare(
             progress=step,
         )
         written = result.write(output, formats=chosen, lang=lang)
-    render_comparison_summary(console, result, written, lang)
+    if not quiet:
+        render_comparison_summary(console, result, written, lang)
 
 
 @cli.command()
@@ -439,6 +469,7 @@ def compare(
 @click.option("--format", "-f", "formats", default="html,xlsx,json", show_default=True)
 @_read_options
 @_rules_option
+@_quiet_option
 @common
 @handle_errors
 def consolidate(
@@ -450,6 +481,7 @@ def consolidate(
     sheet: str | None,
     mapping: Path | None,
     rules: tuple[Path, ...],
+    quiet: bool,
     lang: str,
     debug: bool,
 ) -> None:
@@ -462,7 +494,7 @@ def consolidate(
     if not table_files(list(files)):
         fail(t("cons_empty", lang, paths=", ".join(str(f) for f in files)), lang)
     console = _console()
-    with consolidate_progress(console, lang) as progress:
+    with consolidate_progress(console, lang, quiet) as progress:
         result = run_consolidate(
             list(files),
             by=by,
@@ -474,7 +506,8 @@ def consolidate(
             rules=list(rules),
         )
     written = result.write(output, formats=chosen, lang=lang)
-    render_consolidation_summary(console, result, written, lang)
+    if not quiet:
+        render_consolidation_summary(console, result, written, lang)
 
 
 @cli.command()
@@ -642,6 +675,7 @@ def workshop_group() -> None:
 @click.option("--title")
 @_read_options
 @_rules_option
+@_quiet_option
 @common
 @handle_errors
 def workshop_prepare(
@@ -654,6 +688,7 @@ def workshop_prepare(
     sheet: str | None,
     mapping: Path | None,
     rules: tuple[Path, ...],
+    quiet: bool,
     lang: str,
     debug: bool,
 ) -> None:
@@ -663,7 +698,7 @@ def workshop_prepare(
     from bie_cli.render_workshop import render_prepared
 
     console = _console()
-    with audit_progress(console, lang) as step:
+    with audit_progress(console, lang, quiet) as step:
         prepared = prepare(
             list(files),
             output,
@@ -677,25 +712,30 @@ def workshop_prepare(
             rules=rules,
             progress=step,
         )
-    render_prepared(console, prepared, lang)
+    if not quiet:
+        render_prepared(console, prepared, lang)
 
 
 @workshop_group.command("score")
 @click.argument("key", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("answers", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), required=True)
+@_quiet_option
 @common
 @handle_errors
-def workshop_score(key: Path, answers: tuple[Path, ...], output: Path, lang: str, debug: bool) -> None:
+def workshop_score(
+    key: Path, answers: tuple[Path, ...], output: Path, quiet: bool, lang: str, debug: bool
+) -> None:
     """``bie workshop score``: read the answers out."""
     from bie.workshop import score
     from bie_cli.render import audit_progress
     from bie_cli.render_workshop import render_scored
 
     console = _console()
-    with audit_progress(console, lang) as step:
+    with audit_progress(console, lang, quiet) as step:
         scored = score(key, list(answers), output, progress=step)
-    render_scored(console, scored, lang)
+    if not quiet:
+        render_scored(console, scored, lang)
 
 
 def main() -> None:

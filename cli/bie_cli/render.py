@@ -8,6 +8,7 @@ one line and escapes rich markup, so ``[red]`` or ``[link=…]`` in a cell stays
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +16,13 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.status import Status
+from rich.progress import BarColumn, Progress, Task, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from bie.i18n import Numbers
 from bie.model import ReadResult
+from bie.progress import split_stage
 from bie.resources import load_data
 from bie.safetext import printable
 from bie.vocabulary import field_label
@@ -276,33 +279,108 @@ def render_explanation(console: Console, explanation: object, lang: str) -> None
     console.print(f"[dim]{t('rules_version', lang)} {safe(explanation.rules_version)}[/]")
 
 
+#: Seconds a run lasts before its progress bars are shown: a quick run prints nothing but its summary.
+PROGRESS_DELAY = 1.0
+
+
 class audit_progress:
-    """A spinner with the current step on a terminal; silent otherwise (tests, pipes)."""
+    """One progress bar per stage (reading, tagging, web, analysis, each report…) driven by the library's
+    ``progress(stage, done, total)`` (:mod:`bie.progress`), each stage worded by ``step_<key>`` in
+    labels_cli.yaml. Shown only on a terminal, once the run has lasted :data:`PROGRESS_DELAY` seconds;
+    silent in pipes, in tests and with ``quiet``. The bars stay on screen when the run ends, each with the
+    time its stage took.
 
-    #: The steps the library reports (``read:<file>``, ``tag``…), worded by ``step_<key>`` in
-    #: labels_cli.yaml; a step without words is shown as is.
+    ``with audit_progress(console, lang) as progress: bie.audit(files, progress=progress)``"""
 
-    def __init__(self, console: Console, lang: str) -> None:
+    def __init__(self, console: Console, lang: str, quiet: bool = False) -> None:
         self.console = console
         self.lang = lang
-        self.status: Status | None = None
+        self.bar: Progress | None = None
+        self.tasks: dict[str, TaskID] = {}
+        self.counted: set[str] = set()
+        self.current: str | None = None
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+        self.shown = False
+        self.closed = False
+        if console.is_terminal and not quiet:
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[count]}"),
+                TimeElapsedColumn(),
+                console=console,
+            )
 
-    def __enter__(self) -> Callable[[str], None]:
-        if self.console.is_terminal:
-            self.status = self.console.status("…")
-            self.status.__enter__()
+    def __enter__(self) -> Callable[[str, int, int], None]:
+        if self.bar is not None:
+            if PROGRESS_DELAY <= 0:
+                self._show()
+            else:
+                self.timer = threading.Timer(PROGRESS_DELAY, self._show)
+                self.timer.daemon = True
+                self.timer.start()
         return self.step
 
-    def step(self, message: str) -> None:
-        key, _, arg = message.partition(":")
-        known = f"step_{key}" in catalogue()["words"]
-        text = t(f"step_{key}", self.lang, x=safe(arg)) if known else safe(key)
-        if self.status is not None:
-            self.status.update(text)
+    def _show(self) -> None:
+        with self.lock:
+            if self.bar is not None and not self.shown and not self.closed:
+                self.bar.start()
+                self.shown = True
 
-    def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.__exit__(None, None, None)
+    def _words(self, key: str, detail: str, done: int, total: int) -> str:
+        if key == "read" and total > 1 and done == total:
+            return t("step_read_all", self.lang, n=Numbers(self.lang).integer(total))
+        if f"step_{key}" in catalogue()["words"]:
+            return t(f"step_{key}", self.lang, x=safe(detail))
+        return t("step_other", self.lang)  # a stage without words: never its id
+
+    def step(self, stage: str, done: int, total: int) -> None:
+        """The library's progress callback."""
+        bar = self.bar
+        if bar is None:
+            return
+        key, detail = split_stage(stage)
+        if key != self.current and self.current in self.tasks:
+            self._finish(self.tasks[self.current])
+        self.current = key
+        if total > 1:
+            self.counted.add(key)
+        n = Numbers(self.lang)
+        count = f"{n.integer(done)}/{n.integer(total)}" if key in self.counted else ""
+        words = self._words(key, detail, done, total)
+        task = self.tasks.get(key)
+        if task is None:
+            self.tasks[key] = bar.add_task(words, total=total or None, completed=done, count=count)
+            return
+        state = self._state(task)
+        if done < state.completed or (done == 0 and state.finished):
+            bar.reset(task, total=total or None, completed=done, description=words, count=count)
+        else:
+            bar.update(task, total=total or None, completed=done, description=words, count=count)
+
+    def _state(self, task: TaskID) -> Task:
+        assert self.bar is not None
+        return next(state for state in self.bar.tasks if state.id == task)
+
+    def _finish(self, task: TaskID) -> None:
+        assert self.bar is not None
+        state = self._state(task)
+        if not state.finished:
+            total = state.total or 1
+            self.bar.update(task, total=total, completed=total)
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        with self.lock:
+            self.closed = True
+            if self.bar is None or not self.shown:
+                return
+            if exc_type is None:
+                for task in self.tasks.values():
+                    self._finish(task)
+            self.bar.stop()
 
 
 def render_audit_summary(console: Console, audit: object, written: list[Path], lang: str) -> None:

@@ -24,16 +24,17 @@ TOP = 10
 
 class consolidate_progress:
     """A progress bar driven by :func:`bie.consolidate`'s ``progress(done, total, name)``, on a terminal
-    only (silent in tests and pipes)."""
+    only (silent in tests, pipes and with ``quiet``)."""
 
-    def __init__(self, console: Console, lang: str) -> None:
+    def __init__(self, console: Console, lang: str, quiet: bool = False) -> None:
         self.console = console
         self.lang = lang
+        self.quiet = quiet
         self.bar: Progress | None = None
         self.task: TaskID | None = None
 
     def __enter__(self) -> consolidate_progress:
-        if self.console.is_terminal:
+        if self.console.is_terminal and not self.quiet:
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),

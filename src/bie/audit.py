@@ -4,18 +4,23 @@ audit = bie.audit(["programmation_2024.xlsx"], questionnaire="toile.xlsx")
 audit.summary                 # money by category
 audit.actions                 # polars DataFrame: one row per action with its tag and web elements
 audit.to_json(); audit.to_html(); audit.to_excel("rapport.xlsx")
+audit.write_json("rapport.json", actions="summary")   # streamed; "all" (default), "summary" or "none"
 audit.write("rapports/")      # programmation_2024.bie.html, .bie.xlsx, .bie.json, all or nothing
+
+Progress: ``bie.audit(..., progress=callback)`` and ``audit.write(..., progress=callback)`` call
+``callback(stage, done, total)`` (:mod:`bie.progress`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal, cast, overload
 
 import polars as pl
 
@@ -35,6 +40,8 @@ from bie.outputs import (
     write_set,
     write_text_atomic,
 )
+from bie.progress import LegacyProgress, Progress, reporter
+from bie.progress import stage as progress_stage
 from bie.reader import read
 from bie.report.model import SCHEMA_VERSION, AuditReport, summary_for_json
 from bie.report.model import build as build_report
@@ -46,7 +53,17 @@ if TYPE_CHECKING:
     from bie.consolidate import Consolidation
 
 FORMATS = ("html", "xlsx", "json")
-Progress = Callable[[str], None]
+
+#: What the JSON says of each action: ``all`` its every field (the default), ``summary`` the few that
+#: locate and classify it (:attr:`Audit.SUMMARY_FIELDS`), ``none`` no action list (``actions_detail``
+#: says which; the summary, breakdowns, findings and excluded rows are always there).
+JsonActions = Literal["all", "summary", "none"]
+JSON_ACTIONS: tuple[JsonActions, ...] = ("all", "summary", "none")
+
+#: Rows serialised by polars at a time when the JSON is streamed: bounds the memory the lists take (about
+#: a megabyte for 1,000 actions with long texts; measured at 100,000 actions, smaller chunks were also
+#: faster than 5,000 or 20,000, see CHANGELOG.md).
+JSON_CHUNK_ROWS = 1_000
 
 
 def _now() -> dt.datetime:
@@ -200,10 +217,15 @@ class Audit:
             cached = self._reports[lang] = build_report(self, lang)
         return cached
 
-    def to_dict(self, lang: str | None = None, rows: bool = True) -> dict[str, Any]:
+    def to_dict(
+        self, lang: str | None = None, rows: bool = True, actions: JsonActions = "all"
+    ) -> dict[str, Any]:
         """The whole audit as plain Python objects; ``rows=False`` leaves out the per-row lists
-        (``actions``, ``excluded``), which :meth:`to_json` writes faster with polars."""
+        (``actions``, ``excluded``), which :meth:`write_json` writes faster with polars. ``actions``: what
+        is said of each action (:data:`JsonActions`); other than ``all``, ``actions_detail`` says it."""
         lang = lang or self.lang
+        if actions not in JSON_ACTIONS:
+            raise ValueError(f"unknown actions detail {actions!r}; use one of {JSON_ACTIONS}")
         model = self.report(lang)
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
@@ -230,8 +252,11 @@ class Audit:
             "findings": [f.to_dict() for f in model.findings],
             "issues": [{"file": file, **issue.to_dict(lang)} for file, issue in self.issues],
         }
+        if actions != "all":
+            out["actions_detail"] = actions
         if rows:
-            out["actions"] = self.action_records()
+            if actions != "none":
+                out["actions"] = self.action_records(actions)
             out["excluded"] = self.excluded_records()
         return out
 
@@ -281,6 +306,19 @@ class Audit:
         "amount_granted",
         "total_cost",
     )
+    #: Columns of each action in the ``summary`` form of the JSON (``actions="summary"``): where the action
+    #: is, what it is, its money, its category and why it is to review; in order, those the input has.
+    SUMMARY_FIELDS: ClassVar[tuple[str, ...]] = (
+        "_file",
+        "_sheet",
+        "_row",
+        "_line",
+        "action_id",
+        "title",
+        "_amount",
+        "category",
+        "review_reason",
+    )
     _RENAME: ClassVar[dict[str, str]] = {
         "_file": "file",
         "_sheet": "sheet",
@@ -289,12 +327,14 @@ class Audit:
         "_amount": "amount",
     }
 
-    def actions_table(self) -> pl.DataFrame:
-        """The actions as the JSON lists them: stable keys, co-funders grouped in a ``funding`` object."""
+    def actions_table(self, actions: JsonActions = "all") -> pl.DataFrame:
+        """The actions as the JSON lists them: stable keys, co-funders grouped in a ``funding`` object;
+        ``actions="summary"``: only :attr:`SUMMARY_FIELDS`."""
         frame = self.actions
-        cols = [pl.col(c).alias(self._RENAME.get(c, c)) for c in self.ACTION_FIELDS if c in frame.columns]
+        fields = self.SUMMARY_FIELDS if actions == "summary" else self.ACTION_FIELDS
+        cols = [pl.col(c).alias(self._RENAME.get(c, c)) for c in fields if c in frame.columns]
         funding = [c for c in frame.columns if c.startswith(FUNDING_PREFIX)]
-        if funding:
+        if funding and actions != "summary":
             cols.append(
                 pl.struct([pl.col(c).alias(c[len(FUNDING_PREFIX) :]) for c in funding]).alias("funding")
             )
@@ -303,23 +343,83 @@ class Audit:
     def excluded_table(self) -> pl.DataFrame:
         return self.excluded.select("file", "sheet", "row", "reason", "text", "amount")
 
-    def action_records(self) -> list[dict[str, Any]]:
-        return self.actions_table().to_dicts()
+    def action_records(self, actions: JsonActions = "all") -> list[dict[str, Any]]:
+        return self.actions_table(actions).to_dicts()
 
     def excluded_records(self) -> list[dict[str, Any]]:
         return self.excluded_table().to_dicts()
 
-    def to_json(self, lang: str | None = None) -> str:
-        """The audit as JSON (see ``bie/data/audit.schema.json``).
+    def to_json(self, lang: str | None = None, actions: JsonActions = "all") -> str:
+        """The audit as JSON (see ``bie/data/audit.schema.json``): what :meth:`write_json` writes, as a
+        string. For a large audit, write it to a file with :meth:`write_json` instead."""
+        buffer = io.StringIO()
+        self.write_json(buffer, lang, actions)
+        return buffer.getvalue()
 
-        The action and excluded-row lists, which hold one object per source row, are serialised by polars
-        (in Rust): a 100,000-action audit writes in about a second instead of tens of seconds."""
-        head = {k: v for k, v in self.to_dict(lang, rows=False).items()}
-        text = json.dumps(head, ensure_ascii=False, indent=2, default=_json_default)
-        assert text.endswith("\n}")
-        actions = self.actions_table().write_json()
-        excluded = self.excluded_table().write_json()
-        return f'{text[:-2]},\n  "actions": {actions},\n  "excluded": {excluded}\n}}\n'
+    def write_json(
+        self,
+        target: str | Path | IO[bytes] | IO[str],
+        lang: str | None = None,
+        actions: JsonActions = "all",
+        progress: Progress | LegacyProgress | None = None,
+    ) -> None:
+        """Write the audit as JSON (see ``bie/data/audit.schema.json``) into ``target``: a path (written all
+        or nothing, never over one of the inputs) or an open file, binary (UTF-8 is written) or text.
+
+        Streamed: the head (summary, breakdowns, findings…) is written by :mod:`json`, then the action and
+        excluded-row lists, one object per source row, are serialised by polars (in Rust) straight into
+        ``target``, :data:`JSON_CHUNK_ROWS` rows at a time: the whole document never exists in memory.
+        ``actions``: every field of each action (``all``), the few that locate and classify it
+        (``summary``, :attr:`SUMMARY_FIELDS`) or no action list (``none``); see :data:`JsonActions`.
+        ``progress``: stage ``json``, rows written out of the rows to write (:mod:`bie.progress`)."""
+        if isinstance(target, str | Path):
+            path = Path(target)
+            render = self._renderer("json", lang, progress, actions)
+            write_set(path.parent, [(path.name, render)], self.input_files)
+            return
+        lang = lang or self.lang
+        report = reporter(progress)
+        lists = [("excluded", self.excluded_table())]
+        if actions != "none":
+            lists.insert(0, ("actions", self.actions_table(actions)))
+        total = sum(table.height for _, table in lists)
+        done = 0
+        report("json", 0, total)
+        head = json.dumps(
+            self.to_dict(lang, rows=False, actions=actions),
+            ensure_ascii=False,
+            indent=2,
+            default=_json_default,
+        )
+        assert head.endswith("\n}")
+        text = isinstance(target, io.TextIOBase)
+        out_text = cast("IO[str]", target)
+        out_bytes = cast("IO[bytes]", target)
+
+        def put(chunk: bytes | memoryview) -> None:
+            if text:
+                out_text.write(str(chunk, "utf-8"))
+            else:
+                out_bytes.write(chunk)
+
+        put(head[:-2].encode("utf-8"))
+        buffer = io.BytesIO()
+        for name, table in lists:
+            put(f',\n  "{name}": ['.encode())
+            for i, part in enumerate(table.iter_slices(JSON_CHUNK_ROWS)):
+                buffer.seek(0)
+                buffer.truncate()
+                part.write_json(buffer)  # "[{…},{…}]": written without its brackets, never copied
+                if i:
+                    put(b",")
+                with buffer.getbuffer() as view, view[1:-1] as body:
+                    put(body)
+                done += part.height
+                report("json", done, total)
+            put(b"]")
+        put(b"\n}\n")
+        if total == 0:
+            report("json", 1, 1)
 
     def to_html(self, lang: str | None = None) -> str:
         from bie.report.html import render_html
@@ -347,19 +447,26 @@ class Audit:
         return [f"{stem}.bie.{fmt_}" for fmt_ in formats]
 
     def _renderer(
-        self, fmt_: str, lang: str | None, progress: Progress | None = None
+        self,
+        fmt_: str,
+        lang: str | None,
+        progress: Progress | LegacyProgress | None = None,
+        json_actions: JsonActions = "all",
     ) -> Callable[[Path], None]:
-        def render(tmp: Path) -> None:
-            if progress:
-                progress(fmt_)
-            if fmt_ == "json":
-                tmp.write_text(self.to_json(lang), encoding="utf-8", newline="\n")
-            elif fmt_ == "html":
-                tmp.write_text(self.to_html(lang), encoding="utf-8", newline="\n")
-            else:
-                from bie.report.excel import write_excel
+        report = reporter(progress)
 
-                write_excel(self, tmp, lang or self.lang)
+        def render(tmp: Path) -> None:
+            if fmt_ == "json":
+                with tmp.open("wb") as stream:
+                    self.write_json(stream, lang, json_actions, report)
+                return
+            with progress_stage(report, fmt_):
+                if fmt_ == "html":
+                    tmp.write_text(self.to_html(lang), encoding="utf-8", newline="\n")
+                else:
+                    from bie.report.excel import write_excel
+
+                    write_excel(self, tmp, lang or self.lang)
 
         return render
 
@@ -369,9 +476,13 @@ class Audit:
         formats: Sequence[str] = FORMATS,
         stem: str | None = None,
         lang: str | None = None,
-        progress: Progress | None = None,
+        progress: Progress | LegacyProgress | None = None,
+        json_actions: JsonActions = "all",
     ) -> list[Path]:
         """Write the reports ``<stem>.bie.html``, ``.bie.xlsx``, ``.bie.json`` in ``directory``.
+
+        ``progress``: one stage per report, ``html``, ``xlsx``, ``json`` (:mod:`bie.progress`).
+        ``json_actions``: what the JSON says of each action (:meth:`write_json`).
 
         All or nothing: every format is rendered in a hidden temporary folder inside ``directory``, then
         moved in place; a report that would replace one of the inputs is refused before anything is written
@@ -379,7 +490,13 @@ class Audit:
         (:class:`~bie.errors.OutputLocked` after :data:`bie.outputs.LOCK_WAIT` seconds). See
         :mod:`bie.outputs`."""
         names = self.report_names(formats, stem)
-        renders = [(name, self._renderer(f, lang, progress)) for name, f in zip(names, formats, strict=True)]
+        if json_actions not in JSON_ACTIONS:
+            raise ValueError(f"unknown actions detail {json_actions!r}; use one of {JSON_ACTIONS}")
+        report = reporter(progress)
+        renders = [
+            (name, self._renderer(f, lang, report, json_actions))
+            for name, f in zip(names, formats, strict=True)
+        ]
         return write_set(directory, renders, self.input_files)
 
 
@@ -402,7 +519,7 @@ def audit(
     title: str | None = None,
     lang: str = "fr",
     limits: Limits = DEFAULT_LIMITS,
-    progress: Progress | None = None,
+    progress: Progress | LegacyProgress | None = None,
     skip_unreadable: bool = False,
     by: None = None,
 ) -> Audit: ...
@@ -421,7 +538,7 @@ def audit(
     title: str | None = None,
     lang: str = "fr",
     limits: Limits = DEFAULT_LIMITS,
-    progress: Progress | None = None,
+    progress: Progress | LegacyProgress | None = None,
     skip_unreadable: bool = False,
     by: Literal["file", "grantor", "territory"],
 ) -> Consolidation: ...
@@ -439,7 +556,7 @@ def audit(
     title: str | None = None,
     lang: str = "fr",
     limits: Limits = DEFAULT_LIMITS,
-    progress: Progress | None = None,
+    progress: Progress | LegacyProgress | None = None,
     skip_unreadable: bool = False,
     by: Literal["file", "grantor", "territory"] | None = None,
 ) -> Audit | Consolidation:
@@ -452,15 +569,19 @@ def audit(
     ``skip_unreadable``: a file that cannot be read (not a table, damaged, refused as hostile…) is left out
     with an error issue ``file-unreadable`` naming it and why (listed in ``meta["skipped"]``) instead of
     stopping the audit; when no file can be read, the first error is raised. For many files at once
-    (:func:`bie.consolidate`); one file's audit always stops on it."""
+    (:func:`bie.consolidate`); one file's audit always stops on it.
+
+    ``progress``: called ``progress(stage, done, total)`` as the audit goes, stages ``read:<file>`` (files
+    read out of the files given), ``tag`` (actions tagged), ``web`` and ``analyse``; see :mod:`bie.progress`.
+    """
+    report = reporter(progress)
     if by is not None:
         if questionnaire is not None or title is not None:
             raise ValueError("a questionnaire or a title describes one contract: not with by=")
         from bie.consolidate import consolidate
 
-        def count(_done: int, _total: int, name: str) -> None:
-            if progress is not None:
-                progress(f"read:{name}")
+        def count(done: int, total: int, name: str) -> None:
+            report(f"read:{name}", done - 1, total)
 
         return consolidate(
             paths,
@@ -478,7 +599,6 @@ def audit(
 
     web = _web_module()
 
-    step = progress or (lambda _message: None)
     funder = check_funder(funder)
     files = [paths] if isinstance(paths, str | Path) else list(paths)
     pack = load_rules([Path(r) for r in rules])
@@ -501,8 +621,8 @@ def audit(
     seen: dict[str, str] = {}
     skipped: list[dict[str, str]] = []
     first_error: BieError | None = None
-    for path, name in zip(files, all_names, strict=True):
-        step(f"read:{name}")
+    for index, (path, name) in enumerate(zip(files, all_names, strict=True)):
+        report(f"read:{name}", index, len(files))
         try:
             result = read(path, sheet=sheet, mapping=mapping, limits=limits)
         except BieError as exc:
@@ -555,17 +675,28 @@ def audit(
             }
         )
         issues.extend((name, issue) for issue in result.issues)
+    if files:
+        report(f"read:{all_names[-1]}", len(files), len(files))
     if not results and first_error is not None:
         raise first_error
     check_funder_found(funder, results)
     actions = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
-    step("tag")
-    tagged = tag(actions, pack, manual)
+    report("tag", 0, actions.height)
+    tagged_rows = 0
+
+    def tagging(done: int, total: int) -> None:
+        nonlocal tagged_rows
+        tagged_rows = done
+        report("tag", done, total)
+
+    tagged = tag(actions, pack, manual, progress=tagging)
+    if tagged_rows != actions.height:  # the stage ends with done == total
+        report("tag", actions.height, actions.height)
     issues.extend((None, issue) for issue in tagged.issues)
-    step("web")
-    with_web = web.element_tags(tagged.frame, model)
-    web_profile = web.profile(with_web, model, questionnaire=answers, amount=analysis.AMOUNT)
-    step("analyse")
+    with progress_stage(report, "web"):
+        with_web = web.element_tags(tagged.frame, model)
+        web_profile = web.profile(with_web, model, questionnaire=answers, amount=analysis.AMOUNT)
+    report("analyse", 0, 0)
     basis_id = bases.pop() if len(bases) == 1 else "mixed"
     categories = {c.id: (c.dac_marker, c.eu_weight) for c in pack.categories}
     summary = analysis.summary(with_web, basis_id, basis_name, categories)
@@ -586,7 +717,7 @@ def audit(
         # Reports are named <stem>.bie.<format>: never the name of an input (see bie.outputs).
         "stem": safe_stem(Path(files[0]).stem) if len(results) == 1 else "audit",
     }
-    return Audit(
+    audited = Audit(
         inputs=results,
         actions=with_web,
         excluded=pl.concat(excluded, how="diagonal_relaxed"),
@@ -606,6 +737,8 @@ def audit(
         input_files=input_files,
         input_names=names,
     )
+    report("analyse", 1, 1)
+    return audited
 
 
 def _web_module() -> Any:

@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from bie.i18n import check_lang, fmt_in
+from bie.progress import LegacyProgress, Progress, reporter, stage
 
 __all__ = ["PreparedKit", "ScoredWorkshop", "file_names", "prepare", "score"]
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -65,22 +64,23 @@ def prepare(
     sheet: str | int | None = None,
     mapping: str | Path | None = None,
     rules: Sequence[str | Path] = (),
-    progress: Progress | None = None,
+    progress: Progress | LegacyProgress | None = None,
 ) -> PreparedKit:
     """Prepare a workshop from ``files`` into the folder ``output`` (created if needed; written all or
     nothing, never over an input): ``actions`` actions chosen with ``seed``; one workbook per participant
-    (or table) when ``participants`` is given, else one workbook to copy."""
+    (or table) when ``participants`` is given, else one workbook to copy. ``progress``: the audit's stages
+    (:mod:`bie.progress`), then ``workshop-select`` and ``workshop-write``."""
     import bie
     from bie.outputs import identify, write_set
     from bie.workshop import material, workbook
     from bie.workshop.kit import build_kit
 
     lang = check_lang(lang)
-    step = progress or (lambda _message: None)
+    report = reporter(progress)
     paths = [files] if isinstance(files, str | Path) else list(files)
-    audit = bie.audit(paths, sheet=sheet, mapping=mapping, rules=rules, lang=lang, progress=progress)
-    step("workshop-select")
-    kit = build_kit(audit, n=actions, seed=seed, participants=participants, lang=lang, title=title)
+    audit = bie.audit(paths, sheet=sheet, mapping=mapping, rules=rules, lang=lang, progress=report)
+    with stage(report, "workshop-select"):
+        kit = build_kit(audit, n=actions, seed=seed, participants=participants, lang=lang, title=title)
     names = file_names(lang)
 
     def text(render: Callable[[], str]) -> Callable[[Path], None]:
@@ -107,9 +107,9 @@ def prepare(
         (names["key_workbook"], lambda path: workbook.write_key_workbook(kit, path)),
         (names["guide"], text(lambda: material.render_guide(kit))),
     ]
-    step("workshop-write")
     inputs = identify([*paths, *([mapping] if mapping else []), *rules])
-    written = write_set(output, renders, (*audit.input_files, *inputs))
+    with stage(report, "workshop-write"):
+        written = write_set(output, renders, (*audit.input_files, *inputs))
     return PreparedKit(kit=kit, written=tuple(written))
 
 
@@ -118,31 +118,32 @@ def score(
     answers: Sequence[str | Path],
     output: str | Path | None = None,
     *,
-    progress: Progress | None = None,
+    progress: Progress | LegacyProgress | None = None,
 ) -> ScoredWorkshop:
     """Score the ``answers`` (filled workbooks, online form CSV exports) against the answer ``key``; write
     the readout (HTML and xlsx) into ``output`` when given, in the kit's language (its texts and bie's
     reasons were written in it when the kit was prepared). Raises :class:`bie.errors.WorkshopError`
-    listing every problem of the key and answer files; nothing is written unless everything was read."""
+    listing every problem of the key and answer files; nothing is written unless everything was read.
+    ``progress``: stages ``workshop-read``, ``workshop-score``, ``workshop-write`` (:mod:`bie.progress`)."""
     from bie.outputs import identify, write_set
     from bie.workshop import readout
     from bie.workshop.answers import read_answers, read_key
     from bie.workshop.scoring import score_answers
 
-    step = progress or (lambda _message: None)
-    step("workshop-read")
-    the_key = read_key(key)
-    kit = the_key.kit
-    if kit is None:  # pragma: no cover - read_key refuses a key without its kit
-        raise ValueError("the answer key holds no workshop")
-    the_answers = read_answers(answers, the_key)
-    step("workshop-score")
-    result = score_answers(
-        the_key.categories,
-        the_answers.participants,
-        bie_elements=the_key.bie_elements,
-        web_scores=the_key.web_scores,
-    )
+    report = reporter(progress)
+    with stage(report, "workshop-read"):
+        the_key = read_key(key)
+        kit = the_key.kit
+        if kit is None:  # pragma: no cover - read_key refuses a key without its kit
+            raise ValueError("the answer key holds no workshop")
+        the_answers = read_answers(answers, the_key)
+    with stage(report, "workshop-score"):
+        result = score_answers(
+            the_key.categories,
+            the_answers.participants,
+            bie_elements=the_key.bie_elements,
+            web_scores=the_key.web_scores,
+        )
     written: list[Path] = []
     if output is not None:
         names = file_names(kit.lang)
@@ -153,10 +154,10 @@ def score(
         def xlsx(path: Path) -> None:
             readout.write_readout_workbook(kit, result, path, answers=the_answers.participants)
 
-        step("workshop-write")
-        written = write_set(
-            output,
-            [(names["readout"], html), (names["readout_workbook"], xlsx)],
-            identify([key, *answers]),
-        )
+        with stage(report, "workshop-write"):
+            written = write_set(
+                output,
+                [(names["readout"], html), (names["readout_workbook"], xlsx)],
+                identify([key, *answers]),
+            )
     return ScoredWorkshop(kit=kit, answers=the_answers, score=result, written=tuple(written))
