@@ -500,6 +500,14 @@ def profile(
         frame = element_tags(frame, rules if rules is not None else model)
     n_actions = frame.height
     carriers = model.carriers
+    fields = [c for c in ("title", "objectives", "description") if c in frame.columns]
+    if fields:  # the action's text, normalised once for every element's « commissioned » test
+        frame = frame.with_columns(
+            pl.concat_str(
+                [normalize_expr(pl.col(c).cast(pl.String, strict=False)).fill_null("") for c in fields],
+                separator="\n",
+            ).alias(_TEXT)
+        )
     base = frame.select(
         _column(frame, "category", pl.String).alias("category"),
         _cents(frame, amount).alias("cents"),
@@ -764,17 +772,16 @@ def _institution_carrier(frame: pl.DataFrame, regex: str | None) -> pl.Expr:
     return name.str.contains(regex).fill_null(False)
 
 
+_TEXT = "__bie_profile_text"
+
+
 def _commissioned(frame: pl.DataFrame, regex: str | None) -> pl.Expr:
     """Whether the action's text shows it is commissioned by the institution (its agents, elected officials
-    or services are the public; the study is of the contrat de ville or its programme)."""
-    fields = [c for c in ("title", "objectives", "description") if c in frame.columns]
-    if regex is None or not fields:
+    or services are the public; the study is of the contrat de ville or its programme). Reads the normalised
+    text :func:`profile` adds as ``_TEXT``."""
+    if regex is None or _TEXT not in frame.columns:
         return pl.lit(False)
-    text = pl.concat_str(
-        [normalize_expr(pl.col(c).cast(pl.String, strict=False)).fill_null("") for c in fields],
-        separator="\n",
-    )
-    return text.str.contains(regex).fill_null(False)
+    return pl.col(_TEXT).str.contains(regex).fill_null(False)
 
 
 def _women_organisation(frame: pl.DataFrame, carriers: Carriers) -> pl.Expr:
