@@ -142,3 +142,13 @@ def test_a_duplicate_key_is_refused_in_shipped_data_too() -> None:
 
     with pytest.raises(ConfigError):
         load_yaml_text("a: 1\na: 2\n", "x.yaml", shipped=True)
+
+
+def test_web_tags_by_chunks_equal_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bie.web.tags as web_tags
+
+    tagged = tag(_cases_frame().head(150), load_rules()).frame
+    whole = web_tags.element_tags(tagged)
+    monkeypatch.setattr(web_tags, "CHUNK_ROWS", 40)
+    assert web_tags.element_tags(tagged).equals(whole)
+    assert whole["web_elements"].list.len().sum() > 0

@@ -38,7 +38,7 @@ import polars as pl
 from bie.issues import Issue
 from bie.resources import load_data
 from bie.tagging.information import Information, content_words, is_label, load_information
-from bie.tagging.normalize import needs_nfc, normalize_expr, normalize_series
+from bie.tagging.normalize import normalize_expr, normalize_series, recompose
 from bie.tagging.rules import (
     FIELDS,
     LEAD_ZONES,
@@ -274,14 +274,7 @@ def on_rows(frame: pl.DataFrame, cond: pl.Expr, exprs: Sequence[pl.Expr]) -> pl.
 
 
 def _nfc(series: pl.Series) -> pl.Series:
-    """Recompose in NFC the rows that may need it: those with a character from U+0300 on (text made only of
-    earlier characters is already NFC). Row by row, so a row's result never depends on the other rows."""
-    if not needs_nfc(series):
-        picked = series.str.contains(r"[^\x00-\x{2ff}]").fill_null(False).arg_true()
-        if picked.len() == 0:
-            return series
-        return series.scatter(picked, series.gather(picked).str.normalize("NFC"))
-    return series.str.normalize("NFC")
+    return recompose(series)
 
 
 def _upper_span(text: pl.Expr, off: pl.Expr, length: pl.Expr) -> pl.Expr:

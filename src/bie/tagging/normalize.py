@@ -46,6 +46,7 @@ __all__ = [
     "normalize_expr",
     "normalize_series",
     "normalize_text",
+    "recompose",
 ]
 
 _LETTERS: dict[str, str] = {
@@ -209,6 +210,18 @@ def normalize_text(text: str | None) -> str | None:
 
 
 _COMBINING = r"[\u0300-\u036f]"
+
+
+def recompose(series: pl.Series) -> pl.Series:
+    """``series`` recomposed in NFC, row by row: only the rows with a character from U+0300 on may change
+    (text made only of earlier characters is already NFC), so a row's result never depends on the other
+    rows (a table tagged by chunks gives the same result as in one pass)."""
+    if needs_nfc(series):
+        return series.str.normalize("NFC")
+    picked = series.str.contains(r"[^\x00-\x{2ff}]").fill_null(False).arg_true()
+    if picked.len() == 0:
+        return series
+    return series.scatter(picked, series.gather(picked).str.normalize("NFC"))
 
 
 def needs_nfc(series: pl.Series) -> bool:

@@ -22,8 +22,8 @@ from typing import Any
 
 import polars as pl
 
-from bie.tagging.engine import mask_series, on_rows
-from bie.tagging.normalize import needs_nfc, normalize_series
+from bie.tagging.engine import CHUNK_ROWS, mask_series, on_rows
+from bie.tagging.normalize import normalize_series, recompose
 from bie.web.model import WebModel
 from bie.web.rules import ELIGIBLE, TEXT_FIELDS, WebRule, WebRules, load_web_rules
 
@@ -45,7 +45,7 @@ def _text(frame: pl.DataFrame, name: str, idx: pl.Series) -> pl.Series:
         series = frame.get_column(name).cast(pl.String).gather(idx).fill_null("")
     else:
         series = pl.Series(name, [""] * idx.len(), dtype=pl.String)
-    return series.str.normalize("NFC") if needs_nfc(series) else series
+    return recompose(series)
 
 
 def _variants(rule: WebRule) -> list[tuple[str, str]]:
@@ -84,6 +84,13 @@ def element_tags(frame: pl.DataFrame, rules: WebRules | WebModel | None = None) 
     if rules is None or isinstance(rules, WebModel):
         rules = load_web_rules(model=rules)
     frame = frame.drop([c for c in WEB_COLUMNS if c in frame.columns])
+    if frame.height > CHUNK_ROWS:  # each row on its own: by chunks, the text copies of one chunk at a time
+        parts = [_element_tags(frame.slice(s, CHUNK_ROWS), rules) for s in range(0, frame.height, CHUNK_ROWS)]
+        return pl.concat(parts, how="vertical")
+    return _element_tags(frame, rules)
+
+
+def _element_tags(frame: pl.DataFrame, rules: WebRules) -> pl.DataFrame:
     if frame.height == 0:
         return _empty(frame)
     if "category" in frame.columns:
