@@ -923,46 +923,33 @@ def _hits_frame(
     cond = off.is_not_null()
     if keep is not None:
         cond = cond & keep.fill_null(False)
+    if not frame.select(cond.fill_null(False).any()).item():
+        return None
     if rule.evidence == "declaration":
         text, src, end = pl.col(f"{P}decl"), pl.col(f"{P}decl_src"), pl.col(f"{P}decl").str.len_chars()
-        needed = [f"{P}idx", column, f"{P}decl", f"{P}decl_src"]
     else:
         text = pl.col(f"{P}n") if rule.evidence in _MASKING else pl.col(f"{P}m")
         src = pl.col(f"{P}src")
         end = pl.col(f"{P}s_{zone}") + pl.col(f"{P}l_{zone}")
-        needed = [
-            f"{P}idx",
-            column,
-            f"{P}n",
-            f"{P}m",
-            f"{P}src",
-            f"{P}lt",
-            f"{P}lo",
-            f"{P}s_{zone}",
-            f"{P}l_{zone}",
-        ]
-    if keep is not None:
-        needed += sorted(keep.meta.root_names())
-    hits = frame.select(list(dict.fromkeys(needed))).filter(cond)
-    if hits.height == 0:
-        return None
+    # read on every row, null where there is no (kept) hit: the texts are cut where they are, never copied
+    hit = pl.when(cond).then(off)
     length = (
-        text.str.slice(off, end - off)
+        text.str.slice(hit, end - hit)
         .str.extract("^(?:" + rule.regex + ")", 0)
         .str.len_chars()
         .cast(pl.Int64)
     )
-    field = pl.lit("declared_equality") if rule.evidence == "declaration" else field_of(off)
-    return hits.select(
+    field = pl.lit("declared_equality") if rule.evidence == "declaration" else field_of(hit)
+    return frame.select(
         pl.col(f"{P}idx"),
         pl.lit(_KIND_ORDER[rule.evidence], pl.Int32).alias("k1"),
         field.replace_strict(_FIELD_ORDER, return_dtype=pl.Int32).alias("k2"),
         pl.lit(order, pl.Int32).alias("k3"),
         pl.lit(rule.id).alias("rule"),
         field.alias("field"),
-        src.str.slice(off, length).alias("match"),
-        off.alias("offset"),
-    )
+        src.str.slice(hit, length).alias("match"),
+        hit.alias("offset"),
+    ).filter(pl.col("offset").is_not_null())
 
 
 def trap_hits(frame: pl.DataFrame, comp: _Compiled) -> list[pl.DataFrame]:
