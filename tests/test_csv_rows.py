@@ -52,3 +52,23 @@ def test_a_workbook_has_no_line_column(tmp_path: Path) -> None:
     audit = bie.audit(FIXTURES / "programmation_cdv_2024.xlsx")
     assert "_line" not in audit.actions.columns
     assert "line" not in json.loads(audit.to_json("fr"))["actions"][0]
+
+
+def test_text_without_quotes_reads_as_the_csv_module(tmp_path: Path) -> None:
+    """Without any « " », records are split by polars: the same frame as the csv module's (ragged rows,
+    blank lines, \\r and \\r\\n line breaks, NUL characters, trailing empty lines)."""
+    from bie.io.limits import Limits
+    from bie.io.text import _frame_with_csv, _frame_without_quotes
+
+    texts = [
+        "a;b;c\r\n1;2\r\n\r\n3;4;5;6\n \n\x00x;;\ry\n\n\n",
+        "Intitulé|Montant\n é | 12 \u2028 3\n\x85|\t\n",
+        "seul\n",
+    ]
+    for text in texts:
+        for delimiter in (";", "|"):
+            for limits in (Limits(), Limits(max_columns=2)):
+                fast = _frame_without_quotes(text, delimiter, limits)
+                assert fast is not None
+                slow = _frame_with_csv(text, delimiter, limits, tmp_path / "x.csv", "x", [])
+                assert fast[0].equals(slow) and fast[0].schema == slow.schema, (text, delimiter)

@@ -569,6 +569,43 @@ def test_parsers_registry() -> None:
         assert parser.__name__ == kind
 
 
+def test_plans_run_side_by_side_as_the_expressions() -> None:
+    """parse_frame runs several plans stage by stage: the same structs as each parser's expression."""
+    cells = [
+        "12 500,00 €",
+        "1.200",
+        "NC",
+        None,
+        "-",
+        "3000",
+        " 45 % ",
+        "21/12/17",
+        "2024",
+        "224 900 019 000 15'",
+    ]
+    df = pl.DataFrame({"x": cells})
+    plans = {
+        "amount": parse.amount_plan(pl.col("x"), limit=1000.0),
+        "plain": parse.amount_plan(pl.col("x"), french=False),
+        "count": parse.count_plan(pl.col("x")),
+        **{
+            kind: parse.PLANS[kind](pl.col("x"))
+            for kind in ("percent", "date", "year", "siret", "identifier")
+        },
+    }
+    got = parse.parse_frame(df, plans)
+    want = df.with_columns(
+        parse.amount("x", limit=1000.0).alias("amount"),
+        parse.amount("x", french=False).alias("plain"),
+        parse.count("x").alias("count"),
+        *[
+            parse.PARSERS[kind]("x").alias(kind)
+            for kind in ("percent", "date", "year", "siret", "identifier")
+        ],
+    )
+    assert got.equals(want) and got.schema == want.schema
+
+
 def test_struct_takes_the_column_name() -> None:
     df = pl.DataFrame({"montant": ["12 500,00 €", "NC"], "other": [1, 2]})
     out = df.with_columns(parse.amount("montant"))

@@ -102,3 +102,25 @@ def test_text_amount_after_row_100_is_not_lost(tmp_path: Path) -> None:
     result = bie.read(path)
     value = result.actions.filter(pl.col("_row") == region["row"]).get_column("funding:Région").item()
     assert cents(value) == region["value"]
+
+
+def test_reading_ahead_gives_the_same_results_and_errors(tmp_path: Path) -> None:
+    """Files read ahead by worker threads (bie.consolidate) come back as bie.read gives them, errors too."""
+    from bie.errors import BieError
+    from bie.reader import reading_ahead
+
+    empty = tmp_path / "vide.csv"
+    empty.write_text("  \n", encoding="utf-8")
+    files = [FIXTURES / "programmation_cdv_2023.xlsx", empty, FIXTURES / "subventions_scdl_2024.csv"]
+    alone = [bie.read(files[0]), None, bie.read(files[2])]
+    with reading_ahead(files, workers=2):
+        ahead = [bie.read(files[0])]
+        with pytest.raises(BieError):
+            bie.read(files[1])
+        ahead.append(None)
+        ahead.append(bie.read(files[2]))
+    for a, b in zip(alone, ahead, strict=True):
+        if a is None or b is None:
+            continue
+        assert a.actions.equals(b.actions) and a.ledger.equals(b.ledger)
+        assert [repr(i) for i in a.issues] == [repr(i) for i in b.issues]

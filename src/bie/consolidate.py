@@ -28,11 +28,13 @@ listed (:attr:`Consolidation.lacking`).
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -44,6 +46,9 @@ from bie.outputs import InputFile, safe_stem, write_set
 from bie.report.model import CATEGORY_ORDER, basis_label
 from bie.resources import load_data
 from bie.vocabulary import fold
+
+if TYPE_CHECKING:
+    from bie.web.profile import WebProfile
 
 __all__ = [
     "BASIS_ORDER",
@@ -75,6 +80,8 @@ Progress = Callable[[int, int, str], None]
 
 _GROUP = "_group"
 _SHARED = "_shared"
+#: From this many groups on, their figures and webs are computed by two threads.
+_PARALLEL_GROUPS = 4
 _GRANTOR_NAME = "_grantor_name"
 
 
@@ -637,6 +644,7 @@ def consolidate(
     here). A file that cannot be read is left out and listed in :attr:`Consolidation.skipped` with why;
     when none can be read, the first error is raised."""
     from bie.audit import audit
+    from bie.reader import reading_ahead
     from bie.tagging import load_rules
     from bie.web import load_model, profile
 
@@ -656,19 +664,21 @@ def consolidate(
             done += 1
             progress(done, len(files), message[len("read:") :])
 
-    result = audit(
-        files,
-        sheet=sheet,
-        mapping=mapping,
-        rules=rules,
-        overrides=overrides,
-        funder=funder,
-        lang=lang,
-        limits=limits,
-        progress=step,
-        # One unreadable file out of 200 must not stop the run: it is listed, with why (``skipped``).
-        skip_unreadable=True,
-    )
+    # The files are parsed by worker threads while the audit works on the previous ones (both cores).
+    with reading_ahead(files, sheet=sheet, mapping=mapping, limits=limits):
+        result = audit(
+            files,
+            sheet=sheet,
+            mapping=mapping,
+            rules=rules,
+            overrides=overrides,
+            funder=funder,
+            lang=lang,
+            limits=limits,
+            progress=step,
+            # One unreadable file out of 200 must not stop the run: it is listed, with why (``skipped``).
+            skip_unreadable=True,
+        )
     pack = result.pack or load_rules()
     categories = {c.id: (c.dac_marker, c.eu_weight) for c in pack.categories}
     file_basis = {str(i["file"]): str(i["amount_basis"]) for i in result.meta["inputs"]}
@@ -699,7 +709,7 @@ def consolidate(
     chosen = basis or _choose_basis(group_bases, list(file_basis.values()))
 
     model = load_model()
-    groups: list[Group] = []
+    subs: list[tuple[pl.DataFrame, str]] = []
     for key, bases in zip(keys, group_bases, strict=True):
         sub = parts.get((key,), frame.clear())
         own = next(iter(bases)) if len(bases) == 1 else chosen
@@ -707,8 +717,21 @@ def consolidate(
             sub = sub.with_columns(
                 pl.when(pl.col("_basis") == chosen).then(pl.col(analysis.AMOUNT)).alias(analysis.AMOUNT)
             )
+        subs.append((sub, own))
+
+    def measure(job: tuple[pl.DataFrame, str]) -> tuple[WebProfile, Figures]:
+        return profile(job[0], model, amount=analysis.AMOUNT), _figures(job[0], job[1], categories)
+
+    # Groups are independent: two threads share them (polars releases the interpreter while it computes).
+    workers = min(2, os.cpu_count() or 1) if len(subs) >= _PARALLEL_GROUPS else 1
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bie-group") as pool:
+            measured = list(pool.map(measure, subs))
+    else:
+        measured = [measure(job) for job in subs]
+    groups: list[Group] = []
+    for key, (sub, own), (web, figures) in zip(keys, subs, measured, strict=True):
         group_files = list(dict.fromkeys(sub.get_column("_file").to_list())) if sub.height else [key]
-        web = profile(sub, model, amount=analysis.AMOUNT)
         special = None if by == "file" else analysis.SPECIAL_KEYS.get(key)
         name: str | None = key
         if by == "grantor" and special is None:
@@ -725,7 +748,7 @@ def consolidate(
                 basis=own,
                 counted=own == chosen and any(file_basis.get(f) == chosen for f in group_files),
                 off_basis=tuple(f for f in group_files if file_basis.get(f, "none") != chosen),
-                figures=_figures(sub, own, categories),
+                figures=figures,
                 web=tuple(ElementScore(e.id, e.element.sphere, e.score, e.source) for e in web.elements),
                 web_coverage_low=web.coverage_low,
                 shared=int(sub.get_column(_SHARED).sum()) if sub.height else 0,

@@ -45,9 +45,30 @@ def _clean(value: object) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+#: Scores of cells already seen, per vocabulary (kept alive here, so its id cannot be reused): the same
+#: header cells come back in every file of a consolidation, and scoring one costs tens of microseconds.
+_SCORES: dict[int, tuple[Vocabulary, dict[tuple[str, frozenset[str]], float]]] = {}
+_SCORES_MAX = 200_000
+
+
 def _cell_score(vocab: Vocabulary, text: str, extra: frozenset[str] = frozenset()) -> float:
     if not text:
         return 0.0
+    entry = _SCORES.get(id(vocab))
+    if entry is None or entry[0] is not vocab:
+        if len(_SCORES) >= 8:  # vocabularies built by tests or tools: keep a few
+            _SCORES.clear()
+        entry = _SCORES[id(vocab)] = (vocab, {})
+    seen = entry[1]
+    score = seen.get((text, extra))
+    if score is None:
+        if len(seen) >= _SCORES_MAX:
+            seen.clear()
+        score = seen[(text, extra)] = _score(vocab, text, extra)
+    return score
+
+
+def _score(vocab: Vocabulary, text: str, extra: frozenset[str]) -> float:
     if extra and key(text) in extra:
         return 1.0
     if _NUMBER.match(text):

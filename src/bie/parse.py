@@ -43,8 +43,10 @@ __all__ = [
     "AMOUNT_LIMIT",
     "KINDS",
     "PARSERS",
+    "PLANS",
     "STATUSES",
     "Kind",
+    "Plan",
     "amount",
     "amount_limit",
     "count",
@@ -52,6 +54,7 @@ __all__ = [
     "identifier",
     "is_placeholder",
     "luhn_valid",
+    "parse_frame",
     "percent",
     "plain_number",
     "siret",
@@ -206,15 +209,10 @@ def _only(condition: pl.Expr, text: pl.Expr) -> pl.Expr:
     return pl.when(condition).then(text).otherwise(pl.lit(""))
 
 
-def _clean(expr: pl.Expr) -> pl.Expr:
-    """Struct{raw, clean}: cast to String, normalise Unicode spaces, strip surrounding whitespace.
-
-    Only short cells holding a special character go through the replacement: longer cells hold no
-    single value (they are only stripped; identifiers keep them, other parsers report ``unparsed``).
-    """
+def _clean_stages() -> list[dict[str, pl.Expr]]:
+    """Stages giving ``special`` and ``clean`` from the field ``raw`` (see :func:`_clean`)."""
     raw, special = F("raw"), F("special")
-    return _pipeline(
-        pl.struct(expr.cast(pl.String).alias("raw")),
+    return [
         {"special": _only(raw.str.len_chars() <= _SHORT_CHARS, raw).str.contains(_SPECIAL)},
         {
             "clean": pl.when(special)
@@ -222,7 +220,16 @@ def _clean(expr: pl.Expr) -> pl.Expr:
             .otherwise(raw)
             .str.strip_chars()
         },
-    )
+    ]
+
+
+def _clean(expr: pl.Expr) -> pl.Expr:
+    """Struct{raw, clean}: cast to String, normalise Unicode spaces, strip surrounding whitespace.
+
+    Only short cells holding a special character go through the replacement: longer cells hold no
+    single value (they are only stripped; identifiers keep them, other parsers report ``unparsed``).
+    """
+    return _pipeline(pl.struct(expr.cast(pl.String).alias("raw")), *_clean_stages())
 
 
 def _is_empty(clean: pl.Expr) -> pl.Expr:
@@ -298,12 +305,50 @@ def _prepare(kind: Kind | None) -> list[dict[str, pl.Expr]]:
     ]
 
 
-def _result(expr: pl.Expr, stages: list[dict[str, pl.Expr]]) -> pl.Expr:
+class Plan(NamedTuple):
+    """A parser as data: a start struct, stages adding fields (each may use the fields of earlier ones),
+    and the ``value`` and ``status`` of the result, from the fields. :func:`parse_frame` runs the stages
+    of several parsers side by side, one ``with_columns`` per stage: much cheaper to plan than the nested
+    expression of :func:`_expression` (polars resolves a deep ``struct.with_fields`` chain slowly)."""
+
+    start: pl.Expr
+    stages: list[dict[str, pl.Expr]]
+    value: pl.Expr
+    status: pl.Expr
+
+
+def _result(expr: pl.Expr, stages: list[dict[str, pl.Expr]]) -> Plan:
     """Run the stages on ``clean`` (the last ones define ``value`` and ``status``): Struct{value, status}."""
-    built = _pipeline(_clean(expr), *stages)
-    out = built.struct.with_fields(_out=pl.struct(value=F("value"), status=F("status"))).struct.field("_out")
-    name = _output_name(expr)
+    return Plan(
+        pl.struct(expr.cast(pl.String).alias("raw")), [*_clean_stages(), *stages], F("value"), F("status")
+    )
+
+
+def _expression(plan: Plan, source: pl.Expr) -> pl.Expr:
+    """The plan as one expression, named after ``source`` when its name can be determined."""
+    out = _finish(_pipeline(plan.start, *plan.stages), plan.value, plan.status)
+    name = _output_name(source)
     return out.alias(name) if name is not None else out
+
+
+def parse_frame(frame: pl.DataFrame, plans: Mapping[str, Plan]) -> pl.DataFrame:
+    """``frame`` with one Struct{value, status} column per plan (named by its key), as the expressions of
+    the parsers would give; the stages of all plans run side by side, stage by stage."""
+    if not plans:
+        return frame
+    work = {name: f"_plan:{i}" for i, name in enumerate(plans)}
+    frame = frame.with_columns([plan.start.alias(work[name]) for name, plan in plans.items()])
+    for k in range(max(len(plan.stages) for plan in plans.values())):
+        frame = frame.with_columns(
+            [
+                pl.col(work[name]).struct.with_fields(**plan.stages[k])
+                for name, plan in plans.items()
+                if k < len(plan.stages)
+            ]
+        )
+    return frame.with_columns(
+        [_finish(pl.col(work[name]), plan.value, plan.status).alias(name) for name, plan in plans.items()]
+    ).drop(list(work.values()))
 
 
 def is_placeholder(col: IntoText, kind: Kind | None = None) -> pl.Expr:
@@ -433,24 +478,37 @@ _PLAIN_NUMBER: Final = r"^-?[0-9]{1,15}(?:\.[0-9]+)?$"
 _SIGNED_AMBIGUOUS: Final = r"^-?[1-9][0-9]{0,2}\.[0-9]{3}$"
 
 
-def _fast(expr: pl.Expr, slow: Callable[[pl.Expr], pl.Expr], integer: bool, french: bool = True) -> pl.Expr:
-    """Plain numbers (« 12500 », « 44999.99 ») by a cast; everything else through ``slow``.
+def _finish(built: pl.Expr, value: pl.Expr, status: pl.Expr) -> pl.Expr:
+    """Struct{value, status} from fields of the pipeline ``built``."""
+    return built.struct.with_fields(_out=pl.struct(value=value, status=status)).struct.field("_out")
 
-    The slow parser sees an empty string instead of the plain cells, which costs it little; with
-    ``french=False`` (the caller knows every non-empty cell is plain) it is not built at all."""
-    text = expr.cast(pl.String)
-    plain = text.str.contains(_PLAIN_NUMBER).fill_null(False) & ~text.str.contains(
-        _SIGNED_AMBIGUOUS
-    ).fill_null(False)
-    number = text.cast(pl.Float64, strict=False)
-    slow_part = (
-        slow(pl.when(plain).then(pl.lit("")).otherwise(text))
-        if french
-        else pl.struct(pl.lit(None, pl.Float64).alias("value"), pl.lit("empty").alias("status"))
-    )
+
+def _fast_plan(expr: pl.Expr, slow: list[dict[str, pl.Expr]], integer: bool, french: bool = True) -> Plan:
+    """Plain numbers (« 12500 », « 44999.99 ») by a cast; everything else through the ``slow`` stages; the
+    result in the fields ``f_value`` and ``f_status``. With ``french=False`` (the caller knows every
+    non-empty cell is plain) the slow stages are not built at all.
+
+    One pipeline holds the fast path and the ``slow`` stages (which read ``raw`` and define ``value`` and
+    ``status``), so that each is computed once: an expression used twice is computed twice (and planned
+    twice, which costs more than parsing a small table)."""
+    text, plain, number = F("f_text"), F("f_plain"), F("f_number")
+    head = {
+        "f_plain": text.str.contains(_PLAIN_NUMBER).fill_null(False)
+        & ~text.str.contains(_SIGNED_AMBIGUOUS).fill_null(False),
+        "f_number": text.cast(pl.Float64, strict=False),
+    }
+    if french:
+        # The slow parser sees an empty string instead of the plain cells.
+        stages = [{"raw": pl.when(plain).then(pl.lit("")).otherwise(text)}, *_clean_stages(), *slow]
+        slow_value, slow_status = F("value"), F("status")
+    else:
+        stages, slow_value, slow_status = [], pl.lit(None, pl.Float64), pl.lit("empty")
     if integer:
         whole = (number - number.round(0)).abs() <= _INTEGER_TOLERANCE
-        fast_value: pl.Expr = pl.when(whole & (number >= 0)).then(number.round(0).cast(pl.Int64))
+        # Not strict: only plain cells (at most 15 digits) keep this value; others may not fit an Int64.
+        fast_value: pl.Expr = pl.when(whole & (number >= 0)).then(
+            number.round(0).cast(pl.Int64, strict=False)
+        )
         fast_status = (
             pl.when(number < 0)
             .then(pl.lit("negative"))
@@ -464,16 +522,12 @@ def _fast(expr: pl.Expr, slow: Callable[[pl.Expr], pl.Expr], integer: bool, fren
         fast_value = pl.when(rounded == 0).then(pl.lit(0.0)).otherwise(rounded)
         fast_status = pl.when(rounded < 0).then(pl.lit("negative")).otherwise(_NULL_STR)
         value_type = pl.Float64
-    out = pl.struct(
-        pl.when(plain)
-        .then(fast_value)
-        .otherwise(slow_part.struct.field("value"))
-        .cast(value_type)
-        .alias("value"),
-        pl.when(plain).then(fast_status).otherwise(slow_part.struct.field("status")).alias("status"),
-    )
-    name = _output_name(expr)
-    return out.alias(name) if name is not None else out
+    last = {
+        "f_value": pl.when(plain).then(fast_value).otherwise(slow_value).cast(value_type),
+        "f_status": pl.when(plain).then(fast_status).otherwise(slow_status),
+    }
+    start = pl.struct(expr.cast(pl.String).alias("f_text"))
+    return Plan(start, [head, *stages, last], F("f_value"), F("f_status"))
 
 
 def plain_number(col: IntoText) -> pl.Expr:
@@ -514,17 +568,22 @@ def amount(col: IntoText, french: bool = True, limit: float | None = None) -> pl
     pasted into an amount column is never added to a total. Below the limit a float rounded to cents is
     exact (10^12 cents < 2^53), so callers can turn every value into integer cents safely.
     """
+    expr = _expr(col)
+    return _expression(amount_plan(expr, french, limit), expr)
+
+
+def amount_plan(expr: pl.Expr, french: bool = True, limit: float | None = None) -> Plan:
+    """The plan of :func:`amount`."""
     # Never above AMOUNT_LIMIT, whatever the caller asks: every value must stay exact to the cent.
     cap = amount_limit() if limit is None else min(float(limit), AMOUNT_LIMIT)
-    parsed = _fast(_expr(col), _amount_slow, integer=False, french=french)
-    value, status = parsed.struct.field("value"), parsed.struct.field("status")
-    too_big = (value.abs() > cap).fill_null(False)
-    out = pl.struct(
-        pl.when(too_big).then(pl.lit(None, pl.Float64)).otherwise(value).alias("value"),
-        pl.when(too_big).then(pl.lit("implausible")).otherwise(status).alias("status"),
+    value, status, too_big = F("f_value"), F("f_status"), F("f_too_big")
+    plan = _fast_plan(expr, _amount_stages(), integer=False, french=french)
+    return Plan(
+        plan.start,
+        [*plan.stages, {"f_too_big": (value.abs() > cap).fill_null(False)}],
+        pl.when(too_big).then(pl.lit(None, pl.Float64)).otherwise(value),
+        pl.when(too_big).then(pl.lit("implausible")).otherwise(status),
     )
-    name = _output_name(_expr(col))
-    return out.alias(name) if name is not None else out
 
 
 @functools.cache
@@ -545,30 +604,28 @@ def amount_limit() -> float:
 AMOUNT_LIMIT: Final = 1e13
 
 
-def _amount_slow(expr: pl.Expr) -> pl.Expr:
+def _amount_stages() -> list[dict[str, pl.Expr]]:
+    """The French-format amount parser, as stages reading ``clean`` (see :func:`amount`)."""
     short = _only(F("clean").str.len_chars() <= _DASH_MAX_CHARS, F("clean"))
     parsed = F("parsed")
-    return _result(
-        expr,
-        [
-            *_prepare("amount"),
-            {"dash": (~F("empty") & short.str.to_lowercase().str.contains(_DASH_ZERO)).fill_null(False)},
-            *_number(currency=True, parens=True, percent_sign=False, dot_thousands=True),
-            {"rounded": F("n_value").round(2, mode="half_away_from_zero")},
-            {"parsed": pl.when(F("rounded") == 0).then(pl.lit(0.0)).otherwise(F("rounded"))},  # no -0.0
-            {
-                "value": pl.when(F("dash")).then(pl.lit(0.0)).otherwise(parsed),
-                "status": _status(
-                    (F("empty"), "empty"),
-                    (F("dash"), "dash_zero"),
-                    (F("placeholder"), "placeholder"),
-                    (parsed.is_null(), "unparsed"),
-                    (F("n_ambiguous"), "ambiguous"),
-                    (parsed < 0, "negative"),
-                ),
-            },
-        ],
-    )
+    return [
+        *_prepare("amount"),
+        {"dash": (~F("empty") & short.str.to_lowercase().str.contains(_DASH_ZERO)).fill_null(False)},
+        *_number(currency=True, parens=True, percent_sign=False, dot_thousands=True),
+        {"rounded": F("n_value").round(2, mode="half_away_from_zero")},
+        {"parsed": pl.when(F("rounded") == 0).then(pl.lit(0.0)).otherwise(F("rounded"))},  # no -0.0
+        {
+            "value": pl.when(F("dash")).then(pl.lit(0.0)).otherwise(parsed),
+            "status": _status(
+                (F("empty"), "empty"),
+                (F("dash"), "dash_zero"),
+                (F("placeholder"), "placeholder"),
+                (parsed.is_null(), "unparsed"),
+                (F("n_ambiguous"), "ambiguous"),
+                (parsed < 0, "negative"),
+            ),
+        },
+    ]
 
 
 _INTEGER_TOLERANCE: Final = 1e-6  # Excel float noise: « 12.000000001 » is still 12
@@ -589,35 +646,39 @@ def count(col: IntoText, french: bool = True) -> pl.Expr:
     >>> df.select(count("x")).unnest("x").rows()
     [(1200, None), (12, None), (None, 'not_integer'), (None, 'negative'), (1200, 'ambiguous')]
     """
-    return _fast(_expr(col), _count_slow, integer=True, french=french)
+    expr = _expr(col)
+    return _expression(count_plan(expr, french), expr)
 
 
-def _count_slow(expr: pl.Expr) -> pl.Expr:
+def count_plan(expr: pl.Expr, french: bool = True) -> Plan:
+    """The plan of :func:`count`."""
+    return _fast_plan(expr, _count_stages(), integer=True, french=french)
+
+
+def _count_stages() -> list[dict[str, pl.Expr]]:
+    """The French-format count parser, as stages reading ``clean`` (see :func:`count`)."""
     number = F("n_value")
-    return _result(
-        expr,
-        [
-            *_prepare("count"),
-            *_number(currency=False, parens=False, percent_sign=False, dot_thousands=True),
-            {"rounded": number.round(0)},
-            {
-                "integral": (number - F("rounded")).abs() <= _INTEGER_TOLERANCE,
-                "as_int": F("rounded").cast(pl.Int64, strict=False),
-            },
-            {
-                "value": pl.when(((number >= 0) & F("integral")).fill_null(False)).then(F("as_int")),
-                "status": _status(
-                    (F("empty"), "empty"),
-                    (F("placeholder"), "placeholder"),
-                    (number.is_null(), "unparsed"),
-                    (number < 0, "negative"),
-                    (~F("integral"), "not_integer"),
-                    (F("as_int").is_null(), "unparsed"),
-                    (F("n_ambiguous"), "ambiguous"),
-                ),
-            },
-        ],
-    )
+    return [
+        *_prepare("count"),
+        *_number(currency=False, parens=False, percent_sign=False, dot_thousands=True),
+        {"rounded": number.round(0)},
+        {
+            "integral": (number - F("rounded")).abs() <= _INTEGER_TOLERANCE,
+            "as_int": F("rounded").cast(pl.Int64, strict=False),
+        },
+        {
+            "value": pl.when(((number >= 0) & F("integral")).fill_null(False)).then(F("as_int")),
+            "status": _status(
+                (F("empty"), "empty"),
+                (F("placeholder"), "placeholder"),
+                (number.is_null(), "unparsed"),
+                (number < 0, "negative"),
+                (~F("integral"), "not_integer"),
+                (F("as_int").is_null(), "unparsed"),
+                (F("n_ambiguous"), "ambiguous"),
+            ),
+        },
+    ]
 
 
 def percent(col: IntoText) -> pl.Expr:
@@ -638,6 +699,11 @@ def percent(col: IntoText) -> pl.Expr:
     [(0.45, None), (0.45, None), (1.0, None), (0.45, 'assumed_percent'), (None, 'unparsed')]
     """
     expr = _expr(col)
+    return _expression(percent_plan(expr), expr)
+
+
+def percent_plan(expr: pl.Expr) -> Plan:
+    """The plan of :func:`percent`."""
     number, size, value = F("n_value"), F("size"), F("value")
     return _result(
         expr,
@@ -755,6 +821,11 @@ def date(col: IntoText) -> pl.Expr:
     (None, 'unparsed')
     """
     expr = _expr(col)
+    return _expression(date_plan(expr), expr)
+
+
+def date_plan(expr: pl.Expr) -> Plan:
+    """The plan of :func:`date`."""
     one, items, parsed = F("one"), F("items"), F("parsed")
     n_items = items.list.len()
     return _result(
@@ -832,6 +903,11 @@ def year(col: IntoText) -> pl.Expr:
     [(2024, None), (2024, None), (2023, 'multiple'), (None, 'unparsed')]
     """
     expr = _expr(col)
+    return _expression(year_plan(expr), expr)
+
+
+def year_plan(expr: pl.Expr) -> Plan:
+    """The plan of :func:`year`."""
     years = F("years")
     return _result(
         expr,
@@ -969,6 +1045,11 @@ def siret(col: IntoText) -> pl.Expr:
     (None, 'unparsed')
     """
     expr = _expr(col)
+    return _expression(siret_plan(expr), expr)
+
+
+def siret_plan(expr: pl.Expr) -> Plan:
+    """The plan of :func:`siret`."""
     digits, length, from_float = F("digits"), F("length"), F("from_float")
     is_float, is_digits, luhn = from_float.is_not_null(), F("is_digits"), F("luhn")
     # La Poste establishments are numbered beyond what Luhn allows: INSEE also accepts, for SIREN
@@ -1038,6 +1119,11 @@ def identifier(col: IntoText) -> pl.Expr:
     [('DA00123456-1', None), ('123456', None), ('00123', None), ('123000', 'float_damaged')]
     """
     expr = _expr(col)
+    return _expression(identifier_plan(expr), expr)
+
+
+def identifier_plan(expr: pl.Expr) -> Plan:
+    """The plan of :func:`identifier`."""
     text, scientific, value = F("text"), F("scientific"), F("value")
     return _result(
         expr,
@@ -1074,3 +1160,14 @@ PARSERS: Final[Mapping[Kind, Callable[[IntoText], pl.Expr]]] = {
     "identifier": identifier,
 }
 """Each parser by kind, e.g. for a column mapping that names the kind of every column."""
+
+PLANS: Final[Mapping[Kind, Callable[[pl.Expr], Plan]]] = {
+    "amount": amount_plan,
+    "count": count_plan,
+    "percent": percent_plan,
+    "date": date_plan,
+    "year": year_plan,
+    "siret": siret_plan,
+    "identifier": identifier_plan,
+}
+"""The plan of each parser (see :func:`parse_frame`), by kind."""

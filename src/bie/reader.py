@@ -7,14 +7,19 @@ flagged with its cell.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import polars as pl
 
 from bie import parse
-from bie.errors import NoHeaderFound, SheetNotFound, Text
+from bie.errors import BieError, NoHeaderFound, SheetNotFound, Text
 from bie.i18n import Money
 from bie.io.limits import DEFAULT_LIMITS, Limits
 from bie.io.raw import ROW, RawBook, RawSheet
@@ -42,24 +47,26 @@ _KIND_WORDS = {
 }
 
 
-def _text(expr: pl.Expr) -> pl.Expr:
+def _text(expr: pl.Expr) -> parse.Plan:
     """Text fields: surrounding spaces removed, blank cells null, never a status."""
-    clean = expr.str.strip_chars()
-    return pl.struct(
-        pl.when(clean == "").then(None).otherwise(clean).alias("value"),
-        pl.lit(None, pl.String).alias("status"),
+    clean = pl.field("clean")
+    return parse.Plan(
+        pl.struct(expr.str.strip_chars().alias("clean")),
+        [],
+        pl.when(clean == "").then(None).otherwise(clean),
+        pl.lit(None, pl.String),
     )
 
 
-_PARSERS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
+_PLANS: dict[str, Callable[[pl.Expr], parse.Plan]] = {
     "text": _text,
-    "amount": parse.amount,
-    "count": parse.count,
-    "date": parse.date,
-    "year": parse.year,
-    "percent": parse.percent,
-    "siret": parse.siret,
-    "id": parse.identifier,
+    "amount": parse.amount_plan,
+    "count": parse.count_plan,
+    "date": parse.date_plan,
+    "year": parse.year_plan,
+    "percent": parse.percent_plan,
+    "siret": parse.siret_plan,
+    "id": parse.identifier_plan,
 }
 
 
@@ -202,12 +209,15 @@ def _preview(cols: list[str]) -> pl.Expr:
     return pl.when(joined.str.len_chars() > 120).then(joined.str.slice(0, 117) + "…").otherwise(joined)
 
 
-def _parser(kind: str, french: bool, limits: Limits = DEFAULT_LIMITS) -> Callable[[pl.Expr], pl.Expr]:
+@functools.lru_cache(maxsize=512)
+def _plan(kind: str, column: str, french: bool = True, limit: float | None = None) -> parse.Plan:
+    """The parser of ``kind`` for ``column`` (cached: building a parser costs a few milliseconds, as much
+    as running it on a small table)."""
     if kind == "amount":
-        return lambda e: parse.amount(e, french=french, limit=limits.max_amount_euros)
+        return parse.amount_plan(pl.col(column), french=french, limit=limit)
     if kind == "count":
-        return lambda e: parse.count(e, french=french)
-    return _PARSERS[kind]
+        return parse.count_plan(pl.col(column), french=french)
+    return _PLANS[kind](pl.col(column))
 
 
 def _typed(mapping: ColumnMapping, vocab: Vocabulary) -> dict[str, tuple[str, str]]:
@@ -234,6 +244,101 @@ def read(
     already loaded :class:`MappingFile`. Raises a :class:`bie.errors.InputError` subclass when the file
     cannot be read.
     """
+    ahead = _AHEAD.get()
+    if ahead is not None:
+        done = ahead.take(path, sheet, mapping, limits)
+        if done is not None:
+            return done
+    return _read(path, sheet, mapping, limits)
+
+
+class _ReadAhead:
+    """Reads of the files to come, in worker threads (see :func:`reading_ahead`)."""
+
+    def __init__(
+        self,
+        paths: Sequence[str | Path],
+        sheet: str | int | None,
+        mapping: str | Path | MappingFile | None,
+        limits: Limits,
+        workers: int,
+    ) -> None:
+        self.args = (sheet, mapping, limits)
+        self.paths = [str(p) for p in paths]
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bie-read")
+        self.futures: dict[int, Future[ReadResult | None]] = {}
+        self.window = workers + 1
+        self.next = 0
+        for i in range(min(self.window, len(self.paths))):
+            self._submit(i)
+
+    def _submit(self, i: int) -> None:
+        if i < len(self.paths) and i not in self.futures:
+            self.futures[i] = self.pool.submit(_read_in_worker, self.paths[i], *self.args)
+
+    def take(
+        self, path: str | Path, sheet: str | int | None, mapping: object, limits: Limits
+    ) -> ReadResult | None:
+        """The result read ahead for ``path`` (raising its error), or None: read it here."""
+        i = self.next
+        if i >= len(self.paths) or self.paths[i] != str(path) or (sheet, mapping, limits) != self.args:
+            return None
+        self.next = i + 1
+        self._submit(i + self.window)
+        future = self.futures.pop(i, None)
+        return None if future is None else future.result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_in_worker(
+    path: str, sheet: str | int | None, mapping: str | Path | MappingFile | None, limits: Limits
+) -> ReadResult | None:
+    # Legacy formats are read by a child process (see bie.io.sandbox): it is started from the caller's
+    # thread, never from a worker (a fork from a threaded process is only safe without preexec code).
+    try:
+        if sniff(Path(path), limits).format in ("xls", "xlsb"):
+            return None
+    except BieError:
+        pass  # raised again by _read below, and by future.result() in the caller's thread
+    return _read(path, sheet, mapping, limits)
+
+
+_AHEAD: ContextVar[_ReadAhead | None] = ContextVar("bie_read_ahead", default=None)
+
+
+@contextmanager
+def reading_ahead(
+    paths: Sequence[str | Path],
+    sheet: str | int | None = None,
+    mapping: str | Path | MappingFile | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    workers: int | None = None,
+) -> Iterator[None]:
+    """Within this block, :func:`read` of ``paths`` in this order (with these options) returns results
+    read ahead by worker threads (two by default, at most the number of CPUs): files are parsed while the
+    caller works on the previous ones. A call that does not match reads as usual; results and errors are
+    those of :func:`read`."""
+    n = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if n < 2 or len(paths) < 2:
+        yield
+        return
+    ahead = _ReadAhead(paths, sheet, mapping, limits, n)
+    token = _AHEAD.set(ahead)
+    try:
+        yield
+    finally:
+        _AHEAD.reset(token)
+        ahead.close()
+
+
+def _read(
+    path: str | Path,
+    sheet: str | int | None = None,
+    mapping: str | Path | MappingFile | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ReadResult:
     p = Path(path)
     vocab = vocabulary()
     sniffed = sniff(p, limits)
@@ -302,11 +407,12 @@ def _build(
         if numeric
         else {}
     )
-    parsed = data.with_columns(
-        [
-            _parser(kind, bool(french_needed.get(column, True)), limits)(pl.col(column)).alias(f"_p:{out}")
+    parsed = parse.parse_frame(
+        data,
+        {
+            f"_p:{out}": _plan(kind, column, bool(french_needed.get(column, True)), limits.max_amount_euros)
             for out, (column, kind) in typed.items()
-        ]
+        },
     )
     amount_outputs = [out for out, (_, kind) in typed.items() if kind == "amount"]
     # Integer cents for the arithmetic of totals. Parsed amounts are capped (parse.AMOUNT_LIMIT, 10^15
@@ -384,12 +490,13 @@ def _build(
             folded_text, on="_action", how="left", maintain_order="left"
         )
         # Re-parse the typed columns whose text gained continuation lines.
-        actions_raw = actions_raw.with_columns(
-            [
-                _PARSERS[kind](pl.col(column)).alias(f"_p:{out}")
+        actions_raw = parse.parse_frame(
+            actions_raw,
+            {
+                f"_p:{out}": _plan(kind, column)
                 for out, (column, kind) in typed.items()
                 if kind not in ("amount",)
-            ]
+            },
         )
     # Amounts of every data row (actions and excluded rows), for the reconciliation of the audit.
     row_amounts = classified.select(
@@ -508,7 +615,15 @@ def _actions_frame(
     # Value problems, each with its cell (row as the user sees it, column header). Only the first
     # ISSUE_CAP of each code become Issue objects; the others are counted (a 100,000-row file can have as
     # many).
+    # One pass tells which columns have a value problem at all (most have none).
+    problem = {
+        out: (pl.col(f"_p:{out}").struct.field("status").fill_null("empty") != "empty").any().alias(out)
+        for out in typed
+    }
+    with_problem = raw.select(list(problem.values())).row(0, named=True) if problem else {}
     for out, (column, kind) in typed.items():
+        if not with_problem.get(out):
+            continue
         status = raw.select(
             pl.col(ROW),
             pl.col(column).alias("raw"),
@@ -569,8 +684,19 @@ def _implausible_issues(
     """One issue per amount cell above the plausibility limit, on every data row (actions, totals…): its
     value is left out of every sum, so the cell and its raw text must be named."""
     issues: list[Issue] = []
+    amounts = [out for out, (_, kind) in typed.items() if kind == "amount"]
+    implausible = (
+        data.select(
+            [
+                (pl.col(f"_p:{out}").struct.field("status") == "implausible").any().alias(out)
+                for out in amounts
+            ]
+        ).row(0, named=True)
+        if amounts
+        else {}
+    )
     for out, (column, kind) in typed.items():
-        if kind != "amount":
+        if kind != "amount" or not implausible.get(out):
             continue
         flagged = data.filter(pl.col(f"_p:{out}").struct.field("status") == "implausible").select(
             ROW, pl.col(column)

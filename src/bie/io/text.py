@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 from collections import Counter
@@ -113,11 +114,23 @@ def _field_counts(sample: str, delimiter: str) -> list[int]:
     return counts
 
 
+def _first_lines(text: str, n: int) -> list[str]:
+    """``text.splitlines()[:n]`` without splitting the whole text: a prefix holding two lines more gives
+    the same first ``n`` lines (only the last line of a prefix, or a « \\r\\n » it cuts, can differ)."""
+    size = 1 << 16
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) >= n + 2:
+            return lines[:n]
+        size *= 4
+    return text.splitlines()[:n]
+
+
 def sniff_delimiter(text: str) -> str:
     """The candidate that splits the first lines into the most consistent number (≥ 2) of fields.
 
     Ties go to ``;``, the French default, then ``,``, tab, ``|``."""
-    sample_lines = text.splitlines()[:60]
+    sample_lines = _first_lines(text, 60)
     sample = "\n".join(sample_lines)
     best, best_score = ";", -1.0
     for delimiter in DELIMITERS:
@@ -161,14 +174,28 @@ def _usual_width(rows: list[list[str]]) -> int:
     return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
-def _swallowing(rows: list[list[str]], delimiter: str) -> tuple[int, int, int] | None:
+def _swallowing(
+    rows: list[list[str]], delimiter: str, starts: list[int] | None = None
+) -> tuple[int, int, int] | None:
     """(record, field, lines swallowed) of the first quoted field that swallowed whole records: a field
     spanning lines most of which hold as many separators as a record of the file (a real multi-line cell,
-    a description with line breaks, almost never does)."""
+    a description with line breaks, almost never does).
+
+    ``starts`` (the line each record starts on) spares the look at the records that hold one line: none of
+    their cells can hold a line break."""
+    if starts is None:
+        spanning = list(range(len(rows)))
+    else:
+        spanning = [i for i in range(len(rows) - 1) if starts[i + 1] - starts[i] > 1]
+        if rows:
+            spanning.append(len(rows) - 1)
+    if not spanning:
+        return None
     width = _usual_width(rows)
     if width < 2:
         return None
-    for i, record in enumerate(rows):
+    for i in spanning:
+        record = rows[i]
         for k, cell in enumerate(record):
             if "\n" not in cell and "\r" not in cell:
                 continue
@@ -253,7 +280,7 @@ def _find_quote(
     text: str, rows: list[list[str]], starts: list[int], delimiter: str
 ) -> tuple[int, int, int] | None:
     """(record, field, lines swallowed) of the first quote to make literal, if any."""
-    found = _swallowing(rows, delimiter)
+    found = _swallowing(rows, delimiter, starts)
     if found is not None or not rows or '"' not in text:
         return found
     last = len(rows) - 1
@@ -313,15 +340,97 @@ def _repair_quotes(
     raise UnbalancedQuote(path, line=issues[0].row if issues else 1)
 
 
+def _clean_cells(frame: pl.DataFrame, columns: list[str], nul: bool = True) -> pl.DataFrame:
+    """NUL characters removed (``nul``: the text holds some); cells empty or only spaces are null."""
+    if nul:
+        frame = frame.with_columns(
+            [pl.col(c).str.replace_all("\x00", "", literal=True).alias(c) for c in columns]
+        )
+    return frame.with_columns(
+        [pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in columns]
+    )
+
+
+def _frame_from_records(rows: list[list[str]], width: int) -> pl.DataFrame:
+    """The cells of the records as columns ``c0``…; the records are transposed at C speed."""
+    columns = [f"c{i}" for i in range(width)]
+    if not rows:
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
+    transposed = itertools.zip_longest(*rows, fillvalue="")
+    frame = pl.DataFrame(
+        [pl.Series(c, values, dtype=pl.String) for c, values in zip(columns, transposed, strict=True)]
+    )
+    return _clean_cells(frame, columns)
+
+
+def _frame_without_quotes(text: str, delimiter: str, limits: Limits) -> tuple[pl.DataFrame, int] | None:
+    """A text without any « " »: every record is one line split at the delimiter, as the csv module reads
+    it (an empty line is a record without fields), here with polars. The frame of the non-empty records
+    (trailing empty lines dropped) with ``_row``, ``_line`` and ``_fields``, and its width; None when no
+    record has a field."""
+    lines = (
+        pl.Series("line", [text], dtype=pl.String)
+        .str.replace_all("\r\n", "\n", literal=True)
+        .str.replace_all("\r", "\n", literal=True)
+        .str.split("\n")
+        .explode()
+    )
+    records = pl.DataFrame(lines).select(
+        pl.when(pl.col("line") == "")
+        .then(pl.lit([], pl.List(pl.String)))
+        .otherwise(pl.col("line").str.split(delimiter, inclusive=False))
+        .list.head(limits.max_columns)
+        .alias("cells")
+    )
+    counts = records.get_column("cells").list.len()
+    nonempty = (counts > 0).arg_true()
+    if nonempty.len() == 0:
+        return None
+    width = max(counts.to_list())
+    records = records.head(int(nonempty[-1]) + 1)
+    columns = [f"c{i}" for i in range(width)]
+    frame = records.select(
+        [pl.col("cells").list.get(i, null_on_oob=True).alias(c) for i, c in enumerate(columns)]
+    )
+    frame = _clean_cells(frame, columns, "\x00" in text)
+    n = frame.height
+    return frame.with_columns(
+        pl.Series(ROW, range(1, n + 1), dtype=pl.Int64),
+        pl.Series(LINE, range(1, n + 1), dtype=pl.Int64),
+        counts.head(n).cast(pl.Int64).alias(FIELDS),
+    ), width
+
+
 def read_text(path: Path, limits: Limits) -> RawBook:
     raw = path.read_bytes()
     sheet_name = display_name(path.stem)  # the file name; undecodable bytes shown as U+FFFD
     decoded = decode(raw, path, sheet_name)
     text = decoded.text
-    if not text.strip():
+    if not text or text.isspace():  # « not text.strip() » without copying the text
         raise EmptyFile(path)
     delimiter = sniff_delimiter(text)
+    quote_issues: list[Issue] = []
+    if '"' not in text:
+        # No quote, so no field spans lines and nothing needs repairing: polars splits the text.
+        found = _frame_without_quotes(text, delimiter, limits)
+        if found is None:
+            raise EmptyFile(path)
+        frame = found[0]
+    else:
+        frame = _frame_with_csv(text, delimiter, limits, path, sheet_name, quote_issues)
+    sheet = RawSheet(
+        name=sheet_name, index=0, visible=True, frame=frame, issues=[*decoded.issues, *quote_issues]
+    )
+    return RawBook(
+        path=str(path), format="csv", sheets=[sheet], encoding=decoded.encoding, delimiter=delimiter
+    )
+
+
+def _frame_with_csv(
+    text: str, delimiter: str, limits: Limits, path: Path, sheet_name: str, issues: list[Issue]
+) -> pl.DataFrame:
     rows, starts, quote_issues, sentinel = _repair_quotes(text, delimiter, limits, path, sheet_name)
+    issues.extend(quote_issues)
     if sentinel is not None:
         rows = [[cell.replace(sentinel, '"') for cell in record] for record in rows]
     counts = [len(record) for record in rows]
@@ -333,22 +442,9 @@ def read_text(path: Path, limits: Limits) -> RawBook:
         counts.pop()
     if width == 0:
         raise EmptyFile(path)
-    columns: dict[str, list[str | None]] = {f"c{i}": [] for i in range(width)}
-    for record in rows:
-        padded = record + [""] * (width - len(record))
-        for i, value in enumerate(padded):
-            columns[f"c{i}"].append(value.replace("\x00", "") if value else None)
-    frame = pl.DataFrame(columns, schema={k: pl.String for k in columns})
-    frame = frame.with_columns(
-        [pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in columns]
-    ).with_columns(
+    frame = _frame_from_records(rows, width)
+    return frame.with_columns(
         pl.Series(ROW, range(1, len(starts) + 1), dtype=pl.Int64),
         pl.Series(LINE, starts, dtype=pl.Int64),
         pl.Series(FIELDS, counts, dtype=pl.Int64),
-    )
-    sheet = RawSheet(
-        name=sheet_name, index=0, visible=True, frame=frame, issues=[*decoded.issues, *quote_issues]
-    )
-    return RawBook(
-        path=str(path), format="csv", sheets=[sheet], encoding=decoded.encoding, delimiter=delimiter
     )
