@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 import bie
@@ -72,3 +73,73 @@ def test_text_without_quotes_reads_as_the_csv_module(tmp_path: Path) -> None:
                 assert fast is not None
                 slow = _frame_with_csv(text, delimiter, limits, tmp_path / "x.csv", "x", [])
                 assert fast[0].equals(slow) and fast[0].schema == slow.schema, (text, delimiter)
+
+
+def test_a_large_text_is_split_by_blocks_of_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks cut after a line break (\n or \r\n, never inside a record) give the frame of one pass,
+    whatever the block size: ragged records, empty lines inside and at the end, NUL in one block only."""
+    import bie.io.text as text_module
+    from bie.io.limits import Limits
+
+    text = (
+        "a;b;c\r\n1;2\r\n\r\n3;4;5;6\n \n\x00x;;\ry\n\n"
+        + "".join(f"l{i};{'v;' * (i % 5)}\r\n" for i in range(40))
+        + "\n\n"
+    )
+    whole = text_module._frame_without_quotes(text, ";", Limits())
+    assert whole is not None
+    for size in (1, 2, 5, 13, 64):
+        monkeypatch.setattr(text_module, "_BLOCK_CHARS", size)
+        blocks = text_module._frame_without_quotes(text, ";", Limits())
+        assert blocks is not None
+        assert blocks[1] == whole[1]
+        assert blocks[0].equals(whole[0]) and blocks[0].schema == whole[0].schema, size
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Intitulé;Montant\r\n" + "".join(f"Atelier n°{i} – égalité;{i},50 €\r\n" for i in range(90)),
+        "\ufeffIntitulé;Montant\n" + "".join(f"Action {i};{i}\n" for i in range(90)) + "\n\n",
+        "a;b\n" + "x;\x00y\n" * 80 + "z",
+    ],
+)
+def test_a_large_utf8_file_is_read_by_blocks_of_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str
+) -> None:
+    """Above the block size, a UTF-8 file without quotes is decoded block by block (never as one string):
+    the same sheet, encoding and delimiter as the general path."""
+    import bie.io.text as text_module
+    from bie.io.limits import Limits
+
+    path = tmp_path / "grand.csv"
+    path.write_bytes(content.encode("utf-8"))
+    general = text_module.read_text(path, Limits())
+    monkeypatch.setattr(text_module, "_BLOCK_CHARS", 100)
+    assert text_module._large_utf8(path.read_bytes(), path, "grand", Limits()) is not None
+    blocks = text_module.read_text(path, Limits())
+    assert (blocks.encoding, blocks.delimiter) == (general.encoding, general.delimiter)
+    assert blocks.sheets[0].frame is not None and general.sheets[0].frame is not None
+    assert blocks.sheets[0].frame.equals(general.sheets[0].frame)
+
+
+def test_blocks_of_bytes_leave_other_files_to_the_general_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bie.io.text as text_module
+    from bie.errors import EmptyFile
+    from bie.io.limits import Limits
+
+    monkeypatch.setattr(text_module, "_BLOCK_CHARS", 50)
+    quoted = tmp_path / "q.csv"
+    quoted.write_bytes(('a;b\n"x";1\n' * 20).encode())
+    cp1252 = tmp_path / "w.csv"
+    cp1252.write_bytes(("Intitulé;Montant\n" + "Égalité;1\n" * 20).encode("cp1252"))
+    long_lines = tmp_path / "l.csv"
+    long_lines.write_bytes(("a;" + "b" * 300 + "\n").encode() * 3)
+    for path in (quoted, cp1252, long_lines):
+        assert text_module._large_utf8(path.read_bytes(), path, "x", Limits()) is None
+    blank = tmp_path / "blank.csv"
+    blank.write_bytes(b" \n" * 200)
+    with pytest.raises(EmptyFile):
+        text_module.read_text(blank, Limits())

@@ -11,6 +11,7 @@ import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,11 +127,15 @@ def _first_lines(text: str, n: int) -> list[str]:
     return text.splitlines()[:n]
 
 
+_SNIFF_LINES = 60
+"""The delimiter is guessed on the first lines of the text."""
+
+
 def sniff_delimiter(text: str) -> str:
     """The candidate that splits the first lines into the most consistent number (≥ 2) of fields.
 
     Ties go to ``;``, the French default, then ``,``, tab, ``|``."""
-    sample_lines = _first_lines(text, 60)
+    sample_lines = _first_lines(text, _SNIFF_LINES)
     sample = "\n".join(sample_lines)
     best, best_score = ";", -1.0
     for delimiter in DELIMITERS:
@@ -363,48 +368,132 @@ def _frame_from_records(rows: list[list[str]], width: int) -> pl.DataFrame:
     return _clean_cells(frame, columns)
 
 
+_BLOCK_CHARS = 1 << 24
+""":func:`_frame_without_quotes` splits a large text by blocks of about this many characters (cut after a
+line break): the temporary copies of one block only are in memory at a time."""
+
+
 def _frame_without_quotes(text: str, delimiter: str, limits: Limits) -> tuple[pl.DataFrame, int] | None:
     """A text without any « " »: every record is one line split at the delimiter, as the csv module reads
-    it (an empty line is a record without fields), here with polars. The frame of the non-empty records
-    (trailing empty lines dropped) with ``_row``, ``_line`` and ``_fields``, and its width; None when no
-    record has a field."""
-    lines = (
-        pl.Series("line", [text], dtype=pl.String)
+    it (an empty line is a record without fields), here with polars, by blocks of lines. The frame of the
+    non-empty records (trailing empty lines dropped) with ``_row``, ``_line`` and ``_fields``, and its width;
+    None when no record has a field."""
+    return _frame_from_blocks(_text_blocks(text), delimiter, limits)
+
+
+def _text_blocks(text: str) -> Iterator[tuple[str, bool]]:
+    """``text`` by blocks of about :data:`_BLOCK_CHARS` characters cut after a line break: (block, last)."""
+    start = 0
+    while len(text) - start > _BLOCK_CHARS and (cut := text.find("\n", start + _BLOCK_CHARS)) >= 0:
+        yield text[start : cut + 1], False
+        start = cut + 1
+    yield text[start:], True
+
+
+def _utf8_blocks(raw: bytes, start: int = 0) -> Iterator[tuple[str, bool]]:
+    """UTF-8 bytes from ``start`` decoded by blocks cut after a line break (a byte 0x0A never lies inside a
+    character): the whole text never exists at once. Raises UnicodeDecodeError on the first invalid block."""
+    while len(raw) - start > _BLOCK_CHARS and (cut := raw.find(b"\n", start + _BLOCK_CHARS)) >= 0:
+        yield raw[start : cut + 1].decode("utf-8"), False
+        start = cut + 1
+    yield raw[start:].decode("utf-8"), True
+
+
+def _frame_from_blocks(
+    blocks: Iterable[tuple[str, bool]], delimiter: str, limits: Limits
+) -> tuple[pl.DataFrame, int] | None:
+    frames = [_block_records(block, delimiter, limits, drop_final_break=not last) for block, last in blocks]
+    frame = pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
+    del frames
+    counts = frame.get_column(FIELDS)
+    nonempty = (counts > 0).arg_true()
+    if nonempty.len() == 0:
+        return None
+    width = int(frame.select(pl.col(FIELDS).max()).item() or 0)
+    frame = frame.head(int(nonempty[-1]) + 1)
+    columns = [f"c{i}" for i in range(width)]
+    n = frame.height
+    return frame.select(
+        *columns,
+        pl.Series(ROW, range(1, n + 1), dtype=pl.Int64),
+        pl.Series(LINE, range(1, n + 1), dtype=pl.Int64),
+        pl.col(FIELDS),
+    ), width
+
+
+def _large_utf8(raw: bytes, path: Path, sheet_name: str, limits: Limits) -> RawBook | None:
+    """A large UTF-8 file without quotes, read by blocks of bytes (its text as one Python string would take
+    up to four bytes a character, beside the bytes); None when it is not such a file (the general path
+    reads it, with the same result)."""
+    bom = raw.startswith(UTF8_BOM)
+    if len(raw) <= _BLOCK_CHARS or b'"' in raw or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    blank = True
+
+    def watched(blocks: Iterator[tuple[str, bool]]) -> Iterator[tuple[str, bool]]:
+        nonlocal blank
+        for block, last in blocks:
+            blank = blank and (block == "" or block.isspace())
+            yield block, last
+
+    start = 3 if bom else 0
+    end = start
+    for _ in range(_SNIFF_LINES + 2):  # the first lines, on which the delimiter is guessed
+        end = raw.find(b"\n", end) + 1
+        if end == 0:
+            return None  # a few very long lines: the general path
+    try:
+        delimiter = sniff_delimiter(raw[start:end].decode("utf-8"))
+        found = _frame_from_blocks(watched(_utf8_blocks(raw, start)), delimiter, limits)
+    except UnicodeDecodeError:
+        return None
+    if blank or found is None:
+        raise EmptyFile(path)
+    sheet = RawSheet(name=sheet_name, index=0, visible=True, frame=found[0], issues=[])
+    return RawBook(
+        path=str(path),
+        format="csv",
+        sheets=[sheet],
+        encoding="utf-8-sig" if bom else "utf-8",
+        delimiter=delimiter,
+    )
+
+
+def _block_records(block: str, delimiter: str, limits: Limits, drop_final_break: bool) -> pl.DataFrame:
+    """The records of a block of lines: cells ``c0``… (as many as its widest record), ``_fields``. A block
+    cut after a line break ends there (``drop_final_break``): the break ends its last line, it does not
+    start an empty one."""
+    text = (
+        pl.Series("line", [block], dtype=pl.String)
         .str.replace_all("\r\n", "\n", literal=True)
         .str.replace_all("\r", "\n", literal=True)
-        .str.split("\n")
-        .explode()
     )
-    records = pl.DataFrame(lines).select(
+    if drop_final_break:
+        text = text.str.strip_suffix("\n")
+    records = pl.DataFrame(text.str.split("\n").explode()).select(
         pl.when(pl.col("line") == "")
         .then(pl.lit([], pl.List(pl.String)))
         .otherwise(pl.col("line").str.split(delimiter, inclusive=False))
         .list.head(limits.max_columns)
         .alias("cells")
     )
-    counts = records.get_column("cells").list.len()
-    nonempty = (counts > 0).arg_true()
-    if nonempty.len() == 0:
-        return None
-    width = max(counts.to_list())
-    records = records.head(int(nonempty[-1]) + 1)
+    width = int(records.select(pl.col("cells").list.len().max()).item() or 0)
     columns = [f"c{i}" for i in range(width)]
     frame = records.select(
-        [pl.col("cells").list.get(i, null_on_oob=True).alias(c) for i, c in enumerate(columns)]
+        *[pl.col("cells").list.get(i, null_on_oob=True).alias(c) for i, c in enumerate(columns)],
+        pl.col("cells").list.len().cast(pl.Int64).alias(FIELDS),
     )
-    frame = _clean_cells(frame, columns, "\x00" in text)
-    n = frame.height
-    return frame.with_columns(
-        pl.Series(ROW, range(1, n + 1), dtype=pl.Int64),
-        pl.Series(LINE, range(1, n + 1), dtype=pl.Int64),
-        counts.head(n).cast(pl.Int64).alias(FIELDS),
-    ), width
+    return _clean_cells(frame, columns, "\x00" in block)
 
 
 def read_text(path: Path, limits: Limits) -> RawBook:
     raw = path.read_bytes()
     sheet_name = display_name(path.stem)  # the file name; undecodable bytes shown as U+FFFD
+    large = _large_utf8(raw, path, sheet_name, limits)
+    if large is not None:
+        return large
     decoded = decode(raw, path, sheet_name)
+    del raw  # a large file: its bytes and its text are not kept side by side
     text = decoded.text
     if not text or text.isspace():  # « not text.strip() » without copying the text
         raise EmptyFile(path)
