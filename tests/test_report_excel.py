@@ -17,14 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bie.audit import Audit, audit
 from bie.errors import OutputError
 from bie.i18n import fmt_in
 from bie.report import excel
 from bie.resources import load_data
-from tests.conftest import TITLES_ONLY
+from tests.conftest import TITLES_ONLY, examples
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -292,8 +295,59 @@ def test_split_beyond_the_row_limit(
     assert [book[s].max_row - 1 for s in names] == [60, 60, n - 120]
     assert all(book[s]["A1"].value == w("actions", "file") for s in names)
     assert book["Actions (2)"]["C2"].value == programmation.action_records()[60]["row"]
-    warning = w("summary", "split").format(sheets="« Actions (2) », « Actions (3) »")
+    warning = fmt_in("fr", w("summary", "split"), n=n, limit=60, sheets="« Actions (2) », « Actions (3) »")
+    assert warning.startswith("150 actions, 60 au plus par feuille")
     assert warning in rows_by_label(book["Synthèse"])
+
+
+def test_a_sheet_beyond_the_zip_limit_is_written_with_zip64(
+    programmation: Audit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet of more than 2 GiB of XML (about 700,000 actions with long texts) needs ZIP64 in the xlsx
+    container; the limit is lowered here so that the fixture's sheets pass it."""
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 20_000)
+    out = programmation.to_excel(tmp_path / "zip64.xlsx")
+    with zipfile.ZipFile(out) as z:
+        sheet = z.getinfo("xl/worksheets/sheet2.xml")
+        assert sheet.file_size > 20_000 and sheet.extract_version >= 45  # a ZIP64 member
+    assert load(out)["Actions"].max_row == programmation.actions.height + 1
+
+
+def test_excluded_rows_split_beyond_the_row_limit_in_english(
+    programmation: Audit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(excel, "MAX_ROWS", 10)
+    book = load(programmation.to_excel(tmp_path / "split.xlsx", lang="en"))
+    n = programmation.excluded.height  # 26: 10 + 10 + 6
+    names = [s for s in book.sheetnames if s.startswith("Excluded rows")]
+    assert names == ["Excluded rows", "Excluded rows (2)", "Excluded rows (3)"]
+    assert [book[s].max_row - 1 for s in names] == [10, 10, n - 20]
+    actions = [s for s in book.sheetnames if s.startswith("Actions")]
+    assert len(actions) == 15 and sum(book[s].max_row - 1 for s in actions) == programmation.actions.height
+    summary = rows_by_label(book["Summary"])
+    sheets = '"Excluded rows (2)", "Excluded rows (3)"'
+    assert fmt_in("en", w("summary", "split_excluded", lang="en"), n=n, limit=10, sheets=sheets) in summary
+
+
+def test_an_issue_list_longer_than_the_sheet_is_said(
+    programmation: Audit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(excel, "MAX_ROWS", 60)
+    book = load(programmation.to_excel(tmp_path / "cut.xlsx"))
+    ws = book["Qualité des données"]
+    column_a = [r[0] for r in ws.iter_rows(values_only=True)]
+    header = column_a.index(w("quality", "list")) + 2  # the heading, then the table's header (1-based)
+    listed = ws.max_row - 1 - header  # the rows between the header and the note
+    total = len(programmation.report("fr").quality.issues)
+    unlisted = total - listed
+    assert (
+        0 < unlisted < total
+        and ws.max_row == 61
+        and column_a[header] == programmation.report("fr").quality.issues[0].code
+    )
+    note = fmt_in("fr", w("quality", "unlisted"), n=unlisted)
+    assert ws.cell(ws.max_row, 1).value == note
+    assert note in rows_by_label(book["Synthèse"])
 
 
 # ----------------------------------------------------------------------------------------------- safety
@@ -387,6 +441,141 @@ def test_a_refused_cell_is_an_error_not_a_silent_gap(
     with pytest.raises(OutputError, match="code -1"):
         programmation.to_excel(target)
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------- fast table rows
+#: Text that each of xlsxwriter's escapes and attributes concerns (the fast row writer must match them).
+EDGE_TEXTS: list[str | None] = [
+    *[x for x in HOSTILE if not x.startswith("<r>")],
+    "ctrl \x01 \x08 \x0b \x0c \x1f inside",
+    "\x1cleading separator",
+    "literal _x0041_ and _x005F_x0000_ escapes",
+    "non-characters \ufffe \uffff",
+    " leading space",
+    "trailing space ",
+    "\u00a0non-breaking",
+    "ideographic\u3000",
+    "\rcarriage return",
+    "entities & < > \" ' kept",
+    "emoji 😀 and accents é à ç",
+    "lines\none\ntwo\nthree\nfour\nfive",
+    "Un texte assez long pour passer à la ligne dans une colonne de largeur moyenne, " * 4,
+    "x" * 40_000,
+    None,
+    "",
+]
+EDGE_NUMBERS: list[float | None] = [
+    1.5,
+    0.1 + 0.2,
+    -3.0,
+    1e20,
+    12345678901234567.0,
+    None,
+    float("nan"),
+    float("inf"),
+    0.0,
+    -0.0,
+    1 / 3,
+]
+
+
+def edge_table(programmation: Audit, tmp_path: Path, name: str, texts: list[str | None]) -> bytes:
+    """A table of every edge case written by the audit book's table writer, over two sheets; row 10 is
+    empty but for a height (xlsxwriter does not write it, yet counts it in the sheet's dimensions)."""
+    report = programmation.report("fr")
+    n = 40
+
+    def cells(values: list[Any]) -> pl.Series:
+        return pl.Series([None if i == 10 else v for i, v in enumerate(values)])
+
+    def fill(book: Any) -> None:
+        sheets = [book.wb.add_worksheet("T"), book.wb.add_worksheet("T (2)")]
+        colours = [book.f(book.cat_props(c, excel._TOP)) for c in ("specific", "to_review", "transversal")]
+        columns = [
+            book.column("Texte", cells([texts[i % len(texts)] for i in range(n)]), excel._TOP),
+            book.column("Autre", cells([texts[(i * 7) % len(texts)] for i in range(n)]), excel._TOP),
+            book.column("Nombre", cells([EDGE_NUMBERS[i % len(EDGE_NUMBERS)] for i in range(n)]), excel._TOP),
+            book.column("Entier", cells([None if i % 5 == 0 else i * 2**40 for i in range(n)]), excel._TOP),
+            book.column(
+                "Catégorie",
+                cells([None if i % 6 == 0 else f"cat {i % 3}" for i in range(n)]),
+                excel._TOP,
+                fmts=[colours[(i // 4) % 3] for i in range(n)],
+            ),
+            book.column("Vide", pl.Series([None] * n, dtype=pl.String), excel._TOP),
+        ]
+        heights = book.heights(columns, n)
+        heights[10] = 45.0
+        book.table(sheets, columns, n, first_row=3, freeze_cols=1, heights=heights)
+
+    target = tmp_path / f"{name}.xlsx"
+    excel.write_book(target, lambda path, tmpdir: excel._Book(report, path, tmpdir), fill)
+    return target.read_bytes()
+
+
+@pytest.mark.parametrize("rich", [False, True], ids=["plain", "rich-xml"])
+def test_fast_rows_write_the_bytes_of_the_per_cell_path(
+    programmation: Audit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rich: bool
+) -> None:
+    """The fast row writer builds sheet XML itself: byte for byte what xlsxwriter writes cell by cell, on
+    every escape, whitespace, number, format, row height, batch and sheet boundary (a chunk holding raw
+    rich-text XML goes to the per-cell path whole)."""
+    texts = [*EDGE_TEXTS, HOSTILE[6]] if rich else EDGE_TEXTS
+    monkeypatch.setattr(excel, "MAX_ROWS", 25)
+    monkeypatch.setattr(excel, "FAST_BATCH", 7)
+    batches: list[int] = []
+    real = excel._fast_batch
+
+    def spy(*args: Any) -> bytes:
+        batches.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(excel, "_fast_batch", spy)
+    fast = edge_table(programmation, tmp_path, "fast", texts)
+    assert bool(batches) is not rich  # the fast path ran, or stood aside for the rich-text XML
+    monkeypatch.setattr(excel, "FAST_ROWS", False)
+    slow = edge_table(programmation, tmp_path, "slow", texts)
+    assert fast == slow
+    book = load(tmp_path / "fast.xlsx")
+    assert book["T"]["A5"].value == EDGE_TEXTS[0] and book["T"]["A5"].data_type == "s"
+    assert book["T"]["A5"].quotePrefix and book["T (2)"].max_row == 40 - 22 + 1
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(st.characters(exclude_categories=["Cs"]), max_size=12)),
+        min_size=2,
+        max_size=5,
+    )
+)
+@settings(max_examples=examples(15))
+def test_fast_rows_match_the_per_cell_path_on_any_text(
+    programmation: Audit, tmp_path_factory: pytest.TempPathFactory, texts: list[str | None]
+) -> None:
+    """Any text, control characters and every kind of Unicode space included, is escaped as xlsxwriter
+    escapes it."""
+    report = programmation.report("fr")
+    folder = tmp_path_factory.mktemp("any")
+    written = []
+    for fast in (True, False):
+        excel.FAST_ROWS = fast
+        try:
+
+            def fill(book: Any) -> None:
+                columns = [book.column("Texte", pl.Series(texts, dtype=pl.String), excel._TOP)]
+                book.table(
+                    [book.wb.add_worksheet("T")],
+                    columns,
+                    len(texts),
+                    heights=book.heights(columns, len(texts)),
+                )
+
+            target = folder / f"{fast}.xlsx"
+            excel.write_book(target, lambda path, tmpdir: excel._Book(report, path, tmpdir), fill)
+            written.append(target.read_bytes())
+        finally:
+            excel.FAST_ROWS = True
+    assert written[0] == written[1]
 
 
 # ------------------------------------------------------------------------------ determinism, atomicity
