@@ -42,7 +42,7 @@ from bie.outputs import (
 )
 from bie.progress import LegacyProgress, Progress, reporter
 from bie.progress import stage as progress_stage
-from bie.reader import read
+from bie.reader import read, reading_ahead
 from bie.report.model import SCHEMA_VERSION, AuditReport, summary_for_json
 from bie.report.model import build as build_report
 from bie.resources import load_data
@@ -621,62 +621,68 @@ def audit(
     seen: dict[str, str] = {}
     skipped: list[dict[str, str]] = []
     first_error: BieError | None = None
-    for index, (path, name) in enumerate(zip(files, all_names, strict=True)):
-        report(f"read:{name}", index, len(files))
-        try:
-            result = read(path, sheet=sheet, mapping=mapping, limits=limits)
-        except BieError as exc:
-            if not skip_unreadable:
-                raise
-            first_error = first_error or exc
-            reason = Text(exc.message("fr"), exc.message("en"))
-            issues.append((name, Issue("file-unreadable", params={"file": name, "reason": reason})))
-            skipped.append({"file": name, "code": exc.code, "fr": reason.fr, "en": reason.en})
-            continue
-        if result.sha256 is not None and result.sha256 in seen:
-            # The same bytes given twice (same path, a link or a copy): counted once, with a warning.
-            twice = Issue("duplicate-input", params={"file": name, "other": seen[result.sha256]})
-            issues.append((name, twice))
-            continue
-        if result.sha256 is not None:
-            seen[result.sha256] = name
-        results.append(result)
-        names.append(name)
-        basis, shown, cols = _basis(result, funder)
-        bases.add(basis)
-        basis_name = shown
-        frame = result.actions.with_columns(
-            pl.lit(name).alias("_file"), _sum_columns(cols, result.actions.columns).alias(analysis.AMOUNT)
-        )
-        if funder is not None:
-            frame = frame.filter(pl.col(analysis.AMOUNT).fill_null(0) > 0)
-        frames.append(frame)
-        for f in result.mapping.funding:
-            funding_columns.setdefault(f.funder, f"{FUNDING_PREFIX}{f.funder}")
-        # Reconciliation: every data row's amount on this basis, actions and excluded rows by reason.
-        amounts = result.row_amounts if result.row_amounts is not None else pl.DataFrame({"_row": []})
-        row_cols = _row_columns(cols, amounts)
-        row_basis = amounts.select(pl.col("_row"), _sum_columns(row_cols, amounts.columns).alias("amount"))
-        ledger = result.ledger.join(row_basis, left_on="row", right_on="_row", how="left")
-        ex = ledger.filter(pl.col("status") == "excluded").with_columns(pl.lit(name).alias("file"))
-        excluded.append(ex.select("file", "sheet", "row", "reason", "text", "amount"))
-        files_rec.append(_reconcile(name, ledger, frame, result.issue_counts.get("amount-implausible", 0)))
-        inputs.append(
-            {
-                "file": name,
-                "sha256": result.sha256,
-                "format": result.format,
-                "sheet": result.sheet,
-                "header_rows": result.header_rows,
-                "rows": result.ledger.height,
-                "actions": result.actions.height,
-                "amount_basis": basis,
-                "encoding": result.encoding,
-            }
-        )
-        issues.extend((name, issue) for issue in result.issues)
-    if files:
-        report(f"read:{all_names[-1]}", len(files), len(files))
+    # the next files are read ahead on a second core while this one is processed (same results)
+    with reading_ahead(files, sheet=sheet, mapping=mapping, limits=limits):
+        for index, (path, name) in enumerate(zip(files, all_names, strict=True)):
+            report(f"read:{name}", index, len(files))
+            try:
+                result = read(path, sheet=sheet, mapping=mapping, limits=limits)
+            except BieError as exc:
+                if not skip_unreadable:
+                    raise
+                first_error = first_error or exc
+                reason = Text(exc.message("fr"), exc.message("en"))
+                issues.append((name, Issue("file-unreadable", params={"file": name, "reason": reason})))
+                skipped.append({"file": name, "code": exc.code, "fr": reason.fr, "en": reason.en})
+                continue
+            if result.sha256 is not None and result.sha256 in seen:
+                # The same bytes given twice (same path, a link or a copy): counted once, with a warning.
+                twice = Issue("duplicate-input", params={"file": name, "other": seen[result.sha256]})
+                issues.append((name, twice))
+                continue
+            if result.sha256 is not None:
+                seen[result.sha256] = name
+            results.append(result)
+            names.append(name)
+            basis, shown, cols = _basis(result, funder)
+            bases.add(basis)
+            basis_name = shown
+            frame = result.actions.with_columns(
+                pl.lit(name).alias("_file"), _sum_columns(cols, result.actions.columns).alias(analysis.AMOUNT)
+            )
+            if funder is not None:
+                frame = frame.filter(pl.col(analysis.AMOUNT).fill_null(0) > 0)
+            frames.append(frame)
+            for f in result.mapping.funding:
+                funding_columns.setdefault(f.funder, f"{FUNDING_PREFIX}{f.funder}")
+            # Reconciliation: every data row's amount on this basis, actions and excluded rows by reason.
+            amounts = result.row_amounts if result.row_amounts is not None else pl.DataFrame({"_row": []})
+            row_cols = _row_columns(cols, amounts)
+            row_basis = amounts.select(
+                pl.col("_row"), _sum_columns(row_cols, amounts.columns).alias("amount")
+            )
+            ledger = result.ledger.join(row_basis, left_on="row", right_on="_row", how="left")
+            ex = ledger.filter(pl.col("status") == "excluded").with_columns(pl.lit(name).alias("file"))
+            excluded.append(ex.select("file", "sheet", "row", "reason", "text", "amount"))
+            files_rec.append(
+                _reconcile(name, ledger, frame, result.issue_counts.get("amount-implausible", 0))
+            )
+            inputs.append(
+                {
+                    "file": name,
+                    "sha256": result.sha256,
+                    "format": result.format,
+                    "sheet": result.sheet,
+                    "header_rows": result.header_rows,
+                    "rows": result.ledger.height,
+                    "actions": result.actions.height,
+                    "amount_basis": basis,
+                    "encoding": result.encoding,
+                }
+            )
+            issues.extend((name, issue) for issue in result.issues)
+        if files:
+            report(f"read:{all_names[-1]}", len(files), len(files))
     if not results and first_error is not None:
         raise first_error
     check_funder_found(funder, results)
