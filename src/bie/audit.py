@@ -765,25 +765,33 @@ def _reconcile(
     file can overflow it); ``implausible`` counts the amount cells left out of every sum (issue
     ``amount-implausible``)."""
     cents = (pl.col("amount").fill_null(0) * 100).round(0).cast(pl.Int64).cast(pl.Int128)
-    data_rows = ledger.filter(pl.col("amount").is_not_null() | (pl.col("status") == "action"))
-    total_in = int(ledger.select(cents.sum()).item() or 0)
-    action_c = int(ledger.filter(pl.col("status") == "action").select(cents.sum()).item() or 0)
-    by_reason = (
-        ledger.filter(pl.col("status") == "excluded")
-        .group_by("reason")
-        .agg(pl.len().alias("rows"), cents.sum().alias("c"))
-        .sort("reason")
+    # one pass over the ledger (a per-file cost when many files are consolidated), then small Python sums
+    groups = ledger.group_by("status", "reason").agg(
+        pl.len().alias("rows"),
+        cents.sum().alias("c"),
+        (pl.col("amount").is_not_null() | (pl.col("status") == "action")).sum().alias("with_amount"),
     )
+    rows = groups.rows(named=True)
+    total_in = sum(int(r["c"] or 0) for r in rows)
+    action_c = sum(int(r["c"] or 0) for r in rows if r["status"] == "action")
+    n_actions = sum(int(r["rows"]) for r in rows if r["status"] == "action")
+    by_reason: dict[Any, list[int]] = {}
+    for r in rows:
+        if r["status"] == "excluded":
+            entry = by_reason.setdefault(r["reason"], [0, 0])
+            entry[0] += int(r["rows"])
+            entry[1] += int(r["c"] or 0)
+    reasons = sorted(by_reason, key=lambda reason: (reason is not None, reason or ""))  # nulls first
     excluded = {
-        r["reason"]: {"rows": r["rows"], "amount": analysis.euros(r["c"])}
-        for r in by_reason.iter_rows(named=True)
+        reason: {"rows": by_reason[reason][0], "amount": analysis.euros(by_reason[reason][1])}
+        for reason in reasons
     }
-    excluded_c = sum(int(c or 0) for c in by_reason.get_column("c").to_list()) if by_reason.height else 0
+    excluded_c = sum(c for _, c in by_reason.values())
     return {
         "file": name,
         "rows": ledger.height,
-        "rows_with_amount": data_rows.height,
-        "actions": ledger.filter(pl.col("status") == "action").height,
+        "rows_with_amount": sum(int(r["with_amount"]) for r in rows),
+        "actions": n_actions,
         "actions_amount": analysis.euros(action_c),
         "excluded": excluded,
         "excluded_amount": analysis.euros(excluded_c),
@@ -792,8 +800,7 @@ def _reconcile(
         # Implausible amounts are out of every sum: the file cannot be said to balance.
         "balanced": implausible == 0
         and total_in == action_c + excluded_c
-        and ledger.height
-        == ledger.filter(pl.col("status") == "action").height + sum(e["rows"] for e in excluded.values()),
+        and ledger.height == n_actions + sum(e["rows"] for e in excluded.values()),
         "audited_actions": actions.height,
     }
 
