@@ -273,10 +273,6 @@ def on_rows(frame: pl.DataFrame, cond: pl.Expr, exprs: Sequence[pl.Expr]) -> pl.
     return frame.with_columns(cols)
 
 
-def _nfc(series: pl.Series) -> pl.Series:
-    return recompose(series)
-
-
 def _upper_span(text: pl.Expr, off: pl.Expr, length: pl.Expr) -> pl.Expr:
     return pl.concat_str(
         [text.str.slice(0, off), text.str.slice(off, length).str.to_uppercase(), text.str.slice(off + length)]
@@ -327,7 +323,7 @@ def _sources(actions: pl.DataFrame, comp: _Compiled, offset: int = 0) -> pl.Data
         _int_col(actions, "men").alias(f"{P}men"),
     )
     base = base.with_columns(
-        _nfc(base[c]) for c in (f"{P}t", f"{P}o", f"{P}d", f"{P}decl_src", f"{P}carrier_src")
+        recompose(base[c]) for c in (f"{P}t", f"{P}o", f"{P}d", f"{P}decl_src", f"{P}carrier_src")
     )
     t, o, d = pl.col(f"{P}t"), pl.col(f"{P}o"), pl.col(f"{P}d")
     base = base.with_columns(
@@ -591,18 +587,12 @@ def _evidence_stage(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> pl.Dat
     regex engine skips the texts without the rule's leading words by itself (literal prefilters): running
     each rule only on the rows holding one of its required words (found by ``str.contains_any``) was
     measured no faster (docs/performance.md)."""
-    return frame.with_columns(e for _, e in _evidence_exprs(frame, comp, debug))
-
-
-def _evidence_exprs(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> list[tuple[Rule, pl.Expr]]:
-    exprs: list[tuple[Rule, pl.Expr]] = []
+    exprs: list[pl.Expr] = []
     for rule, z in comp.columns:
         if rule.evidence == "vague":
             continue  # read in the zone stage
         if rule.evidence == "declaration":
-            exprs.append(
-                (rule, _find_abs(pl.col(f"{P}decl"), pl.lit(0, pl.Int64), rule).alias(_x(rule.id, z)))
-            )
+            exprs.append(_find_abs(pl.col(f"{P}decl"), pl.lit(0, pl.Int64), rule).alias(_x(rule.id, z)))
             continue
         start = pl.col(f"{P}s_{z}")
         masked = rule.evidence not in _MASKING
@@ -615,13 +605,13 @@ def _evidence_exprs(frame: pl.DataFrame, comp: _Compiled, debug: bool) -> list[t
         found = _find_abs(text, start, rule)
         if rule.open_public_only:
             found = _open_public(found)
-        exprs.append((rule, found.alias(_x(rule.id, z))))
+        exprs.append(found.alias(_x(rule.id, z)))
         if debug and masked:
             unmasked = _find_abs(_zone_text(z, masked=False), start, rule)
             if rule.open_public_only:
                 unmasked = _open_public(unmasked)
-            exprs.append((rule, unmasked.alias(_y(rule.id, z))))
-    return exprs
+            exprs.append(unmasked.alias(_y(rule.id, z)))
+    return frame.with_columns(exprs)
 
 
 # --------------------------------------------------------------------------------------------------
