@@ -644,7 +644,6 @@ def consolidate(
     here). A file that cannot be read is left out and listed in :attr:`Consolidation.skipped` with why;
     when none can be read, the first error is raised."""
     from bie.audit import audit
-    from bie.reader import reading_ahead
     from bie.tagging import load_rules
     from bie.web import load_model, profile
 
@@ -664,21 +663,20 @@ def consolidate(
             done += 1
             progress(done, len(files), message[len("read:") :])
 
-    # The files are parsed by worker threads while the audit works on the previous ones (both cores).
-    with reading_ahead(files, sheet=sheet, mapping=mapping, limits=limits):
-        result = audit(
-            files,
-            sheet=sheet,
-            mapping=mapping,
-            rules=rules,
-            overrides=overrides,
-            funder=funder,
-            lang=lang,
-            limits=limits,
-            progress=step,
-            # One unreadable file out of 200 must not stop the run: it is listed, with why (``skipped``).
-            skip_unreadable=True,
-        )
+    # bie.audit parses the next files on worker threads while it works on the previous ones (both cores)
+    result = audit(
+        files,
+        sheet=sheet,
+        mapping=mapping,
+        rules=rules,
+        overrides=overrides,
+        funder=funder,
+        lang=lang,
+        limits=limits,
+        progress=step,
+        # One unreadable file out of 200 must not stop the run: it is listed, with why (``skipped``).
+        skip_unreadable=True,
+    )
     pack = result.pack or load_rules()
     categories = {c.id: (c.dac_marker, c.eu_weight) for c in pack.categories}
     file_basis = {str(i["file"]): str(i["amount_basis"]) for i in result.meta["inputs"]}
